@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages baoxue needs, only those missing.
+#   runtime: pango for WeasyPrint, fontconfig, Noto CJK (fallback fonts)
+#   test:    runtime + LibreOffice Writer (DOCX round trip)
+set -euo pipefail
+group="${1:-runtime}"
+pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
+if [ "$group" = "test" ]; then
+  pkgs+=(libreoffice-writer-nogui)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "安装系统软件包：${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,1 @@
+"""Evidence package → readers → facts → rules → scored report (uses forms/, never service/)."""

@@ -1,0 +1,190 @@
+"""baoxue command line: a thin layer over forms/, audit/ and service/.
+
+Exit codes: 0 done; 1 invalid input (the message names the field and why); 2 usage or
+environment problem (unknown form or profile, missing fonts, unreadable file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="baoxue")
+def main() -> None:
+    """保学 baoxue：控辍保学文书生成与督导核查。"""
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def fonts(as_json: bool) -> None:
+    """列出各字体角色的字体栈及是否找到。"""
+    from forms.config import ConfigError
+    from forms.fonts import font_report
+
+    try:
+        rows = font_report()
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    missing_role = False
+    for role in dict.fromkeys(str(r["role"]) for r in rows):
+        entries = [r for r in rows if r["role"] == role]
+        click.echo(f"{entries[0]['label']}（Word 中字体名：{entries[0]['docx_name']}）")
+        for r in entries:
+            mark = "✓" if r["found"] else "✗"
+            where = f"{r['path']}，{r['glyphs']}字" if r["found"] else "未找到"
+            click.echo(
+                f"  {mark} {r['spec']}  [{'项目字体' if r['origin'] == 'project' else '系统字体'}] {where}"
+            )
+        missing_role |= not any(r["found"] for r in entries)
+    if missing_role:
+        _fail("有字体角色一个字体也没有找到，请运行 make demo 或 make setup 安装字体", EXIT_USAGE)
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def forms(ctx: click.Context) -> None:
+    """列出可生成的文书种类。"""
+    if ctx.invoked_subcommand is None:
+        from forms.registry import FORMS
+
+        for kind in FORMS.values():
+            click.echo(f"{kind.id}\t{kind.name}")
+
+
+@forms.command("show")
+@click.argument("form_id")
+def forms_show(form_id: str) -> None:
+    """以 JSON Schema 输出一种文书的字段。"""
+    from forms.registry import UnknownFormError, get_form
+
+    try:
+        kind = get_form(form_id)
+    except UnknownFormError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    schema = kind.model.model_json_schema()
+    schema["title"] = kind.name
+    click.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def profiles(ctx: click.Context) -> None:
+    """列出辖区规定（profiles）。"""
+    if ctx.invoked_subcommand is None:
+        from forms.profiles import ProfileError, all_profiles
+
+        try:
+            for profile in all_profiles():
+                click.echo(f"{profile.id}\t{profile.name}\t{profile.jurisdiction}")
+        except ProfileError as exc:
+            _fail(str(exc), EXIT_USAGE)
+
+
+@profiles.command("show")
+@click.argument("profile_id")
+def profiles_show(profile_id: str) -> None:
+    """输出一个辖区规定的全部取值及出处（YAML）。"""
+    import yaml
+
+    from forms.profiles import ProfileError, get_profile
+
+    try:
+        profile = get_profile(profile_id)
+    except ProfileError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    data = profile.model_dump(mode="json", exclude_none=True)
+    click.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100))
+
+
+@main.command()
+@click.argument("form_id")
+@click.argument("record", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="输出文件，格式由扩展名决定（.pdf .docx .html），可写多个",
+)
+def render(form_id: str, record: Path, profile_id: str, outputs: tuple[Path, ...]) -> None:
+    """按记录（JSON 或 YAML）生成一份文书。"""
+    from forms.config import ConfigError
+    from forms.errors import RecordError
+    from forms.fonts import FontError
+    from forms.profiles import ProfileError, get_profile
+    from forms.registry import UnknownFormError, get_form
+    from forms.render.document import (
+        FORMATS,
+        InputFileError,
+        load_record_file,
+        render_record,
+        validate_record,
+    )
+
+    formats = []
+    for out in outputs:
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            _fail(
+                f"不支持的输出格式“{out.suffix or out.name}”（可用 .pdf .docx .html）", EXIT_USAGE
+            )
+        formats.append(fmt)
+    try:
+        kind = get_form(form_id)
+        profile = get_profile(profile_id)
+        profile.document(form_id)
+        data = load_record_file(record)
+    except (UnknownFormError, ProfileError, InputFileError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    try:
+        rec = validate_record(kind, data)
+        rendered = render_record(kind, rec, profile, tuple(formats))
+    except RecordError as exc:
+        lines = "\n".join(f"  - {e}" for e in exc.errors)
+        _fail(f"{record} 有{len(exc.errors)}处不符合要求：\n{lines}", EXIT_INVALID)
+    except (FontError, ConfigError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for out, fmt in zip(outputs, formats, strict=True):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(rendered[fmt])
+        click.echo(str(out))
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(path_type=Path), default=Path("demo-out"))
+def demo(out_dir: Path) -> None:
+    """演示：生成各辖区的样例文书，写入 OUT_DIR（默认 demo-out）。"""
+    from forms.demo import render_samples
+    from forms.fonts import FontError
+
+    try:
+        written = render_samples(out_dir)
+    except FontError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"已生成 {len(written)} 个文件：")
+    for path in written:
+        click.echo(f"  {path}")
+
+
+if __name__ == "__main__":
+    main()

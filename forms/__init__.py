@@ -1,0 +1,4 @@
+"""Document models, jurisdiction profiles and rendering (PDF, DOCX, HTML).
+
+`forms` knows nothing of `audit` or `service`; they build on it.
+"""

@@ -1,0 +1,1 @@
+"""One module per document kind: its record model and the context its template needs."""

@@ -1,0 +1,203 @@
+"""Jurisdiction profiles: the wording, deadlines and thresholds of one county's rules.
+
+A profile is YAML in checklists/profiles/. Every value is written as
+`{value: …, source: "000 § 四(一)3", reading: "…"}` so a reader can check where it came
+from; `reading` states the interpretation chosen where the seed is ambiguous or silent.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Generic, TypeVar
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from forms.errors import translate
+from forms.paths import PROFILES_DIR, PROJECT_ROOT
+
+T = TypeVar("T")
+
+# A citation is a seed section ("000 § 四(一)3", "002 附件1 四"), a law (《…》) or DESIGN.md.
+_SOURCE = re.compile(r"^(?:(?:000|001|002|003|004) (?:§ )?\S.*|《.+》.*|DESIGN\.md\b.*)$")
+
+
+class ProfileError(Exception):
+    """A profile file that cannot be used; the message names file, key and problem."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _cited(value: str) -> str:
+    if not _SOURCE.match(value.strip()):
+        raise ValueError(f"出处“{value}”应写成“000 § 四(一)3”、“002 附件1 四”或《法规名》")
+    return value.strip()
+
+
+Citation = Annotated[str, AfterValidator(_cited)]
+
+
+class Sourced(Strict, Generic[T]):
+    value: T
+    source: Citation
+    reading: str | None = None
+
+
+class EscalationStep(Strict):
+    step: int
+    trigger: str  # e.g. "无故3日未到校"
+    after_days: int | None = None  # school days absent that trigger it, where the seed counts
+    actor: str
+    action: str
+    document: str | None = None  # form id this step produces
+    within_days: int | None = None
+    source: Citation
+    reading: str | None = None
+
+
+class LeaveTier(Strict):
+    max_days: float | None  # None: no upper bound
+    approver: str
+
+
+class LeavePolicy(Strict):
+    tiers: Sourced[list[LeaveTier]]
+    home_visit_over_days: Sourced[int]
+    day_count: Sourced[str]  # "calendar": every day from start to end counts
+    half_day: Sourced[str]  # "ceil": 1.5 days is approved at the 2-day tier
+
+
+class HomeTeaching(Strict):
+    age_range: Sourced[list[int]]
+    visits_per_month: Sourced[int]
+    sessions_per_visit: Sourced[int]
+    minutes_per_session: Sourced[int]
+    sessions_per_year: Sourced[int]
+    unit: Sourced[str]  # "课时" (class periods) or "小时" (clock hours)
+    teaching_months: Sourced[list[int]]
+    prorate_per_month: Sourced[float]
+
+
+class DocumentSpec(Strict):
+    """Wording of one document kind in this jurisdiction."""
+
+    title: Sourced[str]
+    issuer: Sourced[str] | None = None
+    recipient: Sourced[str] | None = None
+    deadline_days: Sourced[int] | None = None
+    issue_within_days: Sourced[int] | None = None
+    legal_basis: Sourced[str] | None = None
+    body: Sourced[str] | None = None
+    consequence: Sourced[str] | None = None
+    report_to: Sourced[list[str]] | None = None
+    extra: dict[str, Sourced[Any]] = Field(default_factory=dict)
+
+
+class Profile(Strict):
+    id: str
+    name: str
+    jurisdiction: str
+    seed: str
+    checklist: str | None = None
+    bodies: dict[str, Sourced[str]]
+    age_range: Sourced[list[int]]
+    documents: dict[str, DocumentSpec | None]
+    absent_documents: dict[str, Sourced[str]] = Field(default_factory=dict)
+    escalation: list[EscalationStep]
+    leave_approval: LeavePolicy | None = None
+    home_teaching: HomeTeaching | None = None
+    targets: dict[str, Sourced[float]]
+    notes: list[str] = Field(default_factory=list)
+
+    def document(self, form_id: str) -> DocumentSpec:
+        spec = self.documents.get(form_id)
+        if spec is None:
+            why = self.absent_documents.get(form_id)
+            reason = f"（{why.value}，见 {why.source}）" if why else ""
+            raise ProfileError(f"辖区规定“{self.name}”中没有这种文书{reason}")
+        return spec
+
+    def body(self, key: str, township: str | None = None) -> str:
+        """Name of an issuing body; `{township}` is filled from the record."""
+        template = self.bodies[key].value
+        if "{township}" in template:
+            return template.replace("{township}", township or "乡镇")
+        return template
+
+    def expand(self, text: str, township: str | None = None) -> str:
+        """Fill `{bureau}`-style placeholders of wording with the bodies' names."""
+        for key in self.bodies:
+            if "{" + key + "}" in text:
+                text = text.replace("{" + key + "}", self.body(key, township))
+        return text
+
+    def wording(self, form_id: str, township: str | None = None) -> dict[str, Any]:
+        """The document's spec as plain values, placeholders filled, for a template."""
+        spec = self.document(form_id)
+        out: dict[str, Any] = {}
+        for name in type(spec).model_fields:
+            item = getattr(spec, name)
+            if isinstance(item, Sourced):
+                value = item.value
+                out[name] = self.expand(value, township) if isinstance(value, str) else value
+        out.update({k: v.value for k, v in spec.extra.items()})
+        return out
+
+    def deadline(self, form_id: str, issued: date) -> date | None:
+        days = self.document(form_id).deadline_days
+        return None if days is None else issued + timedelta(days=days.value)
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> ProfileError:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ProfileError(f"{_display(path)}：YAML 格式错误 {where}：{problem}")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def load_profile_file(path: Path) -> Profile:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise _yaml_error(path, exc) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{_display(path)}：无法读取：{exc}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{_display(path)}：内容应为一组键值（YAML 映射）")
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(f"键 {e.loc}：{e.message}" for e in translate(exc, Profile))
+        raise ProfileError(f"{_display(path)}：{problems}") from None
+    if profile.id != path.stem:
+        raise ProfileError(f"{_display(path)}：键 id：“{profile.id}”应与文件名“{path.stem}”一致")
+    return profile
+
+
+def profile_paths(directory: Path = PROFILES_DIR) -> list[Path]:
+    return sorted(directory.glob("*.yaml"))
+
+
+@cache
+def get_profile(profile_id: str) -> Profile:
+    path = PROFILES_DIR / f"{profile_id}.yaml"
+    if not path.is_file():
+        known = "、".join(p.stem for p in profile_paths())
+        raise ProfileError(f"没有名为“{profile_id}”的辖区规定（可用：{known}）")
+    return load_profile_file(path)
+
+
+def all_profiles() -> list[Profile]:
+    return [get_profile(p.stem) for p in profile_paths()]

@@ -1,0 +1,335 @@
+"""HTML → DOCX: the same document HTML that WeasyPrint prints, written with python-docx.
+
+Templates use a small vocabulary (h1.title, p with a class, h2–h4, div.receipt, table,
+img), so the DOCX carries exactly the text of the PDF. Page setup, margins, fonts and the
+line pitch follow the same GB/T 9704 numbers (forms.layout).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import tinyhtml5
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from forms.fonts import docx_font_name
+from forms.layout import GBT9704, Layout
+
+_NS = "{http://www.w3.org/1999/xhtml}"
+_WS = re.compile(r"[ \t\r\n]+")
+
+
+@dataclass(frozen=True)
+class ParaStyle:
+    role: str = "fang"
+    size: float = GBT9704.body_pt
+    align: str = "justify"
+    indent: bool = True
+    bold: bool = False
+    right_pad: float = 0.0
+    space_after_lines: int = 0
+    line_pitch_lines: int = 1
+    pitch_pt: float | None = None  # exact line pitch when not the body grid
+    indent_pt: float | None = None
+
+
+_ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+}
+
+
+def _style_for(tag: str, classes: set[str], layout: Layout, slip: bool = False) -> ParaStyle:
+    if slip:
+        base = _style_for(tag, classes, layout)
+        size = layout.slip_pt + 2 if tag == "h2" else layout.slip_pt
+        return replace(base, size=size, pitch_pt=layout.slip_pitch_pt, indent_pt=2 * layout.slip_pt)
+    if tag == "h1":
+        return ParaStyle(
+            role="song",
+            size=layout.title_pt,
+            align="center",
+            indent=False,
+            space_after_lines=1,
+            line_pitch_lines=2,
+        )
+    if tag == "h2":
+        if "slip-title" in classes:
+            return ParaStyle(role="hei", align="center", indent=False)
+        return ParaStyle(role="hei")
+    if tag == "h3":
+        return ParaStyle(role="kai")
+    if tag == "h4":
+        return ParaStyle(bold=True)
+    if classes & {"signature", "date"}:
+        return ParaStyle(align="right", indent=False, right_pad=layout.signature_right_pt)
+    if "docno" in classes:
+        return ParaStyle(align="right", indent=False)
+    if "cut-line" in classes:
+        return ParaStyle(align="center", indent=False)
+    if classes & {"noindent", "addressee", "sign-line", "blank"}:
+        return ParaStyle(indent=False, align="left" if "sign-line" in classes else "justify")
+    if "center" in classes:
+        return ParaStyle(align="center", indent=False)
+    return ParaStyle()
+
+
+def _local(tag: str) -> str:
+    return tag.removeprefix(_NS)
+
+
+def _classes(el: ET.Element) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def _set_run_font(run: Any, role: str, size: float, bold: bool) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold or None
+    name = docx_font_name(role)
+    run.font.name = name
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+
+
+def _inline_runs(
+    el: ET.Element, bold: bool = False, underline: bool = False
+) -> Iterator[tuple[str, bool, bool, ET.Element | None]]:
+    """(text, bold, underline, image element) pieces of an element, in order."""
+    if el.text:
+        yield el.text, bold, underline, None
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "br":
+            yield "\n", bold, underline, None
+        elif tag == "img":
+            yield "", bold, underline, child
+        else:
+            yield from _inline_runs(
+                child,
+                bold or tag in ("b", "strong"),
+                underline or tag == "u" or "fill" in _classes(child),
+            )
+        if child.tail:
+            yield child.tail, bold, underline, None
+
+
+class _Writer:
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.doc = Document()
+        self.slip = False  # inside the tear-off slip: smaller type, kept on one page
+        self._setup_page()
+
+    def _setup_page(self) -> None:
+        L = self.layout
+        section = self.doc.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(L.page_width_mm), Mm(L.page_height_mm)
+        section.top_margin, section.bottom_margin = Mm(L.top_mm), Mm(L.bottom_mm)
+        section.left_margin, section.right_margin = Mm(L.left_mm), Mm(L.right_mm)
+        section.footer_distance = Mm(L.bottom_mm - L.page_number_gap_mm - 7)
+        grid = section._sectPr.find(qn("w:docGrid"))
+        if grid is None:
+            grid = OxmlElement("w:docGrid")
+            section._sectPr.append(grid)
+        grid.set(qn("w:type"), "lines")
+        grid.set(qn("w:linePitch"), str(round(L.line_pitch_pt * 20)))
+        normal = self.doc.styles["Normal"]
+        normal.font.size = Pt(L.body_pt)
+        normal.font.name = docx_font_name("fang")
+        rpr = normal.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        fonts.set(qn("w:eastAsia"), docx_font_name("fang"))
+        spacing = OxmlElement("w:spacing")
+        spacing.set(qn("w:val"), str(round(L.letter_spacing_pt * 20)))
+        rpr.append(spacing)
+        pf = normal.paragraph_format
+        pf.space_before = pf.space_after = Pt(0)
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = Pt(L.line_pitch_pt)
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        self._page_number(section.footer, "right")
+        self._page_number(section.even_page_footer, "left")
+
+    def _page_number(self, footer: object, side: str) -> None:
+        para = footer.paragraphs[0]  # type: ignore[attr-defined]
+        para.alignment = _ALIGN[side]
+        pf = para.paragraph_format
+        if side == "right":
+            pf.right_indent = Pt(self.layout.page_number_pt)
+        else:
+            pf.left_indent = Pt(self.layout.page_number_pt)
+        for text in ("— ", None, " —"):
+            run = para.add_run(text or "")
+            _set_run_font(run, "songti", self.layout.page_number_pt, False)
+            if text is None:
+                for kind, value in (("begin", None), ("instr", " PAGE "), ("end", None)):
+                    if kind == "instr":
+                        instr = OxmlElement("w:instrText")
+                        instr.set(qn("xml:space"), "preserve")
+                        instr.text = value
+                        run._element.append(instr)
+                    else:
+                        fld = OxmlElement("w:fldChar")
+                        fld.set(qn("w:fldCharType"), kind)
+                        run._element.append(fld)
+
+    # -- blocks -------------------------------------------------------------------
+    def paragraph(
+        self, el: ET.Element, container: object | None = None, style: ParaStyle | None = None
+    ) -> None:
+        tag = _local(el.tag)
+        style = style or _style_for(tag, _classes(el), self.layout, self.slip)
+        target = container if container is not None else self.doc
+        para = target.add_paragraph()  # type: ignore[attr-defined]
+        pf = para.paragraph_format
+        para.alignment = _ALIGN[style.align]
+        if style.indent:
+            pf.first_line_indent = Pt(style.indent_pt or self.layout.indent_pt)
+        if style.right_pad:
+            pf.right_indent = Pt(style.right_pad)
+        if style.pitch_pt or style.line_pitch_lines > 1:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(
+                style.pitch_pt or self.layout.line_pitch_pt * style.line_pitch_lines
+            )
+        if style.space_after_lines:
+            pf.space_after = Pt(self.layout.line_pitch_pt * style.space_after_lines)
+        if self.slip:
+            pf.keep_with_next = True
+        pieces = list(_inline_runs(el))
+        texts = "".join(p[0] for p in pieces)
+        if not _WS.sub("", texts) and not any(p[3] is not None for p in pieces):
+            return  # an intentionally blank line
+        first = True
+        for text, bold, underline, image in pieces:
+            if image is not None:
+                self._image(para, image)
+                continue
+            text = _WS.sub(" ", text) if "\n" not in text else text
+            if first:
+                text = text.lstrip()
+            if not text:
+                continue
+            first = False
+            if text == "\n":
+                para.add_run().add_break()
+                continue
+            run = para.add_run(text)
+            _set_run_font(run, style.role, style.size, bold or style.bold)
+            if underline:
+                run.font.underline = True
+        if tag == "h1":
+            for run in para.runs:
+                rpr = run._element.get_or_add_rPr()
+                spacing = OxmlElement("w:spacing")
+                spacing.set(qn("w:val"), "0")
+                rpr.append(spacing)
+
+    def _image(self, para: object, img: ET.Element) -> None:
+        src = img.get("src") or ""
+        match = re.match(r"data:image/(png|jpeg);base64,(.+)", src, re.S)
+        if not match:
+            return  # only embedded images; never fetch
+        width = img.get("data-width-mm")
+        run = para.add_run()  # type: ignore[attr-defined]
+        run.add_picture(io.BytesIO(base64.b64decode(match.group(2))), width=Mm(float(width or 18)))
+
+    def table(self, el: ET.Element) -> None:
+        rows = [r for r in el.iter() if _local(r.tag) == "tr"]
+        grid: dict[tuple[int, int], ET.Element] = {}
+        spans: list[tuple[int, int, int, int, ET.Element]] = []
+        n_cols = 0
+        for r, row in enumerate(rows):
+            c = 0
+            for cell in (x for x in row if _local(x.tag) in ("td", "th")):
+                while (r, c) in grid:
+                    c += 1
+                cs, rs = int(cell.get("colspan", 1)), int(cell.get("rowspan", 1))
+                for dr in range(rs):
+                    for dc in range(cs):
+                        grid[(r + dr, c + dc)] = cell
+                spans.append((r, c, rs, cs, cell))
+                c += cs
+            n_cols = max(n_cols, c)
+        n_rows = max((r for r, _ in grid), default=-1) + 1
+        if not n_rows or not n_cols:
+            return
+        table = self.doc.add_table(rows=n_rows, cols=n_cols)
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for r, c, rs, cs, cell_el in spans:
+            cell = table.cell(r, c)
+            if rs > 1 or cs > 1:
+                cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+            header = _local(cell_el.tag) == "th"
+            left = "left" in _classes(cell_el)
+            style = ParaStyle(
+                role="hei" if header else "fang",
+                size=float(cell_el.get("data-pt") or self.layout.body_pt),
+                align="left" if left else "center",
+                indent=False,
+            )
+            self.paragraph(cell_el, container=cell, style=style)
+            # python-docx starts a cell with an empty paragraph; drop it when we added one.
+            if len(cell.paragraphs) > 1 and not cell.paragraphs[0].text:
+                cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+
+    def page_break(self) -> None:
+        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def block(self, el: ET.Element) -> None:
+        tag = _local(el.tag)
+        if tag in ("p", "h1", "h2", "h3", "h4"):
+            self.paragraph(el)
+        elif tag == "table":
+            self.table(el)
+        elif tag in ("div", "section", "article", "ol", "ul"):
+            outer = self.slip
+            self.slip = outer or "slip" in _classes(el)
+            for child in el:
+                self.block(child)
+            self.slip = outer
+        elif tag == "li":
+            self.paragraph(el)
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self.doc.save(out)
+        return out.getvalue()
+
+
+def html_to_docx(html: str, layout: Layout = GBT9704) -> bytes:
+    root = tinyhtml5.parse(html)
+    body = root.find(f"{_NS}body")
+    writer = _Writer(layout)
+    # python-docx's blank template starts with no paragraph; documents start at the top.
+    articles = [el for el in (body if body is not None else []) if _local(el.tag) == "article"]
+    for index, article in enumerate(articles):
+        if index:
+            writer.page_break()
+        for child in article:
+            writer.block(child)
+    return writer.save()

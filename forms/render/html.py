@@ -1,0 +1,101 @@
+"""Jinja environment and the HTML of a document: the single source of both formats."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from forms.dates import cn_date
+from forms.fonts import font_face_css
+from forms.idcard import mask
+from forms.layout import GBT9704
+from forms.models import Record
+from forms.paths import TEMPLATES_DIR
+from forms.profiles import Profile
+from forms.registry import FormKind
+
+
+def _cn_date(value: date | None) -> str:
+    return cn_date(value) if value else ""
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        # .css is included inside <style>; its text is ours, never a user's value.
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_date"] = _cn_date
+    env.filters["mask_id"] = lambda v: mask(v) if v else ""
+    env.globals["L"] = GBT9704
+    return env
+
+
+def template_sha256(name: str) -> str:
+    source, _, _ = environment().loader.get_source(environment(), name)  # type: ignore[union-attr]
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def record_sha256(record: Record) -> str:
+    return hashlib.sha256(record.model_dump_json().encode("utf-8")).hexdigest()
+
+
+@dataclass
+class DocumentHtml:
+    """One document's body HTML plus what identifies it."""
+
+    form_id: str
+    title: str
+    issuer: str
+    number: str
+    body: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def _township(record: Record) -> str | None:
+    school = getattr(record, "school", None)
+    return getattr(school, "township", None)
+
+
+def document_html(kind: FormKind, record: Record, profile: Profile) -> DocumentHtml:
+    spec = profile.wording(kind.id, _township(record))
+    context: dict[str, Any] = {"r": record, "spec": spec, "profile": profile}
+    context.update(kind.context(record, profile))
+    body = environment().get_template(kind.template).render(**context)
+    issuer = getattr(getattr(record, kind.issuer_key, None), "name", "") or ""
+    number = str(getattr(record, "number", "") or "")
+    meta = {
+        "form_id": kind.id,
+        "template_version": kind.version,
+        "template_sha256": template_sha256(kind.template),
+        "record_sha256": record_sha256(record),
+        "document_number": number,
+        "profile": profile.id,
+    }
+    return DocumentHtml(kind.id, str(spec.get("title", kind.name)), issuer, number, body, meta)
+
+
+def page_html(documents: list[DocumentHtml], duplex: bool = False) -> str:
+    """A whole HTML page of one or more documents (a batch prints as one HTML)."""
+    first = documents[0]
+    doc = {
+        "title": first.title if len(documents) == 1 else f"{first.title}（{len(documents)}份）",
+        "issuer": first.issuer,
+        "form_id": first.form_id,
+        "version": first.meta.get("template_version", ""),
+    }
+    pages = [{"form_id": d.form_id, "body": d.body} for d in documents]
+    return (
+        environment()
+        .get_template("base.html")
+        .render(doc=doc, pages=pages, duplex=duplex, font_css=font_face_css())
+    )
