@@ -115,7 +115,7 @@ class Headcount(Fact):
 class ListedStudent(Fact):
     """A student named on a list: monitoring, suspension, disabled or home-teaching roster."""
 
-    list: Literal["monitoring", "suspension", "disabled", "home_teaching", "xueji", "on_roll"]
+    roster: Literal["monitoring", "suspension", "disabled", "home_teaching", "xueji", "on_roll"]
     name: str
     id_number: str | None = None
     grade: str | None = None
