@@ -8,7 +8,7 @@ the page that proves it.
 
 from __future__ import annotations
 
-from datetime import date, time
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,7 +92,7 @@ class DocumentPresence(Fact):
 
     kind: str
     student: str | None = None
-    date: date | None = None
+    date: dt.date | None = None
     title: str | None = None
 
 
@@ -100,7 +100,7 @@ class Meeting(Fact):
     """One part of a meeting's paperwork; parts of the same meeting share a date/topic."""
 
     part: Literal["notice", "sign_in", "minutes", "photo"]
-    date: date | None = None
+    date: dt.date | None = None
     topic: str | None = None
     attendees: int | None = None
 
@@ -109,7 +109,7 @@ class Headcount(Fact):
     source: Literal["xueji", "on_roll", "roll_call"]
     count: int
     names: list[str] = Field(default_factory=list)
-    date: date | None = None
+    date: dt.date | None = None
 
 
 class ListedStudent(Fact):
@@ -120,24 +120,24 @@ class ListedStudent(Fact):
     id_number: str | None = None
     grade: str | None = None
     class_name: str | None = None
-    since: date | None = None  # suspension date, start of home teaching …
+    since: dt.date | None = None  # suspension date, start of home teaching …
     note: str | None = None
 
 
 class AttendanceDay(Fact):
-    date: date
+    date: dt.date
     absent: int | None = None
     names: list[str] = Field(default_factory=list)
 
 
 class LeaveRecord(Fact):
     student: str
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
     days: float
     approver: str | None = None  # as written: 班主任 / 德育处 / 校长 / a person's name
     home_visit: bool | None = None  # a home-visit verification is recorded
-    returned: date | None = None  # 销假
+    returned: dt.date | None = None  # 销假
 
 
 class Participant(Strict):
@@ -148,7 +148,7 @@ class Participant(Strict):
 
 class Visit(Fact):
     student: str
-    date: date
+    date: dt.date
     kind: Literal["home_visit", "persuasion", "joint"] = "home_visit"
     participants: list[Participant] = Field(default_factory=list)
     purpose: str | None = None
@@ -167,9 +167,9 @@ class HomeTeachingSession(Fact):
     """One 送教上门 visit."""
 
     student: str
-    date: date
-    start: time | None = None
-    end: time | None = None
+    date: dt.date
+    start: dt.time | None = None
+    end: dt.time | None = None
     periods: int | None = None  # 课时 in this visit
     minutes_per_period: float | None = None
     total_minutes: float | None = None
