@@ -24,7 +24,9 @@ def test_facts_with_date_fields_build_and_round_trip() -> None:
         meetings=[Meeting(prov=prov, part="notice", date=date(2025, 9, 3))],
         attendance=[AttendanceDay(prov=prov, date=date(2025, 9, 4), absent=1)],
         leaves=[
-            LeaveRecord(prov=prov, student="张三", start=date(2025, 9, 1), end=date(2025, 9, 9), days=9)
+            LeaveRecord(
+                prov=prov, student="张三", start=date(2025, 9, 1), end=date(2025, 9, 9), days=9
+            )
         ],
         visits=[
             Visit(
