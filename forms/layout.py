@@ -36,6 +36,12 @@ class Layout:
     # notice and its receipt fit one sheet.
     slip_pt: float = 12.0
     slip_pitch_pt: float = 18.0
+    # The identity QR code: bottom-left corner of a document's first page, in the margin
+    # below the type area and left of it, clear of the page number (which sits inside the
+    # type area's width) and of the binding staples (70 mm from the type area's edges).
+    qr_size_mm: float = 18.0
+    qr_left_mm: float = 8.0  # from the page's left edge
+    qr_top_mm: float = 269.0  # from the page's top edge
 
     @property
     def right_mm(self) -> float:

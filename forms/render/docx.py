@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from forms.fonts import docx_font_name
+from forms.identity import KEYS, PDF_PREFIX, add_docx_identity
 from forms.layout import GBT9704, Layout
 
 _NS = "{http://www.w3.org/1999/xhtml}"
@@ -137,6 +138,8 @@ class _Writer:
         self.layout = layout
         self.doc = Document()
         self.slip = False  # inside the tear-off slip: smaller type, kept on one page
+        self.pending_qr: ET.Element | None = None  # anchored to the next paragraph
+        self._shape_id = 1000
         self._setup_page()
 
     def _setup_page(self) -> None:
@@ -219,6 +222,9 @@ class _Writer:
             pf.space_after = Pt(self.layout.line_pitch_pt * style.space_after_lines)
         if self.slip:
             pf.keep_with_next = True
+        if self.pending_qr is not None:
+            self._anchored_qr(para, self.pending_qr)
+            self.pending_qr = None
         pieces = list(_inline_runs(el))
         texts = "".join(p[0] for p in pieces)
         if not _WS.sub("", texts) and not any(p[3] is not None for p in pieces):
@@ -256,6 +262,55 @@ class _Writer:
         width = img.get("data-width-mm")
         run = para.add_run()  # type: ignore[attr-defined]
         run.add_picture(io.BytesIO(base64.b64decode(match.group(2))), width=Mm(float(width or 18)))
+
+    def _anchored_qr(self, para: Any, img: ET.Element) -> None:
+        """The identity QR code floats at a fixed place of the page, as in the PDF.
+
+        python-docx writes only inline pictures; the inline is turned into a wp:anchor
+        positioned from the page's edges, with no text wrap, so the text does not move.
+        """
+        match = re.match(r"data:image/png;base64,(.+)", img.get("src") or "", re.S)
+        if not match:
+            return
+        L = self.layout
+        run = para.add_run()
+        run.add_picture(io.BytesIO(base64.b64decode(match.group(1))), width=Mm(L.qr_size_mm))
+        inline = run._element.find(".//" + qn("wp:inline"))
+        self._shape_id += 1
+        anchor = OxmlElement(
+            "wp:anchor",
+            {
+                "distT": "0",
+                "distB": "0",
+                "distL": "0",
+                "distR": "0",
+                "simplePos": "0",
+                "relativeHeight": str(self._shape_id),
+                "behindDoc": "0",
+                "locked": "1",
+                "layoutInCell": "0",
+                "allowOverlap": "1",
+            },
+        )
+        simple = OxmlElement("wp:simplePos", {"x": "0", "y": "0"})
+        anchor.append(simple)
+        for axis, rel, mm in (("H", "page", L.qr_left_mm), ("V", "page", L.qr_top_mm)):
+            pos = OxmlElement(f"wp:position{axis}", {"relativeFrom": rel})
+            offset = OxmlElement("wp:posOffset")
+            offset.text = str(int(Mm(mm)))
+            pos.append(offset)
+            anchor.append(pos)
+        anchor.append(inline.find(qn("wp:extent")))
+        anchor.append(OxmlElement("wp:effectExtent", {"l": "0", "t": "0", "r": "0", "b": "0"}))
+        anchor.append(OxmlElement("wp:wrapNone"))
+        doc_pr = inline.find(qn("wp:docPr"))
+        doc_pr.set("id", str(self._shape_id))
+        doc_pr.set("name", f"baoxue-qr-{self._shape_id}")
+        doc_pr.set("descr", "文书识别码")
+        anchor.append(doc_pr)
+        anchor.append(inline.find(qn("wp:cNvGraphicFramePr")))
+        anchor.append(inline.find(qn("a:graphic")))
+        inline.getparent().replace(inline, anchor)
 
     def table(self, el: ET.Element) -> None:
         rows = [r for r in el.iter() if _local(r.tag) == "tr"]
@@ -321,15 +376,38 @@ class _Writer:
         return out.getvalue()
 
 
+def _identity(root: ET.Element) -> dict[str, str]:
+    """The identity meta tags base.html wrote for a single document, by identity key."""
+    head = root.find(f"{_NS}head")
+    tags = {
+        el.get("name", ""): el.get("content", "")
+        for el in (head if head is not None else [])
+        if _local(el.tag) == "meta"
+    }
+    names = {PDF_PREFIX + key.replace("_", ""): key for key in KEYS}
+    return {names[name]: value for name, value in tags.items() if name in names}
+
+
 def html_to_docx(html: str, layout: Layout = GBT9704) -> bytes:
     root = tinyhtml5.parse(html)
     body = root.find(f"{_NS}body")
     writer = _Writer(layout)
+    identity = _identity(root)
+    if identity:
+        add_docx_identity(writer.doc, identity)
+    title = root.find(f"{_NS}head/{_NS}title")
+    if title is not None and title.text:
+        writer.doc.core_properties.title = title.text
+    writer.doc.core_properties.author = "baoxue"
+    writer.doc.core_properties.comments = identity.get("form_id", "")
     # python-docx's blank template starts with no paragraph; documents start at the top.
     articles = [el for el in (body if body is not None else []) if _local(el.tag) == "article"]
     for index, article in enumerate(articles):
         if index:
             writer.page_break()
         for child in article:
+            if _local(child.tag) == "img" and "qr" in _classes(child):
+                writer.pending_qr = child
+                continue
             writer.block(child)
     return writer.save()

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from forms.dates import cn_date
 from forms.fonts import font_face_css
 from forms.idcard import mask
+from forms.identity import pdf_meta_tags, qr_data_uri
 from forms.layout import GBT9704
 from forms.models import Record
 from forms.paths import TEMPLATES_DIR
@@ -59,6 +60,7 @@ class DocumentHtml:
     number: str
     body: str
     meta: dict[str, str] = field(default_factory=dict)
+    qr: str = ""  # data: URI of the QR code printed in the first page's bottom margin
 
 
 def _township(record: Record) -> str | None:
@@ -71,7 +73,7 @@ def document_html(kind: FormKind, record: Record, profile: Profile) -> DocumentH
     context: dict[str, Any] = {"r": record, "spec": spec, "profile": profile}
     context.update(kind.context(record, profile))
     body = environment().get_template(kind.template).render(**context)
-    issuer = getattr(getattr(record, kind.issuer_key, None), "name", "") or ""
+    issuer = context.get("issuer") or getattr(getattr(record, kind.issuer_key, None), "name", "")
     number = str(getattr(record, "number", "") or "")
     meta = {
         "form_id": kind.id,
@@ -81,7 +83,8 @@ def document_html(kind: FormKind, record: Record, profile: Profile) -> DocumentH
         "document_number": number,
         "profile": profile.id,
     }
-    return DocumentHtml(kind.id, str(spec.get("title", kind.name)), issuer, number, body, meta)
+    title = str(context.get("title") or spec.get("title", kind.name))
+    return DocumentHtml(kind.id, title, str(issuer or ""), number, body, meta, qr_data_uri(meta))
 
 
 def page_html(documents: list[DocumentHtml], duplex: bool = False) -> str:
@@ -93,9 +96,12 @@ def page_html(documents: list[DocumentHtml], duplex: bool = False) -> str:
         "form_id": first.form_id,
         "version": first.meta.get("template_version", ""),
     }
-    pages = [{"form_id": d.form_id, "body": d.body} for d in documents]
+    pages = [{"form_id": d.form_id, "body": d.body, "qr": d.qr} for d in documents]
+    # The file's identity (PDF info / DOCX custom properties) is that of its document;
+    # a file of many documents carries each one's QR code but no single identity.
+    identity = pdf_meta_tags(first.meta) if len(documents) == 1 and first.meta else {}
     return (
         environment()
         .get_template("base.html")
-        .render(doc=doc, pages=pages, duplex=duplex, font_css=font_face_css())
+        .render(doc=doc, pages=pages, duplex=duplex, font_css=font_face_css(), identity=identity)
     )

@@ -72,5 +72,7 @@ def font_configuration() -> Any:
 def html_to_pdf(html: str, fetcher: SafeFetcher | None = None) -> bytes:
     fetcher = fetcher or SafeFetcher()
     document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(font_config=font_configuration(), uncompressed_pdf=False)
+    pdf: bytes = document.write_pdf(
+        font_config=font_configuration(), uncompressed_pdf=False, custom_metadata=True
+    )
     return pdf
