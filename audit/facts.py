@@ -68,6 +68,15 @@ class Provenance(Strict):
     snippet: str = ""  # at most ~200 characters of the source text
 
 
+class FileSection(Strict):
+    """One document inside a file that holds several (a compilation of visit records)."""
+
+    kind: str
+    kind_reason: str = ""
+    title: str = ""
+    pages: list[int] = Field(default_factory=list)
+
+
 class PackageFile(Strict):
     """One inventoried file; how the audit used it is in the report's file list."""
 
@@ -81,6 +90,8 @@ class PackageFile(Strict):
     pages: int | None = None
     scanned_pages: list[int] = Field(default_factory=list)
     baoxue: dict[str, str] | None = None  # metadata of a baoxue-generated document
+    sections: list[FileSection] = Field(default_factory=list)  # when it holds several documents
+    photo_date: dt.date | None = None  # EXIF date of an image
 
 
 class Fact(Strict):

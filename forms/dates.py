@@ -8,6 +8,7 @@ known from context — 3月13日. Chinese numerals are converted by cn2an.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import cn2an
@@ -63,8 +64,14 @@ def parse_date(text: str, year_hint: int | None = None) -> date:
     raise DateParseError(f"“{text}”不是能识别的日期（请写成 2026年3月13日 或 2026-03-13）")
 
 
-def find_dates(text: str, year_hint: int | None = None) -> list[date]:
-    """Every date written in a piece of prose, in order; invalid ones are skipped."""
+def find_dates(
+    text: str, year_hint: int | None = None, year_for: Callable[[int], int] | None = None
+) -> list[date]:
+    """Every date written in a piece of prose, in order; invalid ones are skipped.
+
+    A date without its year (3月5日) takes `year_for(month)` when given (a school year spans two
+    calendar years), else `year_hint`, else it is skipped.
+    """
     found: list[tuple[int, date]] = []
     taken: list[tuple[int, int]] = []
     for match in _FULL.finditer(text):
@@ -73,12 +80,14 @@ def find_dates(text: str, year_hint: int | None = None) -> list[date]:
             taken.append(match.span())
         except (DateParseError, ValueError):
             continue
-    if year_hint is not None:
+    if year_hint is not None or year_for is not None:
         for match in _MONTH_DAY.finditer(text):
             if any(a <= match.start() < b for a, b in taken):
                 continue
             try:
-                found.append((match.start(), parse_date(match.group(0), year_hint)))
+                month = _number(match["m"])
+                year = year_for(month) if year_for is not None else year_hint
+                found.append((match.start(), parse_date(match.group(0), year)))
             except (DateParseError, ValueError):
                 continue
     return [d for _, d in sorted(found, key=lambda p: p[0])]

@@ -1,0 +1,226 @@
+"""Which evidence kind a file (or a section of it) is, and why — keyword rules from data.
+
+The rules are `checklists/evidence/kinds.yaml`: per kind, keywords for the file name, the
+content's title lines, table header rows and the folder path, tried in that order of strength.
+Every answer carries a Chinese reason the report shows (“文件名含“签到””).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from audit.facts import EVIDENCE_KINDS
+from audit.readers.model import Block, Item, ReadResult, Table
+from forms.paths import CHECKLISTS_DIR
+
+KINDS_FILE = CHECKLISTS_DIR / "evidence" / "kinds.yaml"
+TITLE_LINES = 4  # lines of content that count as the title area
+HEADER_ROWS = 8  # rows of a table searched for the header row
+MAX_TITLE_LEN = 40  # a longer line is body text, not a title
+
+
+@dataclass(frozen=True)
+class KindRule:
+    kind: str
+    names: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+    headers: tuple[tuple[str, ...], ...] = ()
+    folders: tuple[str, ...] = ()
+
+
+@dataclass
+class Classification:
+    kind: str
+    reason: str
+    title: str = ""
+
+
+@dataclass
+class Section:
+    """A run of a file's items holding one document (a visit record among many)."""
+
+    kind: str
+    reason: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[int]:
+        return sorted({i.page for i in self.items if i.page is not None})
+
+
+def norm(text: str) -> str:
+    """Text for keyword matching: no whitespace, full-width brackets as half-width."""
+    return re.sub(r"\s+", "", text).translate(str.maketrans("（）：", "():"))
+
+
+def _hit(keyword: str, text: str) -> bool:
+    return all(part in text for part in keyword.split("+"))
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[KindRule, ...]:
+    data: dict[str, Any] = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    loaded: list[KindRule] = []
+    for entry in data["kinds"]:
+        kind = entry["kind"]
+        if kind not in EVIDENCE_KINDS:
+            raise ValueError(f"{KINDS_FILE.name}：未知的证据类型“{kind}”")
+        loaded.append(
+            KindRule(
+                kind=kind,
+                names=tuple(entry.get("names", ())),
+                titles=tuple(entry.get("titles", ())),
+                headers=tuple(tuple(h) for h in entry.get("headers", ())),
+                folders=tuple(entry.get("folders", ())),
+            )
+        )
+    return tuple(loaded)
+
+
+def by_name(stem: str) -> Classification | None:
+    text = norm(stem)
+    for rule in rules():
+        for keyword in rule.names:
+            if _hit(keyword, text):
+                return Classification(rule.kind, f"文件名含“{keyword.replace('+', '…')}”")
+    return None
+
+
+def title_lines(items: list[Item], count: int = TITLE_LINES) -> list[str]:
+    """The first short lines of a document: paragraphs, or a table's single-cell title row."""
+    lines: list[str] = []
+    for item in items:
+        if isinstance(item, Block):
+            if len(item.text) <= MAX_TITLE_LEN:
+                lines.append(item.text)
+            elif lines:
+                break
+        else:
+            for row in item.rows[:2]:
+                cells = [c for c in row if c]
+                if len(set(cells)) == 1 and len(cells[0]) <= MAX_TITLE_LEN:
+                    lines.append(cells[0])
+            break
+        if len(lines) >= count:
+            break
+    return lines
+
+
+def by_title(lines: list[str]) -> Classification | None:
+    for line in lines:
+        text = norm(line)
+        for rule in rules():
+            for keyword in rule.titles:
+                if _hit(keyword, text):
+                    reason = f"标题“{line[:30]}”含“{keyword.replace('+', '…')}”"
+                    return Classification(rule.kind, reason, line)
+    return None
+
+
+def by_headers(tables: list[Table]) -> Classification | None:
+    for table in tables:
+        for row in table.rows[:HEADER_ROWS]:
+            cells = [norm(c) for c in row if c]
+            for rule in rules():
+                for wanted in rule.headers:
+                    if all(any(w in c for c in cells) for w in wanted):
+                        return Classification(rule.kind, f"表头含“{'、'.join(wanted)}”")
+    return None
+
+
+def by_folder(folder: str) -> Classification | None:
+    parts = [p for p in folder.split("/") if p]
+    for part in reversed(parts):  # the nearest folder says most
+        text = norm(part)
+        for rule in rules():
+            for keyword in (*rule.names, *rule.folders):
+                if _hit(keyword, text):
+                    return Classification(
+                        rule.kind, f"所在文件夹“{part}”含“{keyword.replace('+', '…')}”"
+                    )
+    return None
+
+
+def classify(path: str, result: ReadResult) -> Classification:
+    """The kind of one file from its name, content and folder."""
+    pure = PurePosixPath(path)
+    folder = str(pure.parent) if str(pure.parent) != "." else ""
+    if result.is_image:
+        return _classify_image(pure.stem, folder)
+    found = by_name(pure.stem)
+    if found:
+        return found
+    found = by_title(title_lines(result.items))
+    if found:
+        return found
+    found = by_headers([i for i in result.items if isinstance(i, Table)])
+    if found:
+        return found
+    found = by_folder(folder)
+    if found:
+        return found
+    if result.status == "scanned":
+        return Classification("unknown", "扫描件，无文字可识别，文件名和文件夹也未说明类型")
+    return Classification("unknown", "文件名、标题、表头和文件夹均未含可识别的关键词")
+
+
+def _classify_image(stem: str, folder: str) -> Classification:
+    context = norm(f"{folder}/{stem}")
+    if "会议" in context or "会场" in context:
+        where = "文件名" if ("会议" in norm(stem) or "会场" in norm(stem)) else "所在文件夹"
+        return Classification("meeting_photo", f"图片，{where}含“会议”")
+    reason = f"图片（所在文件夹“{folder}”）" if folder else "图片"
+    return Classification("photo", reason)
+
+
+def split_sections(result: ReadResult) -> list[Section]:
+    """Split a file holding several documents at each line (or title row) naming a new one.
+
+    A PDF compiled from scans starts a document on a new page; a DOCX compilation starts one at
+    a short title paragraph or a table whose first row is a title. Fewer than two → [].
+    """
+    sections: list[Section] = []
+    current: Section | None = None
+    last_page: int | None = None
+    for index, item in enumerate(result.items):
+        title = _section_title(item, index, last_page, result.items)
+        if title is not None:
+            current = Section(title.kind, title.reason, title.title)
+            sections.append(current)
+        if current is not None:
+            current.items.append(item)
+        elif not sections:
+            current = Section("unknown", "", "")
+            sections.append(current)
+            current.items.append(item)
+        last_page = item.page
+    sections = [s for s in sections if s.kind != "unknown" or any(_substantial(i) for i in s.items)]
+    return sections if len(sections) >= 2 else []
+
+
+def _substantial(item: Item) -> bool:
+    return isinstance(item, Table) or len(item.text) > MAX_TITLE_LEN
+
+
+def _section_title(
+    item: Item, index: int, last_page: int | None, items: list[Item]
+) -> Classification | None:
+    if isinstance(item, Table):
+        lines = title_lines([item], 1)
+    else:
+        if len(item.text) > MAX_TITLE_LEN:
+            return None
+        if item.page is not None:
+            # In a PDF only the first lines of a page can open a document.
+            starts = [j for j in range(max(0, index - 2), index + 1) if items[j].page == item.page]
+            if item.page == last_page and len(starts) > 2:
+                return None
+        lines = [item.text]
+    return by_title(lines)

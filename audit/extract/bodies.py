@@ -1,0 +1,85 @@
+"""Visit participants and the bodies they come from (checklists/evidence/bodies.yaml)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, cast
+
+import yaml
+
+from audit.facts import Body, Participant
+from forms.paths import CHECKLISTS_DIR
+
+BODIES_FILE = CHECKLISTS_DIR / "evidence" / "bodies.yaml"
+
+_SEPARATORS = re.compile(r"[、，,;；/\n]+|\s+|(?<=[\u4e00-\u9fff])[和与及](?=[\u4e00-\u9fff])")
+_NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+# Role words that follow a body and precede a name (镇政府副镇长王明): not part of a name.
+_ROLE = re.compile(
+    r"(?:副?(?:镇长|乡长|书记|主任|校长|所长|局长|队长|组长|站长)|班主任|干部|干事|工作人员|老师|教师|同志|民警|委员|网格员|支书)"
+)
+
+
+@lru_cache(maxsize=1)
+def keywords() -> tuple[tuple[str, Body], ...]:
+    """(keyword, body), longest first within the data's order of bodies."""
+    data: dict[str, Any] = yaml.safe_load(BODIES_FILE.read_text(encoding="utf-8"))
+    pairs: list[tuple[str, Body]] = []
+    for body, words in data["bodies"].items():
+        for word in words:
+            pairs.append((word, cast(Body, body)))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def body_of(text: str) -> tuple[Body, str] | None:
+    """The body a piece of text names, with the keyword found; None when it names none."""
+    for word, body in keywords():
+        if word in text:
+            return body, word
+    return None
+
+
+def _name_in(chunk: str, keyword: str) -> str | None:
+    rest = chunk
+    if keyword:
+        head, _, tail = chunk.partition(keyword)
+        rest = tail if tail else head
+    rest = re.sub(r"[（(][^）)]*[）)]", "", rest)
+    rest = _ROLE.sub(" ", rest).strip()
+    names = _NAME.findall(rest)
+    return names[-1] if names else None
+
+
+def participants(text: str) -> list[Participant]:
+    """People from a participants cell or clause, each with a body."""
+    # “王明（镇政府）”: move the bracketed body before the name so splitting keeps them together.
+    text = re.sub(r"([\u4e00-\u9fff·]{2,4})\s*[（(]([^）)]{1,20})[）)]", r"\2\1", text)
+    found: list[Participant] = []
+    previous: Body | None = None
+    for chunk in _SEPARATORS.split(text):
+        chunk = chunk.strip(" 。.：:等人")
+        if not chunk:
+            continue
+        hit = body_of(chunk)
+        if hit:
+            body, word = hit
+            start = chunk.find(word)
+            # a bare place before the body (“东昌镇人民政府”) belongs to the body text
+            body_text = chunk[: start + len(word)]
+            found.append(Participant(name=_name_in(chunk, word), body=body, body_text=body_text))
+            previous = body
+        elif _NAME.fullmatch(chunk):
+            found.append(Participant(name=chunk, body=previous or "other", body_text=""))
+    return found
+
+
+_CLAUSE_END = re.compile(r"(?:一同|一起|共同|一行|到|前往|来到|赴|深入|走进|入户|上门|对)")
+
+
+def participants_in_prose(sentence: str) -> list[Participant]:
+    """The participants of a visit told as prose: the clause before the verb (到学生家中…)."""
+    match = _CLAUSE_END.search(sentence)
+    clause = sentence[: match.start()] if match else sentence
+    clause = re.sub(r"^.*?[日号][，,]?", "", clause, count=1) if "日" in clause[:14] else clause
+    return participants(clause)

@@ -1,0 +1,232 @@
+"""Documents whose presence counts, meetings, rosters, headcounts and attendance ledgers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Literal
+
+from audit.classify import norm
+from audit.extract.source import Source, split_names
+from audit.extract.tables import labelled_values
+from audit.extract.values import cell_date, parse_count
+from audit.facts import (
+    AttendanceDay,
+    DocumentPresence,
+    Headcount,
+    ListedStudent,
+    Meeting,
+    PackageFacts,
+)
+
+# Kinds whose existence (optionally per student) is what a requirement asks for.
+PLAN_KINDS = {"work_plan", "home_visit_plan", "persuasion_plan", "leave_system"}
+STUDENT_DOCUMENT_KINDS = {
+    "suspension_determination",
+    "suspension_application",
+    "school_statement",
+    "individual_plan",
+    "home_teaching_profile",
+    "assessment_form",
+    "disability_certificate",
+    "guardian_opinion",
+    "lesson_plan",
+    "photo",
+}
+MEETING_PARTS: dict[str, Literal["notice", "sign_in", "minutes", "photo"]] = {
+    "meeting_notice": "notice",
+    "sign_in_sheet": "sign_in",
+    "meeting_minutes": "minutes",
+    "meeting_photo": "photo",
+}
+ROSTERS: dict[str, Literal["monitoring", "suspension", "disabled", "home_teaching"]] = {
+    "monitoring_list": "monitoring",
+    "suspension_roster": "suspension",
+    "disabled_roster": "disabled",
+    "home_teaching_roster": "home_teaching",
+}
+
+
+def _first_snippet(source: Source) -> str:
+    return source.title or (
+        source.blocks[0].text if source.blocks else PurePosixPath(source.path).name
+    )
+
+
+def _first_page(source: Source) -> int | None:
+    return next((i.page for i in source.items if i.page is not None), None)
+
+
+def presence(source: Source, facts: PackageFacts) -> None:
+    student = source.student_hint() if source.kind in STUDENT_DOCUMENT_KINDS else None
+    when = source.last_date() if source.kind in PLAN_KINDS else source.first_date()
+    facts.documents.append(
+        DocumentPresence(
+            prov=source.prov(_first_snippet(source), page=_first_page(source)),
+            kind=source.kind,
+            student=student,
+            date=when,
+            title=source.title or None,
+        )
+    )
+
+
+_NOTICE_DATE = re.compile(
+    r"(?:定于|兹定于|将于|于)\s*([^，,。；;]{4,24}?)(?:在|召开|举行|上午|下午)"
+)
+_PART_WORDS = re.compile(
+    r"(签到表|签到册|签到|会议记录|会议纪要|纪要|记录|通知|照片|图片|关于|召开)"
+)
+
+
+def _topic(source: Source) -> str | None:
+    labelled = labelled_values([b.text for b in source.blocks[:20]]).get("topic")
+    if labelled:
+        return labelled[:60]
+    title = source.title or PurePosixPath(source.path).stem
+    topic = _PART_WORDS.sub("", norm(title))
+    topic = re.sub(r"^\d{1,2}[.、_\-]|的$", "", topic)
+    return topic[:60] or None
+
+
+def meeting(source: Source, facts: PackageFacts) -> None:
+    part = MEETING_PARTS[source.kind]
+    when = None
+    if part == "notice":
+        match = _NOTICE_DATE.search(source.text(4000))
+        if match:
+            found = source.dates(match[1])
+            when = found[0] if found else None
+    if part == "photo" and source.photo_date:
+        when = source.photo_date
+    when = when or source.first_date()
+    attendees = None
+    if part == "sign_in":
+        rows = source.table_records(("name",))
+        attendees = len({r.get("name") for _, r in rows if r.get("name")}) or None
+    facts.meetings.append(
+        Meeting(
+            prov=source.prov(_first_snippet(source), page=_first_page(source)),
+            part=part,
+            date=when,
+            topic=_topic(source),
+            attendees=attendees,
+        )
+    )
+
+
+def roster(source: Source, facts: PackageFacts) -> None:
+    which = ROSTERS[source.kind]
+    for table, record in source.table_records(("name",)):
+        name = record.get("name")
+        if not split_names(name):
+            continue
+        since_text = record.get("since")
+        facts.students.append(
+            ListedStudent(
+                prov=source.item_prov(table, record.snippet, record.row),
+                roster=which,
+                name=split_names(name)[0],
+                id_number=record.get("id_number") or None,
+                grade=record.get("grade") or None,
+                class_name=record.get("class_name") or None,
+                since=cell_date(since_text, source.pick) if since_text else None,
+                note=record.get("disability") or record.get("reason") or record.get("note") or None,
+            )
+        )
+
+
+_COUNT_PROSE = re.compile(
+    r"(?:共有|共计|合计|总数|总人数|在籍|在校|人数)[^0-9]{0,8}(\d{1,6})\s*(?:人|名)"
+)
+
+
+def headcount(source: Source, facts: PackageFacts) -> None:
+    roll_call = "点名" in norm(source.path) or "点名" in source.title
+    kind: Literal["xueji", "on_roll", "roll_call"] = (
+        "xueji" if source.kind == "xueji_headcount" else "roll_call" if roll_call else "on_roll"
+    )
+    roster_name: Literal["xueji", "on_roll"] = "xueji" if kind == "xueji" else "on_roll"
+    names: list[str] = []
+    first = None
+    for table, record in source.table_records(("name",)):
+        found = split_names(record.get("name"))
+        if not found:
+            continue
+        names.append(found[0])
+        prov = source.item_prov(table, record.snippet, record.row)
+        first = first or prov
+        facts.students.append(
+            ListedStudent(
+                prov=prov,
+                roster=roster_name,
+                name=found[0],
+                id_number=record.get("id_number") or None,
+                grade=record.get("grade") or None,
+                class_name=record.get("class_name") or None,
+            )
+        )
+    count = len(names)
+    if not names:
+        # A summary by class (班级 | 人数) or a sentence (在籍学生共 356 人).
+        for table, record in source.table_records(("count",)):
+            value = parse_count(record.get("count"))
+            if value is not None and "合计" not in record.snippet and "总计" not in record.snippet:
+                count += value
+                first = first or source.item_prov(table, record.snippet, record.row)
+        if not count:
+            match = _COUNT_PROSE.search(source.text(8000))
+            if match:
+                count = int(match[1])
+                first = source.prov(match[0], page=_first_page(source))
+    if count or first:
+        facts.headcounts.append(
+            Headcount(
+                prov=first or source.prov(_first_snippet(source)),
+                source=kind,
+                count=count,
+                names=names,
+                date=source.first_date(),
+            )
+        )
+
+
+def attendance(source: Source, facts: PackageFacts) -> None:
+    days: dict[tuple[str, int | None], AttendanceDay] = {}
+    for table, record in source.table_records(("date",)):
+        when = cell_date(record.get("date"), source.pick)
+        if when is None:
+            continue
+        key = (when.isoformat(), table.page)
+        day = days.get(key)
+        if day is None:
+            day = AttendanceDay(prov=source.item_prov(table, record.snippet, record.row), date=when)
+            days[key] = day
+            facts.attendance.append(day)
+        names = split_names(record.get("absent_names")) or split_names(record.get("name"))
+        day.names.extend(n for n in names if n not in day.names)
+        absent = parse_count(record.get("absent")) if record.get("absent") else None
+        if absent is None and record.get("expected") and record.get("present"):
+            expected, present = (
+                parse_count(record.get("expected")),
+                parse_count(record.get("present")),
+            )
+            if expected is not None and present is not None:
+                absent = expected - present
+        if absent is not None:
+            day.absent = (day.absent or 0) + absent
+        elif names:
+            day.absent = len(day.names)
+    if not days:
+        # A ledger written as dated lines (“3月5日 未到校 0 人”).
+        for block in source.blocks:
+            found = source.dates(block.text)
+            if found and ("到" in block.text or "缺" in block.text or "勤" in block.text):
+                match = re.search(r"(\d+)\s*人", block.text)
+                facts.attendance.append(
+                    AttendanceDay(
+                        prov=source.item_prov(block, block.text),
+                        date=found[0],
+                        absent=int(match[1]) if match else None,
+                    )
+                )

@@ -1,0 +1,190 @@
+"""What an extractor sees: one file (or section) with its kind, place and helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+
+from audit.classify import norm, rules
+from audit.extract.tables import Record, form_values, labelled_values, records
+from audit.extract.values import Period, document_period, year_for
+from audit.facts import Provenance
+from audit.readers.model import Block, Item, Table
+from forms.dates import find_dates
+
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+# Folder and file-name words that are not a student's name.
+_NOT_NAME = re.compile(
+    r"[一二三四五六七八九十]、|学校|学期|学年|材料|资料|台账|记录|方案|照片|图片|名单|名册|花名册|"
+    r"送教|休学|家访|劝返|会议|部署|制度|计划|汇总|附件|其他|其它|扫描|档案|证明|表格|文件|新建"
+)
+
+
+@dataclass
+class Source:
+    path: str
+    sha256: str
+    kind: str
+    items: list[Item]
+    period: Period | None = None
+    title: str = ""
+    photo_date: date | None = None
+    known_names: frozenset[str] = frozenset()
+    _pick: Callable[[int], int] | None = field(default=None, init=False, repr=False)
+
+    def prov(
+        self,
+        snippet: str = "",
+        *,
+        page: int | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+    ) -> Provenance:
+        return Provenance(
+            file=self.path,
+            sha256=self.sha256,
+            page=page,
+            sheet=sheet,
+            row=row,
+            snippet=" ".join(snippet.split())[:200],
+        )
+
+    def item_prov(self, item: Item, snippet: str, row: int | None = None) -> Provenance:
+        if isinstance(item, Table):
+            return self.prov(snippet, page=item.page, sheet=item.sheet, row=row)
+        return self.prov(snippet, page=item.page)
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [i for i in self.items if isinstance(i, Block)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [i for i in self.items if isinstance(i, Table)]
+
+    def text(self, limit: int = 20000) -> str:
+        parts: list[str] = []
+        size = 0
+        for item in self.items:
+            line = (
+                item.text
+                if isinstance(item, Block)
+                else "\n".join(" ".join(c for c in r if c) for r in item.rows)
+            )
+            parts.append(line)
+            size += len(line)
+            if size > limit:
+                break
+        return "\n".join(parts)[:limit]
+
+    @property
+    def pick(self) -> Callable[[int], int] | None:
+        """The year of a date written as 3月5日: from the period, the document, or its dates."""
+        if self._pick is None:
+            text = self.text(4000)
+            own = document_period(text)
+            if self.period is not None:
+                self._pick = year_for(self.period)
+            elif own is not None:
+                self._pick = year_for(own)
+            else:
+                full = find_dates(text)
+                self._pick = year_for(None, full[0].year if full else None)
+        return self._pick
+
+    def dates(self, text: str) -> list[date]:
+        return find_dates(text, year_for=self.pick)
+
+    def first_date(self) -> date | None:
+        """The document's own date: a labelled one, else the first in the text or file name."""
+        labelled = labelled_values([b.text for b in self.blocks[:40]]).get("date")
+        if labelled:
+            found = self.dates(labelled)
+            if found:
+                return found[0]
+        for table in self.tables[:3]:
+            form = form_values(table)
+            if form and form.get("date"):
+                found = self.dates(form.get("date"))
+                if found:
+                    return found[0]
+        found = self.dates(self.text(4000))
+        if found:
+            return found[0]
+        found = self.dates(PurePosixPath(self.path).stem)
+        return found[0] if found else self.photo_date
+
+    def last_date(self) -> date | None:
+        """The 成文日期 of a plan or system: the last date written (signature block)."""
+        found = self.dates(self.text(50000))
+        return found[-1] if found else self.first_date()
+
+    def student_hint(self) -> str | None:
+        """The student a per-student document is about: a labelled name, the file name, a folder."""
+        for table in self.tables[:3]:
+            form = form_values(table)
+            if form and _clean_name(form.get("name")):
+                return _clean_name(form.get("name"))
+        labelled = _clean_name(labelled_values([b.text for b in self.blocks[:30]]).get("name", ""))
+        if labelled:
+            return labelled
+        return name_from_path(self.path, self.known_names)
+
+    def table_records(self, required: tuple[str, ...]) -> list[tuple[Table, Record]]:
+        return [(t, r) for t in self.tables for r in records(t, required)]
+
+
+def _clean_name(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = re.sub(r"[（(].*?[）)]", "", text).strip()
+    text = re.split(r"[\s,，、]", text)[0]
+    return text if _HAN_NAME.match(text) and not _NOT_NAME.search(text) else None
+
+
+def _kind_words() -> list[str]:
+    words = {w for rule in rules() for w in (*rule.names, *rule.titles) if "+" not in w}
+    return sorted(words, key=len, reverse=True)
+
+
+def name_from_path(path: str, known: frozenset[str] = frozenset()) -> str | None:
+    """A student's name in a file path: a known roster name, a name folder, or a name prefix."""
+    for name in sorted(known, key=len, reverse=True):
+        if name and name in path:
+            return name
+    pure = PurePosixPath(path)
+    for part in reversed(pure.parent.parts):
+        part = re.sub(r"^[\d一二三四五六七八九十]+[、.．]\s*", "", part)
+        if _HAN_NAME.match(part) and not _NOT_NAME.search(part):
+            return part
+    stem = norm(pure.stem)
+    bracket = re.search(r"[(（【\[]([\u4e00-\u9fff·]{2,4})[)）】\]]", stem)
+    if bracket and not _NOT_NAME.search(bracket[1]):
+        return bracket[1]
+    for word in _kind_words():
+        index = stem.find(word)
+        if index > 0:
+            prefix = re.sub(r"[\d年月日._\-—第学期秋春季度]+", "", stem[:index])
+            prefix = re.sub(r".*(?:学生|同学)", "", prefix).strip("-_的")
+            if _HAN_NAME.match(prefix) and not _NOT_NAME.search(prefix):
+                return prefix
+            break
+    return None
+
+
+def split_names(text: str) -> list[str]:
+    return [n for n in re.split(r"[\s、，,;；/]+", text) if _HAN_NAME.match(n)]
+
+
+def yes_no(text: str) -> bool | None:
+    text = norm(text)
+    if not text:
+        return None
+    if re.search(r"^(否|无|没有|未|×|x|X|—|-|/)", text):
+        return False
+    if re.search(r"^(是|有|已|√|✓|✔|Y|y)", text) or "家访" in text:
+        return True
+    return None

@@ -1,0 +1,193 @@
+"""Tables by meaning: headings matched to fields through the alias table, two table shapes.
+
+- A *record table* has a header row (possibly under title rows) and one record per row.
+- A *form* is a table of label cells each followed by its value (学生姓名 | 张三 | 性别 | 男),
+  the way approval forms and visit records are drawn. Labels with values also appear in prose
+  (“学生姓名：张三”), read by `labelled_values`.
+The aliases live in checklists/evidence/fields.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from audit.readers.model import Table
+from forms.paths import CHECKLISTS_DIR
+
+FIELDS_FILE = CHECKLISTS_DIR / "evidence" / "fields.yaml"
+HEADER_ROWS = 8  # a header row lies within the first rows (title rows above it)
+MAX_LABEL_LEN = 14  # a form label is short
+
+
+def norm_label(text: str) -> str:
+    return re.sub(r"[\s:：()（）\[\]【】*＊/、.]", "", text)
+
+
+@lru_cache(maxsize=1)
+def aliases() -> tuple[tuple[str, str], ...]:
+    """(alias, field) pairs, longest alias first so the most specific heading wins."""
+    data: dict[str, Any] = yaml.safe_load(FIELDS_FILE.read_text(encoding="utf-8"))
+    pairs = [
+        (norm_label(alias), name)
+        for name, spellings in data["fields"].items()
+        for alias in spellings
+    ]
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def field_of(heading: str, *, exact: bool = False) -> str | None:
+    """The field a heading means, or None. `exact`: the heading must be just the alias."""
+    text = norm_label(heading)
+    if not text or len(text) > 24:
+        return None
+    for alias, name in aliases():
+        if text == alias:
+            return name
+    if exact:
+        return None
+    for alias, name in aliases():
+        if alias in text:
+            return name
+    return None
+
+
+@dataclass
+class Record:
+    """One row of a record table (or one filled form): field → cell text."""
+
+    values: dict[str, str]
+    row: int | None  # 1-based row number in the sheet / table
+    snippet: str
+    extra: dict[str, str] = field(default_factory=dict)  # headings not in the alias table
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+
+@dataclass
+class Header:
+    index: int  # index of the header row in table.rows
+    columns: dict[int, str]  # column → field
+
+
+def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
+    """The row among the first ones with the most recognised headings (at least two)."""
+    best: Header | None = None
+    for index, row in enumerate(table.rows[:HEADER_ROWS]):
+        columns: dict[int, str] = {}
+        for col, cell in enumerate(row):
+            name = field_of(cell)
+            if name and name not in columns.values():
+                columns[col] = name
+        if len(columns) < 2 or not all(r in columns.values() for r in required):
+            continue
+        if best is None or len(columns) > len(best.columns):
+            best = Header(index, columns)
+    if best is not None:
+        _merge_subheader(table, best)
+    return best
+
+
+def _merge_subheader(table: Table, header: Header) -> None:
+    """A two-row header (请假时间 over 起 | 止): the second row names what the first left blank."""
+    below = header.index + 1
+    if below >= len(table.rows):
+        return
+    row = table.rows[below]
+    found = {c: field_of(cell) for c, cell in enumerate(row) if cell}
+    named = {c: n for c, n in found.items() if n}
+    if len(named) < 2 or len(named) < len([c for c in row if c]) - 1:
+        return  # a data row, not a header
+    for col, name in named.items():
+        if name not in header.columns.values() or header.columns.get(col) == name:
+            header.columns[col] = name
+    header.index = below
+
+
+def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]:
+    """The rows of a record table as records; [] when the table has no such header."""
+    header = find_header(table, required)
+    if header is None:
+        return []
+    heading = table.rows[header.index]
+    found: list[Record] = []
+    for offset, row in enumerate(table.rows[header.index + 1 :], start=header.index + 1):
+        values = {name: row[col].strip() for col, name in header.columns.items() if col < len(row)}
+        if not any(values.values()):
+            continue
+        if sum(1 for v in values.values() if field_of(v, exact=True)) >= 2:
+            continue  # a repeated header row (printed on every page)
+        extra = {
+            heading[c]: row[c]
+            for c in range(min(len(row), len(heading)))
+            if c not in header.columns and heading[c] and row[c]
+        }
+        snippet = " | ".join(c for c in row if c)[:200]
+        found.append(Record(values, table.row0 + offset, snippet, extra))
+    return found
+
+
+def form_values(table: Table) -> Record | None:
+    """Label → value pairs of a form table; None when fewer than two labels are found."""
+    values: dict[str, str] = {}
+    first_row: int | None = None
+    for r, row in enumerate(table.rows):
+        col = 0
+        while col < len(row):
+            cell = row[col]
+            name = field_of(cell, exact=True) if len(norm_label(cell)) <= MAX_LABEL_LEN else None
+            inline = _inline_label(cell) if name is None else None
+            if inline:
+                values.setdefault(inline[0], inline[1])
+                first_row = r if first_row is None else first_row
+            elif name:
+                for nxt in range(col + 1, len(row)):
+                    value = row[nxt]
+                    if not value or value == cell:
+                        continue
+                    if field_of(value, exact=True):
+                        break  # the next label: this one was left empty
+                    values.setdefault(name, value)
+                    first_row = r if first_row is None else first_row
+                    col = nxt
+                    break
+            col += 1
+    if len(values) < 2:
+        return None
+    row_number = table.row0 + (first_row or 0)
+    snippet = " ".join(f"{k}:{v}" for k, v in values.items())[:200]
+    return Record(values, row_number, snippet)
+
+
+_INLINE = re.compile(r"^\s*([^：:\s]{1,12})\s*[：:]\s*(\S.*)$")
+
+
+def _inline_label(cell: str) -> tuple[str, str] | None:
+    """“学生姓名：张三” inside one cell or one line of prose."""
+    match = _INLINE.match(cell)
+    if not match:
+        return None
+    name = field_of(match[1], exact=True)
+    return (name, match[2].strip()) if name else None
+
+
+_PROSE_LABEL = re.compile(
+    r"([^\s：:，,。；;]{1,12})\s*[：:]\s*([^：:]*?)(?=\s+[^\s：:，,。；;]{1,12}\s*[：:]|$)"
+)
+
+
+def labelled_values(lines: list[str]) -> dict[str, str]:
+    """Label：value pairs in lines of prose, several per line allowed (姓名：张三  年级：七年级)."""
+    values: dict[str, str] = {}
+    for line in lines:
+        for match in _PROSE_LABEL.finditer(line):
+            name = field_of(match[1], exact=True)
+            value = match[2].strip(" ，,。；;")
+            if name and value:
+                values.setdefault(name, value)
+    return values

@@ -1,0 +1,177 @@
+"""Read an evidence package into `PackageFacts`: inventory → read → classify → extract.
+
+Files are read one at a time and their text dropped once their facts are taken, so memory
+does not grow with the number of pages. The public entry point is `read_package`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from audit.classify import classify, split_sections
+from audit.extract import TABLE_KINDS, Source, extract
+from audit.extract.source import name_from_path
+from audit.extract.values import Period
+from audit.facts import (
+    FileSection,
+    HomeTeachingSession,
+    LeaveRecord,
+    PackageFacts,
+    PackageFile,
+    Visit,
+)
+from audit.package import Member, PackageError, PackageLimits, iter_package
+from audit.readers import read_bytes
+from audit.readers.model import ReadResult
+
+__all__ = ["PackageError", "PackageLimits", "Progress", "read_package"]
+
+# progress(files_done, path_just_read)
+Progress = Callable[[int, str], None]
+
+
+def read_package(
+    path: Path | str,
+    *,
+    period: Period | None = None,
+    year_hint: int | None = None,
+    limits: PackageLimits | None = None,
+    progress: Progress | None = None,
+) -> PackageFacts:
+    """All facts of a package (a directory or a .zip).
+
+    `period` (start, end) gives the year of dates written without one (3月5日); `year_hint`
+    does the same when no period is known. Raises `PackageError` (Chinese message) only when
+    the package cannot be opened at all; an unreadable file becomes an `error` entry.
+    """
+    limits = limits or PackageLimits()
+    if period is None and year_hint is not None:
+        period = (date(year_hint, 1, 1), date(year_hint, 12, 31))
+    facts = PackageFacts()
+    for done, member in enumerate(iter_package(Path(path), limits), start=1):
+        facts.files.append(read_member(member, facts, period, limits))
+        if progress is not None:
+            progress(done, member.path)
+    _attribute_students(facts)
+    return facts
+
+
+def read_member(
+    member: Member, facts: PackageFacts, period: Period | None, limits: PackageLimits
+) -> PackageFile:
+    """Inventory one member and add its facts to `facts`."""
+    data = member.data
+    digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+    entry = PackageFile(
+        path=member.path,
+        sha256=digest,
+        size=member.size,
+        status=member.status,
+        reason=member.reason,
+    )
+    if data is None or member.status != "ok":
+        return entry
+    result = read_bytes(member.path, data, max_pdf_pages=limits.max_pdf_pages)
+    entry.status = result.status
+    entry.reason = result.reason
+    entry.pages = result.pages
+    entry.scanned_pages = result.scanned_pages
+    entry.baoxue = result.identity
+    entry.photo_date = result.photo_date
+    if result.status in {"error", "skipped"}:
+        return entry
+    found = classify(member.path, result)
+    entry.kind, entry.kind_reason = found.kind, found.reason
+    if entry.kind in TABLE_KINDS:
+        result.tables()  # a PDF's tables, read now that we know they matter
+    sections = split_sections(result)
+    if sections and entry.kind == "unknown":
+        first = next((s for s in sections if s.kind != "unknown"), sections[0])
+        entry.kind, entry.kind_reason = first.kind, f"第一份文书{first.reason}"
+    entry.sections = [
+        FileSection(kind=s.kind, kind_reason=s.reason, title=s.title, pages=s.pages)
+        for s in sections
+    ]
+    known = frozenset(s.name for s in facts.students)
+    if sections:
+        for section in sections:
+            kind = section.kind if section.kind != "unknown" else entry.kind
+            _extract(
+                member.path,
+                digest,
+                kind,
+                section.title,
+                section.items,
+                result,
+                facts,
+                period,
+                known,
+            )
+    else:
+        _extract(
+            member.path, digest, entry.kind, found.title, result.items, result, facts, period, known
+        )
+    return entry
+
+
+def _extract(
+    path: str,
+    digest: str,
+    kind: str,
+    title: str,
+    items: list,  # type: ignore[type-arg]
+    result: ReadResult,
+    facts: PackageFacts,
+    period: Period | None,
+    known: frozenset[str],
+) -> None:
+    source = Source(
+        path=path,
+        sha256=digest,
+        kind=kind,
+        items=items,
+        period=period,
+        title=title,
+        photo_date=result.photo_date,
+        known_names=known,
+    )
+    extract(source, facts)
+
+
+def _attribute_students(facts: PackageFacts) -> None:
+    """Documents read before the rosters: find their student in the path by roster names."""
+    known = frozenset(s.name for s in facts.students)
+    if not known:
+        return
+    for doc in facts.documents:
+        if doc.student is None and doc.kind in _PER_STUDENT:
+            doc.student = name_from_path(doc.prov.file, known)
+        elif doc.student and doc.student not in known:
+            better = name_from_path(doc.prov.file, known)
+            if better and better in known:
+                doc.student = better
+    records: list[Visit | HomeTeachingSession | LeaveRecord] = [
+        *facts.visits,
+        *facts.sessions,
+        *facts.leaves,
+    ]
+    for record in records:
+        if not record.student:
+            record.student = name_from_path(record.prov.file, known) or ""
+
+
+_PER_STUDENT = {
+    "suspension_determination",
+    "suspension_application",
+    "school_statement",
+    "individual_plan",
+    "home_teaching_profile",
+    "assessment_form",
+    "disability_certificate",
+    "guardian_opinion",
+    "lesson_plan",
+    "photo",
+}

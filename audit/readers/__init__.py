@@ -1,0 +1,64 @@
+"""Readers: bytes of one file → `ReadResult` (text blocks and tables in order, or why not)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from audit.readers.docx import read_docx
+from audit.readers.image import read_image
+from audit.readers.model import Block, ReadResult, Table, error
+from audit.readers.pdf import read_pdf
+from audit.readers.sheet import decode_text, read_csv, read_xls, read_xlsx
+
+__all__ = ["Block", "ReadResult", "Table", "read_bytes"]
+
+IMAGE_SUFFIXES = {
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".bmp",
+    ".tif",
+    ".tiff",
+    ".webp",
+    ".heic",
+    ".heif",
+}
+LEGACY = {
+    ".doc": "旧版 Office 格式（.doc），请另存为 docx",
+    ".wps": "WPS 文字格式（.wps），请另存为 docx",
+    ".ppt": "旧版 Office 格式（.ppt），请另存为 pdf",
+    ".pptx": "演示文稿未读取，请另存为 pdf",
+    ".rar": "rar 压缩包无法读取，请改用 zip",
+    ".7z": "7z 压缩包无法读取，请改用 zip",
+}
+
+
+def read_bytes(name: str, data: bytes, *, max_pdf_pages: int = 3000) -> ReadResult:
+    """Read one file by its suffix (checked against its first bytes); never raises."""
+    suffix = PurePosixPath(name).suffix.lower()
+    try:
+        if suffix == ".pdf" or data[:5] == b"%PDF-":
+            return read_pdf(data, max_pages=max_pdf_pages)
+        if suffix in {".docx", ".docm"}:
+            return read_docx(data)
+        if suffix in {".xlsx", ".xlsm"}:
+            return read_xlsx(data)
+        if suffix == ".xls":
+            return read_xls(data)
+        if suffix in {".csv", ".tsv"}:
+            return read_csv(data)
+        if suffix in {".txt", ".md"}:
+            text = decode_text(data)
+            return ReadResult(
+                items=[Block(line.strip()) for line in text.splitlines() if line.strip()]
+            )
+        if suffix in IMAGE_SUFFIXES:
+            return read_image(data, suffix)
+        if suffix in LEGACY:
+            return error(LEGACY[suffix])
+    except MemoryError:
+        return error("文件过大，无法读取")
+    except Exception as exc:  # a reader bug must not lose the rest of the package
+        return error(f"读取失败（{type(exc).__name__}）")
+    return ReadResult(status="skipped", reason=f"不支持的文件类型“{suffix or '无扩展名'}”，未读取")

@@ -1,0 +1,84 @@
+"""What a reader hands on: text blocks and tables in document order, with their place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from audit.facts import FileStatus
+
+
+@dataclass
+class Block:
+    """A paragraph (DOCX) or a line (PDF, CSV title row) of running text."""
+
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class Table:
+    """Rows of cell texts aligned to the table grid.
+
+    A horizontally merged cell keeps its text in its first column and "" in the others; a
+    vertically merged cell repeats its text downwards (a student's name merged over several
+    session rows belongs to each of them).
+    """
+
+    rows: list[list[str]]
+    page: int | None = None
+    sheet: str | None = None
+    row0: int = 1  # the sheet / table row number of rows[0] (1-based)
+
+
+Item = Block | Table
+
+
+@dataclass
+class ReadResult:
+    status: FileStatus = "ok"
+    reason: str | None = None
+    pages: int | None = None
+    scanned_pages: list[int] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    photo_date: date | None = None  # EXIF date of an image
+    is_image: bool = False
+    identity: dict[str, str] | None = None  # metadata of a baoxue-generated document
+    # Tables found only on demand (pdfplumber is slow): called by extractors that need them.
+    load_tables: Callable[[], list[Table]] | None = None
+
+    def text(self, limit: int | None = None) -> str:
+        """The running text (table cells joined by spaces), optionally cut at `limit` chars."""
+        parts: list[str] = []
+        size = 0
+        for item in self.items:
+            if isinstance(item, Block):
+                parts.append(item.text)
+            else:
+                parts.extend(" ".join(c for c in row if c) for row in item.rows)
+            size += len(parts[-1]) if parts else 0
+            if limit is not None and size >= limit:
+                break
+        text = "\n".join(parts)
+        return text[:limit] if limit is not None else text
+
+    def tables(self) -> list[Table]:
+        if self.load_tables is not None:
+            loader, self.load_tables = self.load_tables, None
+            self.items.extend(loader())
+            self.items.sort(key=lambda i: i.page or 0)  # stable: a page's tables after its text
+        return [item for item in self.items if isinstance(item, Table)]
+
+
+def error(reason: str) -> ReadResult:
+    return ReadResult(status="error", reason=reason)
+
+
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def clean(text: str) -> str:
+    """Whitespace collapsed; a line break inside a Chinese word (a wrapped cell) removed."""
+    return _CJK_GAP.sub("", " ".join(text.split()))
