@@ -65,8 +65,23 @@ def _hit(keyword: str, text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def rules() -> tuple[KindRule, ...]:
+def _data() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def form_kinds() -> dict[str, str]:
+    """baoxue form id → evidence kind."""
+    found: dict[str, str] = _data().get("forms") or {}
+    for form, kind in found.items():
+        if kind not in EVIDENCE_KINDS:
+            raise ValueError(f"{KINDS_FILE.name}：表单“{form}”对应未知的证据类型“{kind}”")
+    return found
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[KindRule, ...]:
+    data = _data()
     loaded: list[KindRule] = []
     for entry in data["kinds"]:
         kind = entry["kind"]
@@ -154,6 +169,14 @@ def classify(path: str, result: ReadResult) -> Classification:
     folder = str(pure.parent) if str(pure.parent) != "." else ""
     if result.is_image:
         return _classify_image(pure.stem, folder)
+    if result.identity:
+        form = result.identity.get("form_id", "")
+        kind = form_kinds().get(form)
+        if kind:
+            number = result.identity.get("document_number") or "无编号"
+            return Classification(
+                kind, f"本系统生成的文书（表单 {form}，编号 {number}），按元数据识别"
+            )
     found = by_name(pure.stem)
     if found:
         return found

@@ -37,6 +37,7 @@ EVIDENCE_KINDS: dict[str, str] = {
     "school_statement": "学校情况说明",
     "individual_plan": "一生一案表",
     "visit_record": "家访/劝返/联合劝访记录",
+    "court_ruling": "司法判决/裁定书",
     "disabled_roster": "残疾儿童花名册",
     "home_teaching_roster": "送教上门学生花名册",
     "home_teaching_profile": "送教上门儿童基本情况表",

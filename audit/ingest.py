@@ -164,6 +164,7 @@ def _attribute_students(facts: PackageFacts) -> None:
 
 
 _PER_STUDENT = {
+    "court_ruling",
     "suspension_determination",
     "suspension_application",
     "school_statement",

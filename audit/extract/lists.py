@@ -22,6 +22,7 @@ from audit.facts import (
 # Kinds whose existence (optionally per student) is what a requirement asks for.
 PLAN_KINDS = {"work_plan", "home_visit_plan", "persuasion_plan", "leave_system"}
 STUDENT_DOCUMENT_KINDS = {
+    "court_ruling",
     "suspension_determination",
     "suspension_application",
     "school_statement",

@@ -9,6 +9,7 @@ from audit.readers.image import read_image
 from audit.readers.model import Block, ReadResult, Table, error
 from audit.readers.pdf import read_pdf
 from audit.readers.sheet import decode_text, read_csv, read_xls, read_xlsx
+from forms.identity import read_identity
 
 __all__ = ["Block", "ReadResult", "Table", "read_bytes"]
 
@@ -36,6 +37,13 @@ LEGACY = {
 
 def read_bytes(name: str, data: bytes, *, max_pdf_pages: int = 3000) -> ReadResult:
     """Read one file by its suffix (checked against its first bytes); never raises."""
+    result = _read(name, data, max_pdf_pages)
+    if result.status in {"ok", "scanned"} and data[:4] in {b"%PDF", b"PK\x03\x04"}:
+        result.identity = read_identity(data)  # a document baoxue generated says what it is
+    return result
+
+
+def _read(name: str, data: bytes, max_pdf_pages: int) -> ReadResult:
     suffix = PurePosixPath(name).suffix.lower()
     try:
         if suffix == ".pdf" or data[:5] == b"%PDF-":

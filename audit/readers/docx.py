@@ -29,7 +29,6 @@ def read_docx(data: bytes) -> ReadResult:
         return error(f"DOCX 文件已损坏，无法读取（{type(exc).__name__}）")
     result = ReadResult()
     result.items = list(_body_items(doc.element.body))
-    result.identity = _identity(doc)
     return result
 
 
@@ -99,26 +98,3 @@ def _table_rows(tbl: Any) -> list[list[str]]:
         if any(row):
             rows.append(row)
     return rows
-
-
-def _identity(doc: Any) -> dict[str, str] | None:
-    """baoxue's own metadata, when the forms library can read it (forms/identity.py)."""
-    try:
-        from forms import identity  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    reader = getattr(identity, "read_identity", None)
-    if reader is None:
-        return None
-    try:
-        found = reader(doc)
-    except Exception:
-        return None
-    if not found:
-        return None
-    if isinstance(found, dict):
-        return {str(k): str(v) for k, v in found.items()}
-    dump = getattr(found, "model_dump", None)
-    if callable(dump):
-        return {str(k): str(v) for k, v in dump().items() if v is not None}
-    return None
