@@ -99,6 +99,8 @@ def _message(error: ErrorDetails) -> str:
     if kind in ("value_error", "assertion_error"):
         original = ctx.get("error")
         return str(original) if original is not None else str(error["msg"])
+    if kind == "too_short" and isinstance(error.get("input"), str):
+        return "不能为空"  # min_length on an annotated str reports as a sequence
     if kind in _MESSAGES:
         try:
             return _MESSAGES[kind].format(**ctx)

@@ -36,6 +36,12 @@ class Layout:
     # notice and its receipt fit one sheet.
     slip_pt: float = 12.0
     slip_pitch_pt: float = 18.0
+    # Form tables (表): 小四 on a 20 pt pitch, as printed registration forms are, so a form
+    # with its opinion boxes fits one sheet. Cell padding is the same in PDF and DOCX.
+    form_pt: float = 12.0
+    form_pitch_pt: float = 20.0
+    cell_pad_h_pt: float = 4.0
+    cell_pad_v_pt: float = 2.0
     # The identity QR code: bottom-left corner of a document's first page, in the margin
     # below the type area and left of it, clear of the page number (which sits inside the
     # type area's width) and of the binding staples (70 mm from the type area's edges).

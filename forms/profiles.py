@@ -145,7 +145,9 @@ class Profile(Strict):
             if isinstance(item, Sourced):
                 value = item.value
                 out[name] = self.expand(value, township) if isinstance(value, str) else value
-        out.update({k: v.value for k, v in spec.extra.items()})
+        for key, item in spec.extra.items():
+            value = item.value
+            out[key] = self.expand(value, township) if isinstance(value, str) else value
         return out
 
     def deadline(self, form_id: str, issued: date) -> date | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from forms.documents import return_notice
+from forms.documents import deadline_notice, dropout_report, leave_approval, return_notice
 from forms.models import Record
 from forms.profiles import Profile
 
@@ -22,6 +22,7 @@ class FormKind:
     context: ContextBuilder
     version: str = "1"
     issuer_key: str = "school"  # record attribute holding the issuer
+    one_page: bool = True  # the real form is one sheet; the sample must print on one page
 
 
 FORMS: dict[str, FormKind] = {
@@ -33,6 +34,28 @@ FORMS: dict[str, FormKind] = {
             model=return_notice.ReturnNotice,
             template="return_notice.html",
             context=return_notice.context,
+        ),
+        FormKind(
+            id="dropout_report",
+            name="辍学报告书 / 辍学情况报告单 / 辍学情况书面报告",
+            model=dropout_report.DropoutReport,
+            template="dropout_report.html",
+            context=dropout_report.context,
+        ),
+        FormKind(
+            id="deadline_notice",
+            name="限期返校通知书",
+            model=deadline_notice.DeadlineNotice,
+            template="deadline_notice.html",
+            context=deadline_notice.context,
+            issuer_key="school",
+        ),
+        FormKind(
+            id="leave_approval",
+            name="学生请假审批单（含销假）",
+            model=leave_approval.LeaveApproval,
+            template="leave_approval.html",
+            context=leave_approval.context,
         ),
     ]
 }

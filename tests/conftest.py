@@ -33,11 +33,9 @@ def docx_text(data: bytes) -> str:
         if tag == "p":
             parts.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
         elif tag == "tbl":
-            seen: set[int] = set()
-            for tc in child.iter():
-                if tc.tag.endswith("}tc") and id(tc) not in seen:
-                    seen.add(id(tc))
-                    parts.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
+            # every cell once, row by row (a merged cell's continuation holds no text)
+            for tc in child.iter("{*}tc"):
+                parts.append("".join(t.text or "" for t in tc.iter() if t.tag.endswith("}t")))
     return "\n".join(parts)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import tinyhtml5
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -44,6 +44,7 @@ class ParaStyle:
     line_pitch_lines: int = 1
     pitch_pt: float | None = None  # exact line pitch when not the body grid
     indent_pt: float | None = None
+    spacing_pt: float | None = None  # letter spacing when not the body grid's
 
 
 _ALIGN = {
@@ -78,7 +79,15 @@ def _style_for(tag: str, classes: set[str], layout: Layout, slip: bool = False) 
         return ParaStyle(bold=True)
     if classes & {"signature", "date"}:
         return ParaStyle(align="right", indent=False, right_pad=layout.signature_right_pt)
-    if "docno" in classes:
+    if "small" in classes:
+        return ParaStyle(
+            size=layout.form_pt,
+            pitch_pt=layout.form_pitch_pt,
+            indent=False,
+            spacing_pt=0,
+            align="right" if "right" in classes else "justify",
+        )
+    if "docno" in classes or "right" in classes:
         return ParaStyle(align="right", indent=False)
     if "cut-line" in classes:
         return ParaStyle(align="center", indent=False)
@@ -87,6 +96,12 @@ def _style_for(tag: str, classes: set[str], layout: Layout, slip: bool = False) 
     if "center" in classes:
         return ParaStyle(align="center", indent=False)
     return ParaStyle()
+
+
+def _mm(style: str | None, prop: str = "width") -> float | None:
+    """A length in mm from an inline style such as "width: 30mm"."""
+    match = re.search(rf"(?:^|;)\s*{prop}\s*:\s*([\d.]+)mm", style or "")
+    return float(match.group(1)) if match else None
 
 
 def _local(tag: str) -> str:
@@ -247,11 +262,11 @@ class _Writer:
             _set_run_font(run, style.role, style.size, bold or style.bold)
             if underline:
                 run.font.underline = True
-        if tag == "h1":
+        if tag == "h1" or style.spacing_pt is not None:
             for run in para.runs:
                 rpr = run._element.get_or_add_rPr()
                 spacing = OxmlElement("w:spacing")
-                spacing.set(qn("w:val"), "0")
+                spacing.set(qn("w:val"), str(round((style.spacing_pt or 0) * 20)))
                 rpr.append(spacing)
 
     def _image(self, para: object, img: ET.Element) -> None:
@@ -313,6 +328,8 @@ class _Writer:
         inline.getparent().replace(inline, anchor)
 
     def table(self, el: ET.Element) -> None:
+        classes = _classes(el)
+        form, plain = "form" in classes, "plain" in classes
         rows = [r for r in el.iter() if _local(r.tag) == "tr"]
         grid: dict[tuple[int, int], ET.Element] = {}
         spans: list[tuple[int, int, int, int, ET.Element]] = []
@@ -333,24 +350,75 @@ class _Writer:
         if not n_rows or not n_cols:
             return
         table = self.doc.add_table(rows=n_rows, cols=n_cols)
-        table.style = "Table Grid"
+        if not plain:
+            table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        self._table_geometry(table, el, rows, n_cols, form, plain)
         for r, c, rs, cs, cell_el in spans:
             cell = table.cell(r, c)
             if rs > 1 or cs > 1:
                 cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
             header = _local(cell_el.tag) == "th"
-            left = "left" in _classes(cell_el)
+            cell_classes = _classes(cell_el)
             style = ParaStyle(
                 role="hei" if header else "fang",
-                size=float(cell_el.get("data-pt") or self.layout.body_pt),
-                align="left" if left else "center",
+                size=self.layout.form_pt
+                if form
+                else float(cell_el.get("data-pt") or self.layout.body_pt),
+                align="left" if plain or cell_classes & {"left"} else "center",
                 indent=False,
+                pitch_pt=self.layout.form_pitch_pt if form else None,
+                spacing_pt=None if plain else 0,
             )
-            self.paragraph(cell_el, container=cell, style=style)
+            blocks = [x for x in cell_el if _local(x.tag) in ("p", "div")]
+            if blocks:
+                for block in blocks:
+                    own = _classes(block)
+                    align = next((a for a in ("right", "center", "left") if a in own), None)
+                    self.paragraph(
+                        block, container=cell, style=replace(style, align=align or style.align)
+                    )
+            else:
+                self.paragraph(cell_el, container=cell, style=style)
             # python-docx starts a cell with an empty paragraph; drop it when we added one.
             if len(cell.paragraphs) > 1 and not cell.paragraphs[0].text:
                 cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+
+    def _table_geometry(
+        self,
+        table: Any,
+        el: ET.Element,
+        rows: list[ET.Element],
+        n_cols: int,
+        form: bool,
+        plain: bool,
+    ) -> None:
+        """Column widths (<col style="width: …mm">), row heights, cell padding as in the CSS."""
+        widths = [_mm(col.get("style")) for col in el.iter() if _local(col.tag) == "col"]
+        if len(widths) == n_cols and all(w is not None for w in widths):
+            table.autofit = False  # python-docx writes <w:tblLayout w:type="fixed"/>
+            for i, width in enumerate(widths):
+                table.columns[i].width = Mm(width or 0)
+                for cell in table.columns[i].cells:
+                    cell.width = Mm(width or 0)
+        pad_h = 0.0 if plain else self.layout.cell_pad_h_pt
+        pad_v = self.layout.cell_pad_v_pt if form else 0.0
+        margins = OxmlElement("w:tblCellMar")
+        for side, value in (("top", pad_v), ("left", pad_h), ("bottom", pad_v), ("right", pad_h)):
+            margins.append(
+                OxmlElement(f"w:{side}", {qn("w:w"): str(round(value * 20)), qn("w:type"): "dxa"})
+            )
+        tbl_pr = table._tbl.tblPr
+        look = tbl_pr.find(qn("w:tblLook"))  # schema order: tblCellMar comes before tblLook
+        if look is not None:
+            look.addprevious(margins)
+        else:
+            tbl_pr.append(margins)
+        for r, row_el in enumerate(rows):
+            height = _mm(row_el.get("style"), "height")
+            if height:
+                table.rows[r].height = Mm(height)
+                table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
 
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -21,6 +21,12 @@ from forms.profiles import Profile
 from forms.registry import FormKind
 
 
+def _sentence(value: str | None) -> str:
+    """A clerk's phrase as a sentence: add 。 unless it already ends with punctuation."""
+    text = (value or "").strip()
+    return text if not text or text[-1] in '。！？；：….!?;:）)”"' else text + "。"
+
+
 def _cn_date(value: date | None) -> str:
     return cn_date(value) if value else ""
 
@@ -36,6 +42,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["cn_date"] = _cn_date
+    env.filters["sentence"] = _sentence
     env.filters["mask_id"] = lambda v: mask(v) if v else ""
     env.globals["L"] = GBT9704
     return env
