@@ -170,6 +170,94 @@ def render(form_id: str, record: Path, profile_id: str, outputs: tuple[Path, ...
         click.echo(str(out))
 
 
+@main.group(invoke_without_command=True)
+@click.pass_context
+def checklists(ctx: click.Context) -> None:
+    """列出督导清单及其叠加规定（overlays）。"""
+    if ctx.invoked_subcommand is None:
+        from audit.checklist import ChecklistError, all_checklists, all_overlays
+
+        try:
+            for cl in all_checklists():
+                click.echo(f"{cl.id}\t版本 {cl.version}\t{cl.title}")
+            for ov in all_overlays():
+                click.echo(f"  叠加规定 {ov.id}\t基于 {ov.extends}\t{ov.name}")
+        except ChecklistError as exc:
+            _fail(str(exc), EXIT_USAGE)
+
+
+@checklists.command("show")
+@click.argument("checklist_id")
+@click.option("--profile", "profile_id", help="叠加规定或辖区规定，如 liupu-2026-semester")
+def checklists_show(checklist_id: str, profile_id: str | None) -> None:
+    """输出生效的督导清单（叠加规定已应用，辖区取值已填入），YAML。"""
+    import yaml
+
+    from audit.checklist import ChecklistError, checklist_json, checklist_sha256, resolve
+
+    try:
+        cl = resolve(checklist_id, profile_id)
+    except ChecklistError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"# {cl.id} 版本 {cl.version}  sha256 {checklist_sha256(cl)}")
+    text = yaml.safe_dump(checklist_json(cl), allow_unicode=True, sort_keys=False, width=100)
+    click.echo(text)
+
+
+@main.command()
+@click.argument("package", type=click.Path(path_type=Path))
+@click.option(
+    "--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024"
+)
+@click.option("--profile", "profile_id", help="叠加规定或辖区规定")
+@click.option("--period", required=True, help="统计期，如 2025-09-01..2026-07-15")
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="输出文件，格式由扩展名决定（.json .html .pdf .docx .xlsx），可写多个",
+)
+def audit(
+    package: Path,
+    checklist_id: str,
+    profile_id: str | None,
+    period: str,
+    outputs: tuple[Path, ...],
+) -> None:
+    """按督导清单核查一个材料包（文件夹或 zip），输出评分报告。"""
+    from audit.evaluate import parse_period
+    from audit.report import FORMATS, render_report
+    from audit.run import AuditError, run_audit
+
+    formats = []
+    for out in outputs:
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            _fail(
+                f"不支持的输出格式“{out.suffix or out.name}”（可用 .json .html .pdf .docx .xlsx）",
+                EXIT_USAGE,
+            )
+        formats.append(fmt)
+    try:
+        span = parse_period(period)
+        result = run_audit(package, checklist_id, profile_id, span)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except AuditError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for out, fmt in zip(outputs, formats, strict=True):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(render_report(result, fmt))
+        click.echo(str(out))
+    s = result.summary
+    percent = f"{s.percent:g}" if s.percent is not None else "—"
+    pending = "（暂定，有待人工核查项）" if result.verdict.automatic.provisional else ""
+    click.echo(f"得分 {s.score:g}/{s.max:g}（百分制 {percent}），等次：{s.level}{pending}")
+
+
 @main.command()
 @click.argument("out_dir", type=click.Path(path_type=Path), default=Path("demo-out"))
 def demo(out_dir: Path) -> None:

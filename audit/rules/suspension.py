@@ -1,0 +1,267 @@
+"""Item 3: policy suspension — joint visits before it, persuasion visits after it.
+
+Per student: before the suspension date at least `min_joint_visits` visits with people from at
+least `min_bodies` bodies (a school-only visit is not joint); after it, a visit in every
+window of `window_months`, `per_semester` a semester and `per_year` a school year, pro-rated
+where a semester or year is only partly inside the period (see the checklist's readings).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import Literal
+
+from pydantic import BaseModel
+
+from audit.facts import Provenance, Visit
+from audit.rules.base import (
+    Context,
+    Issue,
+    Member,
+    Outcome,
+    Params,
+    Subject,
+    add_months,
+    combine,
+    dedupe,
+    month_day,
+    name_key,
+    round_half_up,
+    rule,
+    status_of,
+)
+from forms.dates import cn_date
+
+BODY_NAMES = {
+    "school": "学校",
+    "township": "乡镇",
+    "village": "村（社区）",
+    "justice": "司法所",
+    "bureau": "教育局",
+    "police": "派出所",
+    "disabled_fed": "残联",
+    "other": "其他",
+}
+
+
+def _visits(ctx: Context, student: str) -> list[Visit]:
+    key = name_key(student)
+    return sorted((v for v in ctx.facts.visits if name_key(v.student) == key), key=lambda v: v.date)
+
+
+def _bodies(v: Visit) -> str:
+    return "+".join(BODY_NAMES.get(b, b) for b in sorted(v.bodies)) or "未记录参加单位"
+
+
+def _unknown_date(m: Member) -> tuple[Subject, Issue]:
+    return (
+        Subject(student=m.name, status="not_reviewed", detail="未见休学办理日期，无法判断"),
+        Issue(message=f"未见{m.name}的休学办理日期（名册或认定表）", student=m.name, missing=True),
+    )
+
+
+class JointVisitParams(Params):
+    min_joint_visits: int
+    min_bodies: int
+    court_ruling_alternative: bool
+
+
+@rule("joint_visits", JointVisitParams)
+def joint_visits(ctx: Context, p: JointVisitParams) -> Outcome:
+    members = ctx.group("suspension")
+    if not members:
+        return Outcome(status="not_applicable", detail="无政策性休学学生", absent=True)
+    subjects: list[Subject] = []
+    shares: list[float] = []
+    issues: list[Issue] = []
+    evidence: list[Provenance] = []
+    for m in members.values():
+        if m.since is None:
+            subject, issue = _unknown_date(m)
+            subjects.append(subject)
+            shares.append(0.0)
+            issues.append(issue)
+            continue
+        before = [v for v in _visits(ctx, m.name) if v.date < m.since]
+        joint = [v for v in before if len(v.bodies) >= p.min_bodies]
+        single = [v for v in before if len(v.bodies) < p.min_bodies]
+        evidence += [v.prov for v in before]
+        court = ctx.present(["court_ruling"], student=m.name) if p.court_ruling_alternative else []
+        evidence += court
+        parts = [f"休学日期{cn_date(m.since)}，此前劝访{len(before)}次，其中联合劝访{len(joint)}次"]
+        if single:
+            lone = "；".join(f"{cn_date(v.date)}仅{_bodies(v)}" for v in single)
+            parts.append(f"不算联合劝访：{lone}")
+        if court:
+            parts.append("有司法判决或裁定书")
+        share = 1.0 if court else min(1.0, len(joint) / p.min_joint_visits)
+        shares.append(share)
+        subjects.append(Subject(student=m.name, status=status_of(share), detail="；".join(parts)))
+        if share < 1:
+            msg = f"{m.name}办理休学前联合劝访{len(joint)}次，少于{p.min_joint_visits}次"
+            if single:
+                msg += f"（{len(single)}次只有{'、'.join(sorted({_bodies(v) for v in single}))}人员参加，不算联合劝访）"
+            issues.append(
+                Issue(message=msg, student=m.name, evidence=[v.prov for v in before], missing=True)
+            )
+    status, ratio = combine(subjects, shares)
+    ok = sum(1 for s in subjects if s.status == "pass")
+    return Outcome(
+        status=status,
+        ratio=ratio,
+        detail=f"{len(members)}名休学学生中{ok}名休学前联合劝访达到{p.min_joint_visits}次",
+        evidence=dedupe(evidence),
+        subjects=subjects,
+        issues=issues,
+    )
+
+
+class Semester(BaseModel):
+    name: str
+    start: str  # "09-01"
+    end: str  # "01-31" (of the next year when before start)
+
+
+class PersuasionParams(Params):
+    window_months: int
+    per_window: int
+    window_reading: Literal["windows", "max_gap"]
+    per_semester: int
+    semesters: list[Semester]
+    per_year: int
+    school_year_start: str
+    judge_year: bool = True
+    prorate: bool = True
+
+
+def _spans(first: date, last: date, sems: list[Semester]) -> list[tuple[str, date, date]]:
+    """Every semester occurrence that touches first..last, with its full date range."""
+    out = []
+    for year in range(first.year - 1, last.year + 1):
+        for s in sems:
+            lo = month_day(s.start, year)
+            hi = month_day(s.end, year)
+            if hi < lo:
+                hi = month_day(s.end, year + 1)
+            if lo <= last and hi >= first:
+                out.append((f"{lo.year}年{s.name}", lo, hi))
+    return sorted(out, key=lambda x: x[1])
+
+
+def _need(
+    per: int, lo: date, hi: date, first: date, last: date, prorate: bool
+) -> tuple[int, date, date]:
+    a, b = max(lo, first), min(hi, last)
+    if not prorate:
+        return (per if a == lo and b == hi else 0), a, b
+    share = ((b - a).days + 1) / ((hi - lo).days + 1)
+    return round_half_up(per * share), a, b
+
+
+def _checks(
+    days: list[date], first: date, last: date, p: PersuasionParams
+) -> list[tuple[str, bool]]:
+    """(description, met) for every window, semester and year judged."""
+    out: list[tuple[str, bool]] = []
+    if p.window_reading == "windows":
+        lo = first
+        while add_months(lo, p.window_months) - timedelta(days=1) <= last:
+            hi = add_months(lo, p.window_months) - timedelta(days=1)
+            have = sum(1 for d in days if lo <= d <= hi)
+            out.append(
+                (
+                    f"{cn_date(lo)}至{cn_date(hi)}劝返{have}次（应不少于{p.per_window}次）",
+                    have >= p.per_window,
+                )
+            )
+            lo = hi + timedelta(days=1)
+    else:
+        points = [first, *days, last]
+        for a, b in pairwise(points):
+            if add_months(a, p.window_months) < b:
+                out.append(
+                    (f"{cn_date(a)}至{cn_date(b)}间隔超过{p.window_months}个月无劝返", False)
+                )
+        if not any(not ok for _, ok in out):
+            out.append((f"劝返间隔均不超过{p.window_months}个月", True))
+    for name, lo, hi in _spans(first, last, p.semesters):
+        need, a, b = _need(p.per_semester, lo, hi, first, last, p.prorate)
+        if need:
+            have = sum(1 for d in days if a <= d <= b)
+            out.append((f"{name}劝返{have}次（应不少于{need}次）", have >= need))
+    if p.judge_year:
+        start_year = first.year - 1
+        for year in range(start_year, last.year + 1):
+            lo = month_day(p.school_year_start, year)
+            hi = month_day(p.school_year_start, year + 1) - timedelta(days=1)
+            if lo > last or hi < first:
+                continue
+            need, a, b = _need(p.per_year, lo, hi, first, last, p.prorate)
+            if need:
+                have = sum(1 for d in days if a <= d <= b)
+                out.append((f"{year}学年劝返{have}次（应不少于{need}次）", have >= need))
+    return out
+
+
+@rule("persuasion_after", PersuasionParams)
+def persuasion_after(ctx: Context, p: PersuasionParams) -> Outcome:
+    members = ctx.group("suspension")
+    if not members:
+        return Outcome(status="not_applicable", detail="无政策性休学学生", absent=True)
+    subjects: list[Subject] = []
+    shares: list[float] = []
+    issues: list[Issue] = []
+    evidence: list[Provenance] = []
+    for m in members.values():
+        if m.since is None:
+            subject, issue = _unknown_date(m)
+            subjects.append(subject)
+            shares.append(0.0)
+            issues.append(issue)
+            continue
+        if m.since > ctx.period.end:
+            subjects.append(
+                Subject(student=m.name, status="not_applicable", detail="休学日期在统计期之后")
+            )
+            shares.append(0.0)
+            continue
+        first, last = max(m.since, ctx.period.start), ctx.period.end
+        after = [v for v in _visits(ctx, m.name) if first <= v.date <= last]
+        evidence += [v.prov for v in after]
+        checks = _checks([v.date for v in after], first, last, p)
+        if not checks:
+            subjects.append(
+                Subject(
+                    student=m.name, status="not_applicable", detail="统计期内休学时间不足一个考核段"
+                )
+            )
+            shares.append(0.0)
+            continue
+        unmet = [text for text, ok in checks if not ok]
+        share = 1 - len(unmet) / len(checks)
+        shares.append(share)
+        head = f"休学后（{cn_date(first)}起）劝返{len(after)}次"
+        detail = head + ("，均达到要求" if not unmet else "；" + "；".join(unmet))
+        subjects.append(Subject(student=m.name, status=status_of(share), detail=detail))
+        if unmet:
+            issues.append(
+                Issue(
+                    message=f"{m.name}{head}：" + "；".join(unmet),
+                    student=m.name,
+                    evidence=[v.prov for v in after],
+                    missing=True,
+                )
+            )
+    status, ratio = combine(subjects, shares)
+    ok = sum(1 for s in subjects if s.status == "pass")
+    judged = sum(1 for s in subjects if s.status != "not_applicable")
+    return Outcome(
+        status=status,
+        ratio=ratio,
+        detail=f"{judged}名休学学生中{ok}名休学后劝返次数达到要求",
+        evidence=dedupe(evidence),
+        subjects=subjects,
+        issues=issues,
+        absent=judged == 0,
+    )

@@ -1,0 +1,432 @@
+"""Rules at their boundaries, over hand-built facts (a compliant school, then one change each)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from factsbuilder import PERIOD, compliant, pfile, prov, session, teaching_days, visit
+
+from audit.checklist import Checklist, resolve
+from audit.facts import DocumentPresence, Headcount, LeaveRecord, ListedStudent, PackageFacts
+from audit.report.model import AuditResult
+from audit.rules import Period
+from audit.run import judge
+
+
+@pytest.fixture(scope="module")
+def checklist() -> Checklist:
+    return resolve("liupu-supervision-2024")
+
+
+def audit(facts: PackageFacts, checklist: Checklist, period: Period = PERIOD) -> AuditResult:
+    return judge(facts, checklist, period, "test")
+
+
+def test_compliant_school_passes_every_requirement(checklist: Checklist) -> None:
+    result = audit(compliant(), checklist)
+    assert {it.id: it.status for it in result.items if it.status != "pass"} == {}
+    assert result.summary.percent == 100.0
+    assert result.summary.level == "优秀"
+
+
+def test_joint_visit_needs_two_bodies(checklist: Checklist) -> None:
+    facts = compliant()
+    # The last of the three visits before suspension had only school staff.
+    facts.visits[2] = visit("陈七", date(2025, 10, 8), "school", kind="joint")
+    result = audit(facts, checklist)
+    item = result.item("3.3")
+    assert item.status == "partial"  # 2 joint visits of 3 required
+    [subject] = item.subjects
+    assert "联合劝访2次" in subject.detail
+    assert "仅学校" in subject.detail
+    [finding] = item.findings
+    assert finding.student == "陈七"
+    assert "少于3次" in finding.message and "不算联合劝访" in finding.message
+    assert "陈七" in finding.recommendation
+    assert finding.evidence and finding.evidence[0].file == "劝返记录/劝返记录.docx"
+
+
+def test_three_school_only_visits_fail_outright(checklist: Checklist) -> None:
+    facts = compliant()
+    for i in range(3):
+        facts.visits[i] = visit("陈七", facts.visits[i].date, "school")
+    assert audit(facts, checklist).item("3.3").status == "fail"
+
+
+def test_visits_after_suspension_do_not_count_before_it(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.visits[2] = visit("陈七", date(2025, 10, 20), "school", "township")
+    item = audit(facts, checklist).item("3.3")
+    assert item.status == "partial"  # 2 of 3: partial credit
+    assert item.score == pytest.approx(6 * 2 / 3, abs=0.01)
+
+
+def test_court_ruling_replaces_joint_visits(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.visits = [v for v in facts.visits if v.date >= date(2025, 10, 15)]
+    facts.documents.append(
+        DocumentPresence(prov=prov("休学/陈七/判决书.pdf"), kind="court_ruling", student="陈七")
+    )
+    assert audit(facts, checklist).item("3.3").status == "pass"
+
+
+def test_three_month_window_without_visit_fails_3_4(checklist: Checklist) -> None:
+    facts = compliant()
+    # Drop every visit between 2025-11-10 and 2026-03-01: the first window (10-15..01-14) is empty.
+    facts.visits = [
+        v for v in facts.visits if not (date(2025, 10, 15) <= v.date < date(2026, 3, 1))
+    ]
+    item = audit(facts, checklist).item("3.4")
+    assert item.status == "partial"
+    [subject] = item.subjects
+    assert "2025年10月15日至2026年1月14日劝返0次" in subject.detail
+    assert "秋季学期" in subject.detail
+
+
+def test_persuasion_max_gap_reading_is_a_param(checklist: Checklist) -> None:
+    req = checklist.requirement("3.4")
+    params = dict(req.params)
+    params["window_reading"] = params["window_reading"].model_copy(update={"value": "max_gap"})
+    cl = _with_params(checklist, "3.4", params)
+    facts = compliant()
+    facts.visits = [v for v in facts.visits if not (date(2025, 12, 1) <= v.date < date(2026, 4, 1))]
+    subject = audit(facts, cl).item("3.4").subjects[0]
+    assert "间隔超过3个月" in subject.detail
+
+
+def _with_params(cl: Checklist, rid: str, params: dict) -> Checklist:  # type: ignore[type-arg]
+    items = []
+    for item in cl.items:
+        reqs = [
+            r.model_copy(update={"params": params}) if r.id == rid else r for r in item.requirements
+        ]
+        items.append(item.model_copy(update={"requirements": reqs}))
+    return cl.model_copy(update={"items": items})
+
+
+def test_month_of_25_minute_periods_fails_4_6_only(checklist: Checklist) -> None:
+    facts = compliant()
+    period = Period(date(2025, 10, 1), date(2025, 10, 31))
+    facts.sessions = [
+        session("赵六", date(2025, 10, 9), periods=3, minutes=25),
+        session("赵六", date(2025, 10, 23), periods=3, minutes=25),
+    ]
+    result = audit(facts, checklist, period)
+    assert result.item("4.4").status == "pass"
+    assert result.item("4.5").status == "pass"
+    assert result.item("4.6").status == "fail"
+    [finding] = result.item("4.6").findings
+    assert "每课时25分钟" in finding.message
+    assert finding.evidence[0].file == "送教上门/送教记录.xlsx"
+    month = result.item("4.4").subjects[0].months[0]  # type: ignore[index]
+    assert (month.month, month.visits, month.periods, month.minutes) == ("2025-10", 2, 6, 25.0)
+
+
+def test_minutes_per_period_from_start_and_end(checklist: Checklist) -> None:
+    from datetime import time
+
+    facts = compliant()
+    period = Period(date(2025, 10, 1), date(2025, 10, 31))
+    facts.sessions = [
+        session(
+            "赵六", date(2025, 10, 9), periods=3, minutes=None, start=time(9), end=time(10, 30)
+        ),  # type: ignore[arg-type]
+        session(
+            "赵六", date(2025, 10, 23), periods=3, minutes=None, start=time(9), end=time(10, 15)
+        ),  # type: ignore[arg-type]
+    ]
+    item = audit(facts, checklist, period).item("4.6")
+    assert item.status == "partial"
+    assert "每课时25分钟" in item.findings[0].message
+
+
+def test_one_visit_in_a_month_fails_that_month(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.sessions = [s for s in facts.sessions if s.date != date(2025, 11, 15)]
+    item = audit(facts, checklist).item("4.4")
+    assert item.status == "partial"
+    assert item.ratio == pytest.approx(0.9)
+    months = {m.month: m for m in item.subjects[0].months or []}
+    assert months["2025-11"].visits == 1 and months["2025-11"].status == "partial"
+    assert months["2026-02"].applicable is False  # winter holiday
+    assert "2025年11月1次" in item.findings[0].message
+    assert [e.snippet for e in item.findings[0].evidence] == ["2025-11-05 赵六"]
+
+
+def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.students.append(
+        ListedStudent(
+            prov=prov("送教上门/送教花名册.xlsx", None, 3),
+            roster="home_teaching",
+            name="孙八",
+            since=date(2026, 3, 2),
+        )
+    )
+    # Mar–Jul 15: five applicable months → 5 × 6 = 30 课时 required; 2 visits × 3 课时 a month = 30.
+    facts.sessions += [session("孙八", d) for d in teaching_days(date(2026, 3, 2), PERIOD.end)]
+    item = audit(facts, checklist).item("4.7")
+    sun = next(s for s in item.subjects if s.student == "孙八")
+    assert sun.status == "pass"
+    assert "应不少于30课时（5个适用月×6）" in sun.detail
+    months = [m.month for m in sun.months or []]
+    assert months[0] == "2026-03"
+    # One visit fewer: 27 of 30 → partial, and the finding names the student.
+    facts.sessions = [
+        s for s in facts.sessions if not (s.student == "孙八" and s.date == date(2026, 6, 15))
+    ]
+    item = audit(facts, checklist).item("4.7")
+    sun = next(s for s in item.subjects if s.student == "孙八")
+    assert sun.status == "partial"
+    assert any(f.student == "孙八" and "27课时" in f.message for f in item.findings)
+
+
+def test_year_unit_can_be_clock_hours(checklist: Checklist) -> None:
+    req = checklist.requirement("4.7")
+    params = dict(req.params)
+    params["unit"] = params["unit"].model_copy(update={"value": "小时"})
+    cl = _with_params(checklist, "4.7", params)
+    # 20 visits × 3 × 40 min = 40 hours < 60 hours.
+    item = audit(compliant(), cl).item("4.7")
+    assert item.status == "partial"
+    assert "送教40小时" in item.subjects[0].detail
+
+
+def test_leave_approved_at_wrong_tier(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.leaves.append(
+        LeaveRecord(
+            prov=prov("请假/请假审批.xlsx", None, 5),
+            student="李四",
+            start=date(2025, 12, 1),
+            end=date(2025, 12, 3),
+            days=3,
+            approver="班主任",
+        )
+    )
+    item = audit(facts, checklist).item("2.4")
+    assert item.status == "partial"
+    [finding] = item.findings
+    assert finding.student == "李四"
+    assert "由班主任审批，应由校长审批" in finding.message
+    assert finding.evidence[0].row == 5
+
+
+def test_leave_half_day_tiers_and_higher_tier(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.leaves = [
+        LeaveRecord(
+            prov=prov("请假/a.xlsx", None, 2),
+            student="张三",
+            start=date(2025, 9, 10),
+            end=date(2025, 9, 11),
+            days=1.5,
+            approver="政教处主任",
+        ),
+        LeaveRecord(
+            prov=prov("请假/a.xlsx", None, 3),
+            student="李四",
+            start=date(2025, 9, 10),
+            end=date(2025, 9, 10),
+            days=1,
+            approver="校长",
+        ),
+    ]
+    assert audit(facts, checklist).item("2.4").status == "pass"
+
+
+def test_long_leave_without_home_visit(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.leaves[2] = facts.leaves[2].model_copy(update={"home_visit": None})
+    item = audit(facts, checklist).item("2.4")
+    assert "未见教师上门核实记录" in item.findings[0].message
+    # A visit record inside the leave counts as the verification.
+    facts.visits.append(visit("张三", date(2025, 11, 5), "school", kind="home_visit"))
+    assert audit(facts, checklist).item("2.4").status == "pass"
+
+
+def test_headcount_mismatch_lists_who_differs(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.headcounts[1] = Headcount(
+        prov=prov("学籍/点名册.xlsx", None),
+        source="roll_call",
+        count=3,
+        names=["张三", "李四", "周九"],
+        date=date(2025, 10, 10),
+    )
+    result = audit(facts, checklist)
+    item = result.item("2.1")
+    assert item.status == "fail"
+    [finding] = item.findings
+    assert "学籍有而进班点名无：王五" in finding.message
+    assert "进班点名有而学籍无：周九" in finding.message
+    assert finding.severity == "critical"
+    # 2.1 is a gate: the level is capped at 不合格 whatever the score.
+    assert result.summary.percent and result.summary.percent >= 90
+    assert result.summary.level == "不合格"
+
+
+def test_headcount_student_on_leave_counts_as_present(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.headcounts[1] = Headcount(
+        prov=prov("学籍/点名册.xlsx", None),
+        source="roll_call",
+        count=2,
+        names=["张三", "李四"],
+        date=date(2025, 11, 5),
+    )
+    facts.leaves.append(
+        LeaveRecord(
+            prov=prov("请假/请假审批.xlsx", None, 6),
+            student="王五",
+            start=date(2025, 11, 5),
+            end=date(2025, 11, 5),
+            days=1,
+            approver="班主任",
+        )
+    )
+    item = audit(facts, checklist).item("2.1")
+    assert item.status == "pass"
+    assert "当天请假1人（王五）" in item.detail
+
+
+def test_headcount_without_names_compares_counts(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.headcounts = [
+        Headcount(prov=prov("学籍/学籍导出.xlsx", None), source="xueji", count=512),
+        Headcount(prov=prov("学籍/在校.xlsx", None), source="on_roll", count=510),
+    ]
+    item = audit(facts, checklist).item("2.1")
+    assert item.status == "fail"
+    assert "相差2人" in item.findings[0].message
+
+
+def test_meeting_missing_photos_is_partial(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.meetings = [m for m in facts.meetings if m.part != "photo"]
+    facts.files = [f for f in facts.files if f.kind != "meeting_photo"]
+    item = audit(facts, checklist).item("1.1")
+    assert item.status == "partial"
+    assert item.ratio == pytest.approx(0.75)
+    assert "缺少会议图片" in item.findings[0].message
+
+
+def test_notice_belongs_to_the_meeting_after_it(checklist: Checklist) -> None:
+    facts = compliant()
+    # A second meeting in March with sign-in and minutes only.
+    facts.meetings += [
+        facts.meetings[1].model_copy(update={"date": date(2026, 3, 3)}),
+        facts.meetings[2].model_copy(update={"date": date(2026, 3, 3)}),
+    ]
+    item = audit(facts, checklist).item("1.1")
+    assert "共2次" in item.detail
+    assert "2026年3月3日控辍保学会议缺少会议通知、会议图片" in item.findings[0].message
+
+
+def test_attendance_gap_month(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.attendance = [a for a in facts.attendance if a.date.month != 12]
+    item = audit(facts, checklist).item("2.3")
+    assert item.status == "partial"
+    assert "2025年12月日报台账只有0天记录" in item.findings[0].message
+
+
+def test_no_suspension_evidence_means_item_3_not_applicable(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.students = [s for s in facts.students if s.roster != "suspension"]
+    facts.documents = [d for d in facts.documents if d.student != "陈七"]
+    facts.visits = []
+    facts.files = [f for f in facts.files if f.kind != "suspension_roster"]
+    result = audit(facts, checklist)
+    assert result.item("3").status == "not_applicable"
+    assert result.item("3").max == 0
+    assert result.summary.max == 80
+
+
+def test_suspension_materials_without_roster_fail_3_1(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.students = [s for s in facts.students if s.roster != "suspension"]
+    facts.files = [f for f in facts.files if f.kind != "suspension_roster"]
+    item = audit(facts, checklist).item("3.1")
+    assert item.status == "fail"
+    assert "陈七" in item.findings[0].message
+
+
+def test_student_documents_list_what_is_missing(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.documents = [
+        d
+        for d in facts.documents
+        if not (d.student == "赵六" and d.kind == "disability_certificate")
+    ]
+    item = audit(facts, checklist).item("4.3")
+    assert item.status == "partial"
+    assert item.subjects[0].detail == "缺：残疾证复印件"
+
+
+def test_evidence_only_on_scanned_pages_is_not_reviewed(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.sessions = []
+    facts.files = [f for f in facts.files if f.kind != "home_teaching_record"]
+    facts.files.append(
+        pfile(
+            "送教上门/送教记录扫描.pdf",
+            "home_teaching_record",
+            status="scanned",
+            scanned_pages=[1, 2, 3],
+        )
+    )
+    result = audit(facts, checklist)
+    for rid in ("4.4", "4.5", "4.6", "4.7"):
+        item = result.item(rid)
+        assert item.status == "not_reviewed", rid
+        assert item.to_review[0].file == "送教上门/送教记录扫描.pdf"
+        assert item.to_review[0].pages == [1, 2, 3]
+        assert all(f.pending for f in item.findings)
+    assert "第1、2、3页" in result.item("4.4").detail
+    assert result.verdict.automatic.provisional
+    # Pending items earn nothing for now, so the score cannot be perfect.
+    assert result.summary.percent is not None and result.summary.percent < 100
+
+
+def test_breach_on_readable_pages_stays_a_fail_beside_scans(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.sessions[0] = facts.sessions[0].model_copy(update={"minutes_per_period": 20})
+    facts.files.append(
+        pfile("送教上门/扫描.pdf", "home_teaching_record", status="scanned", scanned_pages=[1])
+    )
+    item = audit(facts, checklist).item("4.6")
+    assert item.status == "partial"
+    assert "扫描页未能自动核查" in item.detail
+
+
+def test_unreadable_evidence_is_error(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.documents = [d for d in facts.documents if d.kind != "work_plan"]
+    facts.files = [f for f in facts.files if f.kind != "work_plan"]
+    facts.files.append(
+        pfile("制度/工作方案.docx", "work_plan", status="error", reason="文件已损坏")
+    )
+    item = audit(facts, checklist).item("1.2")
+    assert item.status == "error"
+    assert item.to_review[0].reason == "文件已损坏"
+    assert item.score == 0 and item.max == 5
+
+
+def test_missing_evidence_without_scans_fails(checklist: Checklist) -> None:
+    facts = compliant()
+    facts.documents = [d for d in facts.documents if d.kind != "work_plan"]
+    facts.files = [f for f in facts.files if f.kind != "work_plan"]
+    item = audit(facts, checklist).item("1.2")
+    assert item.status == "fail"
+    assert item.findings[0].message == "未见控辍保学工作方案"
+
+
+def test_empty_package(checklist: Checklist) -> None:
+    result = audit(PackageFacts(), checklist)
+    statuses = {it.id: it.status for it in result.items}
+    assert statuses["1"] == "fail" and statuses["2"] == "fail"
+    assert statuses["3"] == "not_applicable" and statuses["4"] == "not_applicable"
+    assert result.summary.score == 0
+    assert result.summary.level == "不合格"
