@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -256,6 +256,116 @@ def audit(
     percent = f"{s.percent:g}" if s.percent is not None else "—"
     pending = "（暂定，有待人工核查项）" if result.verdict.automatic.provisional else ""
     click.echo(f"得分 {s.score:g}/{s.max:g}（百分制 {percent}），等次：{s.level}{pending}")
+
+
+def _key_value(pairs: tuple[str, ...]) -> list[tuple[str, str]]:
+    out = []
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            _fail(f"--set 应写成 字段=值（如 issue_date=2026-03-13），实际为“{pair}”", EXIT_USAGE)
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+@main.command()
+@click.argument("form_id")
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="输出目录")
+@click.option("--defaults", type=click.Path(path_type=Path), help="每份文书相同的字段（YAML/JSON）")
+@click.option("--set", "sets", multiple=True, metavar="字段=值", help="同上，逐项给出，可写多个")
+@click.option("--merged", type=click.Path(path_type=Path), help="合并为一个可直接打印的 PDF")
+@click.option("--format", "formats", help="逐份文件的格式：pdf、docx 或 pdf,docx")
+@click.option("--zip", "zip_files", is_flag=True, help="逐份文件打包为一个 zip（文件名 UTF-8）")
+@click.option("--duplex", is_flag=True, help="双面打印：合并 PDF 中每份文书从单数页开始")
+@click.option("--start-number", type=int, help="起始编号（默认 1）")
+@click.option("--number-pattern", help="编号格式，如 “荔浦二中劝返〔2026〕第{n:03d}号”")
+@click.option("--workers", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1, 1000),
+    default=100,
+    show_default=True,
+    help="每次排版的文书份数",
+)
+@click.option("--sheet", help="工作表名称（默认第一个有表头的工作表）")
+@click.option("--check", "check_only", is_flag=True, help="只检查花名册，写 errors.csv，不生成文书")
+def batch(
+    form_id: str,
+    roster: Path,
+    profile_id: str,
+    out_dir: Path,
+    defaults: Path | None,
+    sets: tuple[str, ...],
+    merged: Path | None,
+    formats: str | None,
+    zip_files: bool,
+    duplex: bool,
+    start_number: int | None,
+    number_pattern: str | None,
+    workers: int | None,
+    chunk_size: int,
+    sheet: str | None,
+    check_only: bool,
+) -> None:
+    """按花名册（.xlsx 或 .csv）批量生成文书：每行一份，出错的行写入 OUT/errors.csv。"""
+    from forms.batch import BatchRequest, BatchSetupError, default_workers, run_batch
+    from forms.fonts import FontError
+    from forms.profiles import ProfileError
+    from forms.registry import UnknownFormError
+    from forms.roster import RosterError
+
+    request = BatchRequest(
+        form_id=form_id,
+        roster=roster,
+        profile_id=profile_id,
+        out_dir=out_dir,
+        defaults=defaults,
+        overrides=_key_value(sets),
+        merged=merged,
+        formats=tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        if formats
+        else None,
+        zip=zip_files,
+        duplex=duplex,
+        start_number=start_number,
+        number_pattern=number_pattern,
+        workers=workers or default_workers(),
+        chunk_size=chunk_size,
+        sheet=sheet,
+        check_only=check_only,
+    )
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return  # quiet when piped or logged
+        if bar is None:
+            bar = click.progressbar(length=total, label="生成中", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        result = run_batch(request, progress)
+    except (UnknownFormError, ProfileError, RosterError, BatchSetupError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except FontError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for note in result.notes:
+        click.echo(f"提示：{note}", err=True)
+    if result.merged:
+        click.echo(f"合并打印文件：{result.merged}（{result.merged_pages}页）")
+    if result.zip_path:
+        click.echo(f"压缩包：{result.zip_path}")
+    elif result.files:
+        click.echo(f"逐份文件：{len(result.files)}个，在 {out_dir}")
+    click.echo(result.summary())
+    sys.exit(EXIT_INVALID if result.errors else 0)
 
 
 @main.command()

@@ -1,0 +1,122 @@
+"""Where a batch's documents go: the merged print PDF, individual files, a zip.
+
+Chunks arrive in roster order. The merged PDF is assembled page by page with pypdf (a blank
+page after a document with an odd page count when printing duplex, so the next starts on
+an odd page) and carries an outline entry per document. Individual PDFs are cut out of the
+chunk PDF rather than rendered again.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from forms.batch_render import ChunkResult, RenderedDoc
+
+_UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
+
+
+def _pdf_metadata(doc: RenderedDoc, title: str) -> dict[str, str]:
+    meta = {
+        "/Title": f"{title}（{doc.number}）" if doc.number else title,
+        "/Subject": doc.number,
+        "/Keywords": doc.meta.get("form_id", ""),
+        "/Creator": "baoxue",
+    }
+    # The keys the audit uses to recognise a baoxue document (form, template, record).
+    for key, value in doc.meta.items():
+        meta["/Baoxue" + "".join(part.capitalize() for part in key.split("_"))] = value
+    return meta
+
+
+@dataclass
+class Outputs:
+    out_dir: Path
+    formats: tuple[str, ...]
+    merged: Path | None
+    zip_path: Path | None
+    duplex: bool
+    width: int
+    title: str
+    files: list[Path] = field(default_factory=list)
+    merged_pages: int = 0
+    _writer: PdfWriter | None = None
+    _zip: zipfile.ZipFile | None = None
+    _count: int = 0
+
+    def __post_init__(self) -> None:
+        if self.merged is not None:
+            self._writer = PdfWriter()
+        if self.zip_path is not None:
+            self._zip = zipfile.ZipFile(self.zip_path, "w", zipfile.ZIP_DEFLATED)
+
+    @property
+    def merged_path(self) -> Path | None:
+        return self.merged
+
+    def file_name(self, doc: RenderedDoc, ext: str) -> str:
+        name = _UNSAFE.sub("_", doc.name).strip(". ") or "无名"
+        return f"{doc.n:0{self.width}d}-{name}.{ext}"
+
+    def _put(self, name: str, data: bytes) -> None:
+        if self._zip is not None:
+            # Python sets the UTF-8 flag (bit 11) for a non-ASCII name, so 7-Zip, WinRAR
+            # and Windows Explorer show 韦堃.pdf rather than mojibake.
+            self._zip.writestr(name, data)
+            return
+        path = self.out_dir / name
+        path.write_bytes(data)
+        self.files.append(path)
+
+    def add(self, chunk: ChunkResult) -> None:
+        reader = PdfReader(io.BytesIO(chunk.pdf)) if chunk.pdf else None
+        for doc in chunk.docs:
+            self._count += 1
+            if reader is not None and self._writer is not None:
+                self._append_merged(reader, doc)
+            if reader is not None and "pdf" in self.formats:
+                single = PdfWriter()
+                for page in range(doc.first_page, doc.first_page + doc.pages):
+                    single.add_page(reader.pages[page])
+                single.add_metadata(_pdf_metadata(doc, self.title))
+                buffer = io.BytesIO()
+                single.write(buffer)
+                self._put(self.file_name(doc, "pdf"), buffer.getvalue())
+            if doc.docx is not None:
+                self._put(self.file_name(doc, "docx"), doc.docx)
+
+    def _append_merged(self, reader: PdfReader, doc: RenderedDoc) -> None:
+        assert self._writer is not None
+        start = len(self._writer.pages)
+        for page in range(doc.first_page, doc.first_page + doc.pages):
+            self._writer.add_page(reader.pages[page])
+        label = f"{doc.n:0{self.width}d} {doc.name}".strip()
+        self._writer.add_outline_item(title=label, page_number=start)
+        if self.duplex and doc.pages % 2:
+            box = reader.pages[doc.first_page].mediabox
+            self._writer.add_blank_page(float(box.width), float(box.height))
+
+    def close(self, complete: bool = True) -> None:
+        """Finish the zip and write the merged PDF (not when the batch was interrupted)."""
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+        if complete and self._writer is not None and self.merged is not None:
+            self._writer.add_metadata(
+                {
+                    "/Title": f"{self.title}（{self._count}份）",
+                    "/Creator": "baoxue",
+                    "/Keywords": "batch",
+                }
+            )
+            self._writer.page_mode = "/UseOutlines"
+            self.merged.parent.mkdir(parents=True, exist_ok=True)
+            with self.merged.open("wb") as handle:
+                self._writer.write(handle)
+            self.merged_pages = len(self._writer.pages)
+        self._writer = None

@@ -1,0 +1,329 @@
+"""Reading a roster (花名册): 学籍系统 exports and hand-made sheets, XLSX or CSV.
+
+Real rosters have a title row or two above the header, merged header cells (a two-row
+header with 学生信息 / 监护人信息 groups), Excel date cells next to text dates, IDs typed
+as numbers, and CSV files in UTF-8 (with or without BOM) or GBK. This module finds the
+header, maps each column to a field (forms.roster_columns) and yields the data rows with
+the row number the clerk sees in Excel (or the line in the CSV file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from forms.roster_columns import ColumnTable, column_table, normalize_label
+
+HEADER_SEARCH_ROWS = 20  # a header further down than this is not a header
+MIN_HEADER_FIELDS = 2
+
+
+class RosterError(Exception):
+    """The roster cannot be read at all (not a spreadsheet, no header, wrong encoding)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int  # 0-based position in the sheet
+    letter: str  # Excel column letter (A, B, … AA) — also given for CSV files
+    header: str  # the header as written (two-row headers: “监护人信息/姓名”)
+    key: str | None  # the field it holds, None when baoxue does not use it
+
+
+@dataclass
+class RosterRow:
+    line: int  # Excel row number / CSV line number, as the clerk sees it
+    ordinal: int  # 0-based position among the roster's data rows (numbering is stable)
+    cells: dict[str, Any]  # field key → cell value as read (str, int, float, date, None)
+
+
+@dataclass
+class Roster:
+    path: Path
+    sheet: str | None
+    header_lines: tuple[int, ...]
+    columns: list[Column]
+    rows: list[RosterRow]
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    @property
+    def keys(self) -> set[str]:
+        return {c.key for c in self.columns if c.key}
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ---------------------------------------------------------------- reading the cells
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """CSV bytes → text. BOMs first, then strict UTF-8, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "UTF-8（带BOM）"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "GBK/GB18030"
+    except UnicodeDecodeError:
+        raise RosterError(
+            "无法识别文件编码（应为 UTF-8 或 GBK），请在 Excel 中另存为 .xlsx"
+        ) from None
+
+
+def _read_csv(path: Path) -> tuple[list[list[Any]], list[int], str]:
+    text, encoding = _decode(path.read_bytes())
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    grid: list[list[Any]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            grid.append(list(record))
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RosterError(f"第{reader.line_num}行无法按 CSV 读取：{exc}") from None
+    return grid, lines, encoding
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        # Not read-only: merged ranges are only known to a fully loaded sheet.
+        book = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise RosterError(f"无法作为 Excel 工作簿打开：{type(exc).__name__}") from None
+    try:
+        if sheet is not None:
+            if sheet not in book.sheetnames:
+                names = "、".join(book.sheetnames)
+                raise RosterError(f"工作簿中没有名为“{sheet}”的工作表（有：{names}）")
+            sheets = [book[sheet]]
+        else:
+            visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+            sheets = visible + [ws for ws in book.worksheets if ws not in visible]
+        out = []
+        for ws in sheets:
+            grid = [list(row) for row in ws.iter_rows(values_only=True)]
+            for merged in ws.merged_cells.ranges:  # every cell of a merged range holds its value
+                value = grid[merged.min_row - 1][merged.min_col - 1]
+                for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+                    row = grid[r]
+                    if len(row) < merged.max_col:
+                        row.extend([None] * (merged.max_col - len(row)))
+                    for c in range(merged.min_col - 1, merged.max_col):
+                        row[c] = value
+            out.append((ws.title, grid))
+        return out
+    finally:
+        book.close()
+
+
+# ---------------------------------------------------------------- finding the header
+
+
+@dataclass
+class _Header:
+    first: int  # index into the grid of the first header row
+    height: int  # 1 or 2 rows
+    columns: list[Column]
+    score: int
+
+
+def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTable) -> _Header:
+    top = grid[first]
+    bottom = grid[first + 1] if height == 2 else top
+    width = max(len(top), len(bottom))
+    parents: list[Any] = [top[i] if i < len(top) else None for i in range(width)]
+    if height == 2:  # a CSV has no merges: a group label stands over the columns to its right
+        last = None
+        for i in range(width):
+            child = bottom[i] if i < len(bottom) else None
+            if _blank(parents[i]) and not _blank(child) and last is not None:
+                parents[i] = last
+            elif not _blank(parents[i]):
+                last = parents[i]
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for i in range(width):
+        parent_raw = parents[i] if height == 2 else None
+        child_raw = bottom[i] if i < len(bottom) else None
+        parent, child = normalize_label(parent_raw), normalize_label(child_raw)
+        key = table.resolve(parent, child, taken) if (parent or child) else None
+        if key:
+            taken.add(key)
+        shown = [str(x).strip() for x in (parent_raw, child_raw) if not _blank(x)]
+        header = "/".join(dict.fromkeys(shown))
+        columns.append(Column(i, column_letter(i), header, key))
+    score = len(taken)
+    if "student.name" not in taken:
+        score = 0
+    return _Header(first, height, columns, score)
+
+
+def find_header(grid: list[list[Any]], table: ColumnTable) -> _Header | None:
+    best: _Header | None = None
+    for first in range(min(HEADER_SEARCH_ROWS, len(grid))):
+        for height in (1, 2):
+            if first + height > len(grid):
+                continue
+            candidate = _header_at(grid, first, height, table)
+            if best is None or candidate.score > best.score:
+                best = candidate
+    if best is None or best.score < MIN_HEADER_FIELDS:
+        return None
+    return best
+
+
+# ---------------------------------------------------------------- the data rows
+
+
+def _is_footer(values: list[Any], table: ColumnTable) -> bool:
+    filled = [str(v).strip() for v in values if not _blank(v)]
+    return 0 < len(filled) <= 2 and any(
+        normalize_label(filled[0]).startswith(word) for word in table.footer
+    )
+
+
+def _repeats_header(values: list[Any], header: _Header) -> bool:
+    mapped = [c for c in header.columns if c.key]
+    same = sum(
+        1
+        for c in mapped
+        if c.index < len(values)
+        and normalize_label(values[c.index])
+        and normalize_label(values[c.index]) == normalize_label(c.header.split("/")[-1])
+    )
+    return same * 2 > len(mapped)
+
+
+def _rows(
+    grid: list[list[Any]], lines: list[int], header: _Header, table: ColumnTable
+) -> Iterable[RosterRow]:
+    mapped = [c for c in header.columns if c.key]
+    ordinal = 0
+    for index in range(header.first + header.height, len(grid)):
+        values = grid[index]
+        if all(_blank(v) for v in values):
+            continue
+        if _is_footer(values, table) or _repeats_header(values, header):
+            continue
+        cells = {c.key: values[c.index] if c.index < len(values) else None for c in mapped}
+        if all(_blank(v) for v in cells.values()):
+            continue  # only unused columns filled (a 序号 with nothing else)
+        yield RosterRow(lines[index], ordinal, {k: v for k, v in cells.items() if k})
+        ordinal += 1
+
+
+def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None = None) -> Roster:
+    """Read a roster file; raise RosterError with a Chinese reason when it cannot be read."""
+    table = table or column_table()
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise RosterError(f"找不到文件 {path}")
+    if suffix in (".xls", ".et"):
+        raise RosterError(
+            f"{path.name} 是旧版 Excel 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+        )
+    encoding: str | None = None
+    if suffix in (".xlsx", ".xlsm"):
+        sheets = [
+            (name, grid, list(range(1, len(grid) + 1))) for name, grid in _read_xlsx(path, sheet)
+        ]
+    elif suffix in (".csv", ".txt", ".tsv"):
+        grid, lines, encoding = _read_csv(path)
+        sheets = [("", grid, lines)]
+    else:
+        raise RosterError(f"不支持的花名册格式“{path.suffix}”（可用 .xlsx 或 .csv）")
+    for name, grid, lines in sheets:
+        header = find_header(grid, table)
+        if header is None:
+            continue
+        roster = Roster(
+            path=path,
+            sheet=name or None,
+            header_lines=tuple(lines[header.first + i] for i in range(header.height)),
+            columns=header.columns,
+            rows=list(_rows(grid, lines, header, table)),
+            encoding=encoding,
+        )
+        unused = [c.header for c in header.columns if c.header and not c.key]
+        unused = [h for h in unused if not table.is_ignored(normalize_label(h.split("/")[-1]))]
+        if unused:
+            roster.notes.append("未使用的列：" + "、".join(unused))
+        return roster
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    raise RosterError(
+        f"{path.name}：{where}前{HEADER_SEARCH_ROWS}行中找不到表头"
+        "（至少要有“姓名”列和另一列如“身份证号”“年级”）"
+    )
+
+
+# ---------------------------------------------------------------- cell values
+
+
+class CellError(ValueError):
+    """A cell whose value cannot be what its column says (reason in Chinese)."""
+
+
+def _looks_scientific(text: str) -> bool:
+    return re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text.strip()) is not None
+
+
+def cell_value(value: Any, info_type: str = "text", kind: str = "") -> Any:
+    """A raw cell as the record model should receive it; CellError when it cannot be."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value if info_type == "date" else f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, int | float):
+        if info_type == "date":  # 20120315 typed as a number, or an Excel serial day
+            whole = float(value).is_integer()
+            return str(int(value)) if whole and 19000101 <= value <= 21001231 else value
+        if kind == "long_number" and abs(value) >= 1e15:
+            raise CellError(
+                f"被 Excel 存成了数字（{value:.15G}），超过15位的数字后几位已变成0、无法还原；"
+                "请把这一列设为“文本”格式后重新输入"
+            )
+        return str(int(value)) if float(value).is_integer() else str(value)
+    text = str(value).strip()
+    if kind == "long_number" and _looks_scientific(text):
+        raise CellError(
+            f"“{text}”是科学计数法，号码的后几位已丢失；请把这一列设为“文本”格式后重新输入"
+        )
+    return text
