@@ -17,20 +17,20 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from forms.batch_render import ChunkResult, RenderedDoc
+from forms.identity import pdf_meta_tags
 
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
 
 
-def _pdf_metadata(doc: RenderedDoc, title: str) -> dict[str, str]:
+def _pdf_metadata(doc: RenderedDoc) -> dict[str, str]:
     meta = {
-        "/Title": f"{title}（{doc.number}）" if doc.number else title,
-        "/Subject": doc.number,
+        "/Title": doc.title,
+        "/Author": doc.issuer,
         "/Keywords": doc.meta.get("form_id", ""),
         "/Creator": "baoxue",
     }
-    # The keys the audit uses to recognise a baoxue document (form, template, record).
-    for key, value in doc.meta.items():
-        meta["/Baoxue" + "".join(part.capitalize() for part in key.split("_"))] = value
+    # The same identity entries a single render carries (forms.identity.read_identity).
+    meta.update({"/" + key: value for key, value in pdf_meta_tags(doc.meta).items()})
     return meta
 
 
@@ -83,7 +83,7 @@ class Outputs:
                 single = PdfWriter()
                 for page in range(doc.first_page, doc.first_page + doc.pages):
                     single.add_page(reader.pages[page])
-                single.add_metadata(_pdf_metadata(doc, self.title))
+                single.add_metadata(_pdf_metadata(doc))
                 buffer = io.BytesIO()
                 single.write(buffer)
                 self._put(self.file_name(doc, "pdf"), buffer.getvalue())

@@ -26,6 +26,8 @@ class RenderedDoc:
     n: int
     name: str
     number: str
+    title: str
+    issuer: str
     first_page: int  # 0-based page of the chunk PDF where the document starts
     pages: int
     meta: dict[str, str]
@@ -112,6 +114,8 @@ def render_chunk(
                 n=job.n,
                 name=job.name,
                 number=doc.number,
+                title=doc.title,
+                issuer=doc.issuer,
                 first_page=starts[i],
                 pages=starts[i + 1] - starts[i],
                 meta=dict(doc.meta),

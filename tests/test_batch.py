@@ -16,6 +16,7 @@ from fixtures import rosters
 from pypdf import PdfReader
 
 from forms.batch import BatchRequest, BatchSetupError, run_batch
+from forms.identity import read_identity
 from forms.registry import FORMS
 
 DEFAULTS = """\
@@ -122,10 +123,12 @@ def test_numbers_follow_roster_rows_and_bad_rows_keep_theirs(bad_run: Any) -> No
     numbers = sorted(starts(page_texts(out / "print.pdf")))
     # Rows 1–8 are good; rows 9–13 (bad) keep 009–013 for when they are corrected.
     assert numbers == [f"荔浦二中劝返〔2026〕第{n:03d}号" for n in range(1, 9)]
-    single = PdfReader(result.files[0])
-    assert single.metadata is not None
-    assert single.metadata["/BaoxueFormId"] == "return_notice"
-    assert single.metadata["/BaoxueDocumentNumber"].startswith("荔浦二中劝返〔2026〕第")
+    # A file cut out of a chunk identifies itself like a single render does.
+    identity = read_identity(result.files[0])
+    assert identity is not None
+    assert identity["form_id"] == "return_notice" and identity["profile"] == "liupu-2026"
+    assert identity["document_number"] == "荔浦二中劝返〔2026〕第001号"
+    assert read_identity(out / "print.pdf") is None  # many documents: no single identity
 
 
 def test_numbering_stable_across_runs_and_workers(workdir: dict[str, Any]) -> None:
