@@ -192,7 +192,7 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
     result = BatchResult(kind.id, profile.id, total, 0, errors, notes=list(plan.notes))
     if request.check_only:
         for job in jobs:
-            _, problems = validate(kind, job.data)
+            _, problems = validate(kind, job.data, profile)
             if problems:
                 errors.extend(row_errors(plan, job.line, job.data, cells[job.ordinal], problems))
             else:

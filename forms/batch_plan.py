@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from forms.errors import FieldError, RecordError, translate
 from forms.idcard import normalize
 from forms.models import Record
+from forms.profiles import Profile
 from forms.record_fields import Leaf, get_path, leaves, set_path, title_index
 from forms.registry import FormKind
 from forms.render.document import check_record_fonts
@@ -184,6 +185,8 @@ def model_columns(kind: FormKind, table: ColumnTable | None = None) -> ColumnTab
     fields = leaves(kind.model)
     for label, path in title_index(kind.model).items():
         leaf = fields[path]
+        if leaf.type == "list":
+            continue  # a list (劝返经过) is not one cell; give it in the defaults file
         titles[label] = (path, FieldInfo(path, leaf.label, leaf.type))
     return table.with_titles(titles)
 
@@ -279,14 +282,18 @@ def row_errors(
     return out
 
 
-def validate(kind: FormKind, data: dict[str, Any]) -> tuple[Record | None, list[FieldError]]:
-    """Validate one record and check every character can be printed."""
+def validate(
+    kind: FormKind, data: dict[str, Any], profile: Profile | None = None
+) -> tuple[Record | None, list[FieldError]]:
+    """Validate one record, its profile rules (deadlines, tiers) and that it can be printed."""
     try:
         record = kind.model.model_validate(data)
     except ValidationError as exc:
         return None, translate(exc, kind.model)
     try:
         check_record_fonts(record)
+        if profile is not None:
+            kind.context(record, profile)  # a form's profile rules raise RecordError
     except RecordError as exc:
         return None, exc.errors
     return record, []

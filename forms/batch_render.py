@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from forms.batch_plan import Job, validate
-from forms.errors import FieldError
+from forms.errors import FieldError, RecordError
 from forms.profiles import Profile, get_profile
 from forms.registry import FormKind, get_form
 from forms.render.html import DocumentHtml, document_html, page_html
@@ -94,7 +94,10 @@ def render_chunk(
         if record is None:
             result.failures.append((job, errors))
             continue
-        good.append((job, document_html(kind, record, profile)))
+        try:
+            good.append((job, document_html(kind, record, profile)))
+        except RecordError as exc:  # the form's profile rules (deadlines, tiers …)
+            result.failures.append((job, exc.errors))
     if not good:
         return result
     docs = [doc for _, doc in good]

@@ -20,7 +20,7 @@ class Leaf:
     path: str  # student.name
     label: str  # 学生 › 姓名
     title: str  # 姓名
-    type: str  # text | date | other
+    type: str  # text | date | list | other
     required: bool  # required, and so is every model above it
 
 
@@ -32,6 +32,14 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
             if isinstance(arg, type) and issubclass(arg, BaseModel):
                 return arg
     return None
+
+
+def _is_list(annotation: Any) -> bool:
+    if typing.get_origin(annotation) in (list, tuple):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(typing.get_origin(a) in (list, tuple) for a in typing.get_args(annotation))
+    return False
 
 
 def _kind(annotation: Any) -> str:
@@ -51,8 +59,10 @@ def leaves(model: type[BaseModel]) -> dict[str, Leaf]:
             path = f"{prefix}{name}"
             title = info.title or name
             nested = _nested_model(info.annotation)
-            if typing.get_origin(info.annotation) in (list, tuple):
-                continue  # lists (attempts, participants) do not come from one roster cell
+            if _is_list(info.annotation):  # attempts, participants: a whole value (defaults)
+                label = " › ".join((*labels, title))
+                out[path] = Leaf(path, label, title, "list", required and info.is_required())
+                continue
             if nested is not None:
                 walk(nested, path + ".", (*labels, title), required and info.is_required())
                 continue
