@@ -161,6 +161,8 @@ class Participant(Strict):
 class Visit(Fact):
     student: str
     date: dt.date
+    # What the record calls itself: joint = “联合劝访” written; whether it really was joint is
+    # `joint` (people of two bodies), which is what rules should use.
     kind: Literal["home_visit", "persuasion", "joint"] = "home_visit"
     participants: list[Participant] = Field(default_factory=list)
     purpose: str | None = None
@@ -168,7 +170,8 @@ class Visit(Fact):
 
     @property
     def bodies(self) -> set[str]:
-        return {p.body for p in self.participants}
+        """Bodies present; `other` (a name written without any body) proves nothing."""
+        return {p.body for p in self.participants if p.body != "other"}
 
     @property
     def joint(self) -> bool:

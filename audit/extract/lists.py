@@ -84,9 +84,19 @@ def _topic(source: Source) -> str | None:
     labelled = labelled_values([b.text for b in source.blocks[:20]]).get("topic")
     if labelled:
         return labelled[:60]
-    title = source.title or PurePosixPath(source.path).stem
+    path = PurePosixPath(source.path)
+    title = source.title or path.stem
+    if re.fullmatch(r"(?i)(img|dsc|dscn|photo|mmexport|wx_camera|微信图片)[_\-\d]*.*", path.stem):
+        # A camera's file name says nothing: the meeting's folder does.
+        folders = [p for p in path.parent.parts if "会" in p and not re.search("照片|图片", p)]
+        if not folders:
+            return None
+        title = folders[-1]
     topic = _PART_WORDS.sub("", norm(title))
     topic = re.sub(r"^\d{1,2}[.、_\-]|的$", "", topic)
+    if len(topic) < 4 and not source.title:  # “签到表扫描件.pdf”: the meeting's folder says more
+        folders = [p for p in path.parent.parts if "会" in p]
+        topic = _PART_WORDS.sub("", norm(folders[-1])) if folders else topic
     return topic[:60] or None
 
 

@@ -158,7 +158,7 @@ def _leave(
     if returned is None and returned_text and yes_no(returned_text):
         returned = end
     home_visit = yes_no(record.get("home_visit")) if "home_visit" in record.values else None
-    if home_visit is None and re.search(r"已家访|家访核实|上门核实", text):
+    if home_visit is None and re.search(r"已(?:到家|上门)?(?:家访|核实)", text):
         home_visit = True
     return LeaveRecord(
         prov=prov,
@@ -190,9 +190,11 @@ def visits(source: Source, facts: PackageFacts) -> None:
             if record.get("participants")
             else participants_in_prose(text)
         )
-        words = doc_words + record.get("method") + record.get("purpose") + text[:120]
+        words = record.get("method") + record.get("purpose") + text[:120]
+        if not record.get("method") and not _PERSUASION.search(words):
+            words += doc_words  # the record says nothing itself: the document's title does
         kind: Literal["home_visit", "persuasion", "joint"] = "home_visit"
-        if _JOINT.search(words) or len({p.body for p in people} - {"other"}) >= 2:
+        if _JOINT.search(words):
             kind = "joint"
         elif _PERSUASION.search(words):
             kind = "persuasion"

@@ -9,6 +9,7 @@ The aliases live in checklists/evidence/fields.yaml.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -109,8 +110,26 @@ def _merge_subheader(table: Table, header: Header) -> None:
     header.index = below
 
 
+def looks_like_form(table: Table) -> bool:
+    """Label cells followed by their values on two or more rows: a form, not a record table."""
+    rows = 0
+    for row in table.rows[:8]:
+        cells = [c for c in row if c]
+        if len(cells) >= 3 and all(field_of(c) for c in cells):
+            return False  # a header row: every cell a heading
+        pairs = sum(
+            1
+            for a, b in itertools.pairwise(cells)
+            if field_of(a, exact=True) and not field_of(b, exact=True) and a != b
+        )
+        rows += pairs >= 1
+    return rows >= 2
+
+
 def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]:
     """The rows of a record table as records; [] when the table has no such header."""
+    if looks_like_form(table):
+        return []
     header = find_header(table, required)
     if header is None:
         return []
