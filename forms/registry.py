@@ -6,7 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from forms.documents import deadline_notice, dropout_report, leave_approval, return_notice
+from forms.documents import (
+    deadline_notice,
+    dropout_report,
+    guardian_opinion,
+    home_teaching_profile,
+    home_teaching_record,
+    home_teaching_tally,
+    individual_education_plan,
+    leave_approval,
+    return_notice,
+)
 from forms.models import Record
 from forms.profiles import Profile
 
@@ -56,6 +66,41 @@ FORMS: dict[str, FormKind] = {
             model=leave_approval.LeaveApproval,
             template="leave_approval.html",
             context=leave_approval.context,
+        ),
+        FormKind(
+            id="home_teaching_profile",
+            name="送教上门儿童基本情况表",
+            model=home_teaching_profile.HomeTeachingProfile,
+            template="home_teaching_profile.html",
+            context=home_teaching_profile.context,
+        ),
+        FormKind(
+            id="individual_education_plan",
+            name="送教上门一人一案（个别化教育方案）",
+            model=individual_education_plan.IndividualEducationPlan,
+            template="individual_education_plan.html",
+            context=individual_education_plan.context,
+        ),
+        FormKind(
+            id="home_teaching_record",
+            name="送教上门记录表（一次送教）",
+            model=home_teaching_record.HomeTeachingRecord,
+            template="home_teaching_record.html",
+            context=home_teaching_record.context,
+        ),
+        FormKind(
+            id="guardian_opinion",
+            name="送教服务家长意见书",
+            model=guardian_opinion.GuardianOpinion,
+            template="guardian_opinion.html",
+            context=guardian_opinion.context,
+        ),
+        FormKind(
+            id="home_teaching_tally",
+            name="送教上门学年统计表",
+            model=home_teaching_tally.HomeTeachingTally,
+            template="home_teaching_tally.html",
+            context=home_teaching_tally.context,
         ),
     ]
 }

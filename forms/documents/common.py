@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import date, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
@@ -121,3 +122,42 @@ class Attempt(Record):
 def date_not_after(value: date, limit: date, what: str, limit_what: str) -> None:
     if value > limit:
         raise ValueError(f"{what}{cn_date(value)}晚于{limit_what}{cn_date(limit)}")
+
+
+def _time(value: object) -> object:
+    """Accept 9:30, 09:30, 9：30, 9点30分, 9点."""
+    if isinstance(value, str):
+        text = value.strip().replace("：", ":")
+        match = re.fullmatch(r"(\d{1,2})(?:[:点](?:(\d{1,2})分?)?)?(?::\d{2})?", text)
+        if match:
+            return f"{int(match.group(1)):02d}:{int(match.group(2) or 0):02d}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads 9:30 as the sexagesimal integer 570
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+TimeField = Annotated[time, BeforeValidator(_time)]
+Names = Annotated[list[Name], Field(min_length=1)]
+
+
+def age_error(
+    model: type[BaseModel],
+    loc: tuple[str | int, ...],
+    age: int | None,
+    on: date,
+    age_range: list[int],
+    source: str,
+    what: str,
+) -> RecordError | None:
+    """An error when `age` on `on` lies outside the profile's inclusive range."""
+    low, high = age_range
+    if age is None:
+        return rule_error(model, loc, f"必须填写（用于核对{what}年龄{low}至{high}周岁）")
+    if not low <= age <= high:
+        return rule_error(
+            model,
+            loc,
+            f"{cn_date(on)}时{age}周岁，不在{what}的{low}至{high}周岁范围内（{source}）",
+        )
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -48,9 +49,26 @@ def environment() -> Environment:
     return env
 
 
-def template_sha256(name: str) -> str:
+_USES = re.compile(r"""{%-?\s*(?:from|import|include|extends)\s+["']([^"']+)["']""")
+
+
+def _template_sources(name: str, seen: set[str]) -> list[str]:
+    """The template's source and, in order, those of the templates it imports."""
+    if name in seen:
+        return []
+    seen.add(name)
     source, _, _ = environment().loader.get_source(environment(), name)  # type: ignore[union-attr]
-    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+    out = [source]
+    for used in _USES.findall(source):
+        out += _template_sources(used, seen)
+    return out
+
+
+def template_sha256(name: str) -> str:
+    """sha256 of the template with its macros: a change to either changes the identity."""
+    sources = _template_sources(name, set())
+    data = sources[0] if len(sources) == 1 else "\0".join(sources)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def record_sha256(record: Record) -> str:
