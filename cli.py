@@ -371,13 +371,15 @@ def batch(
 @main.command()
 @click.argument("out_dir", type=click.Path(path_type=Path), default=Path("demo-out"))
 def demo(out_dir: Path) -> None:
-    """演示：生成各辖区的样例文书，写入 OUT_DIR（默认 demo-out）。"""
+    """演示：生成各辖区的样例文书，并核查样例材料包，写入 OUT_DIR（默认 demo-out）。"""
+    from audit.demo import DemoError, audit_samples
     from forms.demo import render_samples
     from forms.fonts import FontError
 
     try:
         written = render_samples(out_dir)
-    except FontError as exc:
+        written += audit_samples(out_dir)
+    except (FontError, DemoError) as exc:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"已生成 {len(written)} 个文件：")
     for path in written:

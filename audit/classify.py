@@ -194,7 +194,15 @@ def classify(path: str, result: ReadResult) -> Classification:
     return Classification("unknown", "文件名、标题、表头和文件夹均未含可识别的关键词")
 
 
+# A photo named after an activity is a photo of it, not the activity's record.
+_ACTIVITY_KINDS = frozenset({"visit_record", "home_teaching_record", "meeting_photo"})
+
+
 def _classify_image(stem: str, folder: str) -> Classification:
+    # A photographed or scanned paper named for what it is (残疾证复印件.jpg) is that document.
+    named = by_name(stem)
+    if named and named.kind not in _ACTIVITY_KINDS:
+        return Classification(named.kind, f"图片，{named.reason}")
     context = norm(f"{folder}/{stem}")
     if "会议" in context or "会场" in context:
         where = "文件名" if ("会议" in norm(stem) or "会场" in norm(stem)) else "所在文件夹"

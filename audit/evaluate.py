@@ -9,6 +9,7 @@ that could not be read, it is `error`. Neither is ever counted as a pass or a si
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from audit.report.model import (
 )
 from audit.rules import RULES, Context, Outcome, Period
 from audit.rules.base import Issue, Subject
+from forms.idcard import mask
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +48,24 @@ class RequirementResult:
         return self.waiver is not None
 
 
+# An 18-character 身份证号 (also inside a 学籍号 “G…”): reports show it masked, never whole.
+_ID_NUMBER = re.compile(
+    r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx](?![0-9])"
+)
+
+
+def mask_ids(text: str) -> str:
+    return _ID_NUMBER.sub(lambda m: mask(m.group(0)), text)
+
+
 def evidence_ref(p: Provenance) -> EvidenceRef:
     return EvidenceRef(
-        file=p.file, sha256=p.sha256, page=p.page, sheet=p.sheet, row=p.row, snippet=p.snippet
+        file=p.file,
+        sha256=p.sha256,
+        page=p.page,
+        sheet=p.sheet,
+        row=p.row,
+        snippet=mask_ids(p.snippet),
     )
 
 

@@ -41,7 +41,13 @@ def judge(
 ) -> AuditResult:
     """Judge facts already read: every rule, the score, the assembled result."""
     results = evaluate(checklist, facts, period)
-    card = score(checklist, results)
+    used = {p.file for r in results for p in r.to_review}
+    orphans = [
+        f"{f.path}（{f.reason or '无法读取'}）"
+        for f in facts.files
+        if f.status == "error" and f.path not in used
+    ]
+    card = score(checklist, results, orphans)
     return build_result(checklist, facts, period, results, card, package_name, now)
 
 

@@ -94,7 +94,9 @@ def level_for(percent: float | None, cl: Checklist) -> str:
     return cl.scoring.levels.value[-1].name
 
 
-def score(cl: Checklist, results: list[RequirementResult]) -> Scorecard:
+def score(
+    cl: Checklist, results: list[RequirementResult], unused_errors: list[str] | None = None
+) -> Scorecard:
     terms = {r.req.id: _term(r, cl) for r in results}
     items: dict[str, tuple[float, float]] = {}
     for item in cl.items:
@@ -143,6 +145,11 @@ def score(cl: Checklist, results: list[RequirementResult]) -> Scorecard:
     notes = []
     if pending:
         notes.append(f"{'、'.join(pending)}待人工核查（扫描件或无法读取的文件），自动结论为暂定")
+    if unused_errors:
+        notes.append(
+            "无法读取且无法判断用途的文件未纳入核查（请学校提供可读文件）："
+            + "；".join(unused_errors)
+        )
     if cl.excluded:
         notes.append("叠加规定排除了：" + "；".join(f"{e.id}（{e.reason}）" for e in cl.excluded))
     summary = Summary(score=earned, max=top, percent=percent, level=level, counts=counts)

@@ -182,3 +182,26 @@ def test_cli_unknown_output_format(cli, tmp_path: Path) -> None:  # type: ignore
     res = cli("audit", tmp_path, "--checklist", "liupu-supervision-2024", "--period", "2025-09-01..2026-07-15",
               "-o", tmp_path / "r.odt")  # fmt: skip
     assert res.exit_code == 2 and "不支持的输出格式" in res.output
+
+
+def test_id_numbers_in_snippets_are_masked() -> None:
+    facts = compliant()
+    facts.leaves[1] = facts.leaves[1].model_copy(
+        update={
+            "days": 3,
+            "approver": "班主任",
+            "prov": facts.leaves[1].prov.model_copy(
+                update={"snippet": "李四 G450331201204120013 请假3天 班主任 450331201204120013"}
+            ),
+        }
+    )
+    result = judge(facts, resolve("liupu-supervision-2024"), PERIOD, "t")
+    snippet = result.item("2.4").findings[0].evidence[0].snippet
+    assert "201204120" not in snippet
+    assert snippet == "李四 G450331********0013 请假3天 班主任 450331********0013"
+    for fmt in ("json", "html"):
+        assert b"450331201204120013" not in render_report(result, fmt)
+    wb = load_workbook(io.BytesIO(render_report(result, "xlsx")))
+    cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value]
+    assert any("450331********0013" in c for c in cells)
+    assert not any("450331201204120013" in c for c in cells)

@@ -161,25 +161,41 @@ def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -
             prov=prov("送教上门/送教花名册.xlsx", None, 3),
             roster="home_teaching",
             name="孙八",
-            since=date(2026, 3, 2),
+            since=date(2026, 3, 1),
         )
     )
-    # Mar–Jul 15: five applicable months → 5 × 6 = 30 课时 required; 2 visits × 3 课时 a month = 30.
-    facts.sessions += [session("孙八", d) for d in teaching_days(date(2026, 3, 2), PERIOD.end)]
+    # Mar–Jun whole, Jul 1–15 = 15/31: 4.48 teaching months × 6 = 26.9 → 27 课时 required.
+    facts.sessions += [session("孙八", d) for d in teaching_days(date(2026, 3, 1), PERIOD.end)]
     item = audit(facts, checklist).item("4.7")
     sun = next(s for s in item.subjects if s.student == "孙八")
     assert sun.status == "pass"
-    assert "应不少于30课时（5个适用月×6）" in sun.detail
-    months = [m.month for m in sun.months or []]
-    assert months[0] == "2026-03"
-    # One visit fewer: 27 of 30 → partial, and the finding names the student.
-    facts.sessions = [
-        s for s in facts.sessions if not (s.student == "孙八" and s.date == date(2026, 6, 15))
-    ]
+    assert "送教30课时，应不少于27课时（覆盖4.48个教学月×6）" in sun.detail
+    months = {m.month: m for m in sun.months or []}
+    assert next(iter(months)) == "2026-03"
+    # July is only half inside the period: one visit of two is required there.
+    assert (months["2026-07"].required, months["2026-07"].share) == (1, round(15 / 31, 4))
+    # Three visits fewer: 21 of 27 → partial, and the finding names the student.
+    dropped = {date(2026, 4, 5), date(2026, 5, 15), date(2026, 6, 15)}
+    facts.sessions = [s for s in facts.sessions if not (s.student == "孙八" and s.date in dropped)]
     item = audit(facts, checklist).item("4.7")
     sun = next(s for s in item.subjects if s.student == "孙八")
     assert sun.status == "partial"
-    assert any(f.student == "孙八" and "27课时" in f.message for f in item.findings)
+    assert any(f.student == "孙八" and "送教21课时" in f.message for f in item.findings)
+    assert item.ratio is not None and 0.8 < item.ratio < 1
+
+
+def test_half_covered_month_requires_half_the_visits(checklist: Checklist) -> None:
+    facts = compliant()
+    period = Period(date(2025, 9, 1), date(2025, 10, 16))
+    facts.sessions = [
+        session("赵六", date(2025, 9, 5)),
+        session("赵六", date(2025, 9, 15)),
+        session("赵六", date(2025, 10, 5)),
+    ]
+    item = audit(facts, checklist, period).item("4.4")
+    assert item.status == "pass"
+    october = (item.subjects[0].months or [])[1]
+    assert (october.required, october.visits) == (1, 1)
 
 
 def test_year_unit_can_be_clock_hours(checklist: Checklist) -> None:
@@ -324,12 +340,35 @@ def test_notice_belongs_to_the_meeting_after_it(checklist: Checklist) -> None:
     assert "2026年3月3日控辍保学会议缺少会议通知、会议图片" in item.findings[0].message
 
 
-def test_attendance_gap_month(checklist: Checklist) -> None:
+def test_attendance_gap_months(checklist: Checklist) -> None:
     facts = compliant()
-    facts.attendance = [a for a in facts.attendance if a.date.month != 12]
+    facts.attendance = [a for a in facts.attendance if a.date.month not in (11, 12)]
     item = audit(facts, checklist).item("2.3")
     assert item.status == "partial"
-    assert "2025年12月日报台账只有0天记录" in item.findings[0].message
+    assert item.ratio is not None and 0.75 < item.ratio < 0.85
+    assert item.findings[0].message.startswith("2025年11月有4个教学周没有日报记录（11月3日起、")
+
+
+def test_weekly_ledger_passes_and_a_holiday_week_is_tolerated(checklist: Checklist) -> None:
+    facts = compliant()
+    # One record a week (Mondays), and none in the National Day week.
+    facts.attendance = [
+        a for a in facts.attendance if a.date.weekday() == 0 and a.date != date(2025, 10, 6)
+    ]
+    item = audit(facts, checklist).item("2.3")
+    assert item.status == "pass"
+    assert "缺1个教学周，在允许范围内" in item.detail
+
+
+def test_daily_unit_is_a_param(checklist: Checklist) -> None:
+    req = checklist.requirement("2.3")
+    params = dict(req.params)
+    params["unit"] = params["unit"].model_copy(update={"value": "day"})
+    facts = compliant()
+    facts.attendance = [a for a in facts.attendance if a.date.weekday() == 0]
+    item = audit(facts, _with_params(checklist, "2.3", params)).item("2.3")
+    assert item.status == "partial"
+    assert item.ratio == pytest.approx(0.2, abs=0.02)
 
 
 def test_no_suspension_evidence_means_item_3_not_applicable(checklist: Checklist) -> None:

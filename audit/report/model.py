@@ -67,6 +67,8 @@ class Finding(Model):
 class MonthCell(Model):
     month: str  # "2025-09"
     applicable: bool
+    share: float = 1.0
+    required: int = 0
     visits: int = 0
     periods: int = 0
     minutes: float | None = None  # shortest 课时 of the month

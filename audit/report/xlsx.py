@@ -70,7 +70,9 @@ def report_xlsx(result: AuditResult) -> bytes:
     for n, f in enumerate(ordered_findings(result), start=1):
         top = parent.get(f.requirement, f.requirement)
         due = day + timedelta(days=due_days[f.severity]) if f.severity in due_days else None
-        evidence = "；".join(e.where() for e in f.evidence[:5])
+        evidence = "；".join(
+            e.where() + (f"：“{e.snippet[:60]}”" if e.snippet else "") for e in f.evidence[:5]
+        )
         ws.append(
             [
                 n,

@@ -82,6 +82,8 @@ class MonthRow(BaseModel):
 
     month: str  # "2025-09"
     applicable: bool
+    share: float = 1.0  # part of the month inside the period and the student's home teaching
+    required: int = 0  # visits required this month (pro-rated for a partly covered month)
     visits: int = 0
     periods: int = 0  # 课时 recorded
     minutes: float | None = None  # shortest 课时 of the month, in minutes

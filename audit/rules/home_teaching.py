@@ -1,9 +1,9 @@
 """Item 4.4–4.7: 送教上门 month by month — visits a month, 课时 a visit, minutes a 课时, a year.
 
 Each home-taught student gets a grid of the months from the later of the period start and
-the start of home teaching to the period end. A month is applicable when it is a teaching
-month and enough of it is covered (params). The yearly total is pro-rated per applicable
-month when less than a school year is covered (DESIGN.md § Rules).
+the start of home teaching to the period end. A teaching month only partly covered requires
+visits in proportion (July 1–15: 1 visit of 2); the yearly total is pro-rated at so many 课时
+per covered teaching month when less than a school year is covered (DESIGN.md § Rules).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from audit.rules.base import (
     month_bounds,
     months_between,
     name_key,
+    round_half_up,
     rule,
     school_year_of,
     status_of,
@@ -41,7 +42,7 @@ class HomeTeachingParams(Params):
     unit: Literal["课时", "小时"]
     teaching_months: list[int]
     prorate_per_month: float
-    partial_month_min_days: int
+    prorate_partial_months: bool
     school_year_start: str
 
 
@@ -92,13 +93,18 @@ def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
     for y, m in months_between(first, last):
         lo, hi = month_bounds(y, m)
         covered = (min(hi, last) - max(lo, first)).days + 1
-        whole = (hi - lo).days + 1
-        applicable = m in p.teaching_months and covered >= min(p.partial_month_min_days, whole)
+        share = covered / ((hi - lo).days + 1)
+        required = 0
+        if m in p.teaching_months:
+            full = p.visits_per_month
+            required = round_half_up(full * share) if p.prorate_partial_months else full
         month = [s for s in sessions if s.date.year == y and s.date.month == m]
         mpps = [x for x in (minutes_per_period(s) for s in month) if x is not None]
         row = MonthRow(
             month=f"{y}-{m:02d}",
-            applicable=applicable,
+            applicable=required > 0,
+            share=round(share, 4),
+            required=required,
             visits=len(month),
             periods=sum(s.periods or 0 for s in month),
             minutes=round(min(mpps), 1) if mpps else None,
@@ -107,12 +113,14 @@ def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
                 1 for s in month if (minutes_per_period(s) or 0) < p.minutes_per_period
             ),
         )
-        if applicable:
-            row.status = status_of(len(month) / p.visits_per_month)
+        if required:
+            row.status = status_of(len(month) / required)
+            if share < 1:
+                row.note = f"只覆盖{covered}天，要求{required}次"
         elif m not in p.teaching_months:
             row.note = "假期"
         else:
-            row.note = f"统计期或送教只覆盖{covered}天"
+            row.note = f"只覆盖{covered}天，不要求"
         grid.months.append(row)
     return grid
 
@@ -174,10 +182,14 @@ def home_teaching_visits(ctx: Context, p: HomeTeachingParams) -> Outcome:
             )
             shares.append(0.0)
             continue
-        short = [m for m in months if m.visits < p.visits_per_month]
+        short = [m for m in months if m.visits < m.required]
         share = 1 - len(short) / len(months)
         shares.append(share)
-        listing = "、".join(f"{_month_label(m.month)}{m.visits}次" for m in short)
+        listing = "、".join(
+            f"{_month_label(m.month)}{m.visits}次"
+            + (f"（该月只覆盖部分，要求{m.required}次）" if m.required < p.visits_per_month else "")
+            for m in short
+        )
         detail = (
             f"{len(months)}个适用月中{len(months) - len(short)}个月送教不少于{p.visits_per_month}次"
         )
@@ -274,25 +286,29 @@ def home_teaching_minutes(ctx: Context, p: HomeTeachingParams) -> Outcome:
     return _finish(grids, subjects, shares, issues, f"每课时不少于{p.minutes_per_period:g}分钟")
 
 
-def year_totals(g: Grid, p: HomeTeachingParams) -> list[tuple[int, int, float, float]]:
-    """(school year, applicable months, amount taught, amount required) per school year."""
+def year_totals(g: Grid, p: HomeTeachingParams) -> list[tuple[int, float, float, float]]:
+    """(school year, teaching months covered, amount taught, amount required) per school year.
+
+    Months count by the share covered (July 1–15 is 15/31 of a month); the requirement is
+    `prorate_per_month` a covered month, rounded, and at most `periods_per_year`.
+    """
     out = []
-    years = sorted(
-        {school_year_of(date.fromisoformat(m.month + "-01"), p.school_year_start) for m in g.months}
-    )
-    for year in years:
-        months = [
-            m
-            for m in g.applicable
-            if school_year_of(date.fromisoformat(m.month + "-01"), p.school_year_start) == year
-        ]
-        sessions = [s for s in g.sessions if school_year_of(s.date, p.school_year_start) == year]
+    start = p.school_year_start
+
+    def year(month: MonthRow) -> int:
+        return school_year_of(date.fromisoformat(month.month + "-01"), start)
+
+    for sy in sorted({year(m) for m in g.months}):
+        covered = sum(
+            m.share for m in g.months if year(m) == sy and int(m.month[5:]) in p.teaching_months
+        )
+        sessions = [s for s in g.sessions if school_year_of(s.date, start) == sy]
         if p.unit == "课时":
             have = float(sum(s.periods or 0 for s in sessions))
         else:
             have = sum(session_minutes(s) or 0 for s in sessions) / 60
-        need = min(p.periods_per_year, p.prorate_per_month * len(months))
-        out.append((year, len(months), have, need))
+        need = float(min(p.periods_per_year, round_half_up(p.prorate_per_month * covered)))
+        out.append((sy, round(covered, 2), round(have, 1), need))
     return out
 
 
@@ -316,7 +332,7 @@ def home_teaching_year(ctx: Context, p: HomeTeachingParams) -> Outcome:
             basis = (
                 "全学年"
                 if need >= p.periods_per_year
-                else f"{months}个适用月×{p.prorate_per_month:g}"
+                else f"覆盖{months:g}个教学月×{p.prorate_per_month:g}"
             )
             text = f"{year}学年送教{have:g}{p.unit}，应不少于{need:g}{p.unit}（{basis}）"
             parts.append(text)

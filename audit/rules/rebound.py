@@ -12,8 +12,6 @@ from audit.rules.base import (
     Outcome,
     Params,
     dedupe,
-    month_bounds,
-    months_between,
     name_key,
     rule,
 )
@@ -113,11 +111,29 @@ def headcount(ctx: Context, p: HeadcountParams) -> Outcome:
 
 class AttendanceParams(Params):
     school_months: list[int]
-    min_weekday_fraction: float
+    unit: Literal["day", "week", "month"] = "week"
+    min_days_per_unit: int = 1
+    min_share: float = 1.0
 
 
-def _weekdays(lo: date, hi: date) -> int:
-    return sum(1 for i in range((hi - lo).days + 1) if (lo + timedelta(days=i)).weekday() < 5)
+def _units(period_start: date, period_end: date, p: AttendanceParams) -> list[tuple[date, date]]:
+    """The day / week / month spans the ledger must cover: school weekdays inside the period."""
+    days = [
+        period_start + timedelta(days=i)
+        for i in range((period_end - period_start).days + 1)
+        if (period_start + timedelta(days=i)).weekday() < 5
+        and (period_start + timedelta(days=i)).month in p.school_months
+    ]
+    spans: dict[object, list[date]] = {}
+    for d in days:
+        key: object = (
+            d if p.unit == "day" else d.isocalendar()[:2] if p.unit == "week" else (d.year, d.month)
+        )
+        spans.setdefault(key, []).append(d)
+    return [(v[0], v[-1]) for v in spans.values()]
+
+
+UNIT_NAMES = {"day": "个上学日", "week": "个教学周", "month": "个教学月"}
 
 
 @rule("attendance", AttendanceParams)
@@ -127,37 +143,31 @@ def attendance(ctx: Context, p: AttendanceParams) -> Outcome:
     for a in ctx.facts.attendance:
         if a.date in period:
             days.setdefault(a.date, a.prov)
-    months = [ym for ym in months_between(period.start, period.end) if ym[1] in p.school_months]
-    issues: list[Issue] = []
-    covered = 0
-    judged = 0
-    for y, m in months:
-        first, last = month_bounds(y, m)
-        lo, hi = max(first, period.start), min(last, period.end)
-        need = _weekdays(lo, hi) * p.min_weekday_fraction
-        if need <= 0:
-            continue
-        judged += 1
-        have = sum(1 for d in days if lo <= d <= hi)
-        if have >= need:
-            covered += 1
-        else:
-            issues.append(
-                Issue(
-                    message=f"{y}年{m}月日报台账只有{have}天记录（应不少于{int(-(-need // 1))}天）",
-                    missing=True,
-                )
-            )
     if not days:
         return Outcome(
             ratio=0.0,
             detail=f"统计期内未见未按时返校日报台账或考勤记录（{period.label()}）",
             issues=[Issue(message="统计期内未见未按时返校日报台账（考勤表）", missing=True)],
         )
-    detail = f"{judged}个教学月中{covered}个月日报记录完整，共{len(days)}天有记录"
-    return Outcome(
-        ratio=covered / judged if judged else 1.0,
-        detail=detail,
-        evidence=dedupe(days.values())[:20],
-        issues=issues,
-    )
+    units = _units(period.start, period.end, p)
+    gaps = [
+        (lo, hi) for lo, hi in units if sum(1 for d in days if lo <= d <= hi) < p.min_days_per_unit
+    ]
+    share = 1 - len(gaps) / len(units) if units else 1.0
+    name = UNIT_NAMES[p.unit]
+    detail = f"{len(units)}{name}中{len(units) - len(gaps)}个有记录，共{len(days)}天有记录"
+    issues: list[Issue] = []
+    by_month: dict[tuple[int, int], list[date]] = {}
+    for lo, _ in gaps:
+        by_month.setdefault((lo.year, lo.month), []).append(lo)
+    for (y, m), starts in by_month.items():
+        when = "、".join(
+            f"{d.month}月{d.day}日" + ("起" if p.unit == "week" else "") for d in starts
+        )
+        issues.append(
+            Issue(message=f"{y}年{m}月有{len(starts)}{name}没有日报记录（{when}）", missing=True)
+        )
+    if gaps and share >= p.min_share:
+        detail += f"（缺{len(gaps)}{name}，在允许范围内）"
+        return Outcome(ratio=1.0, detail=detail, evidence=dedupe(days.values())[:20])
+    return Outcome(ratio=share, detail=detail, evidence=dedupe(days.values())[:20], issues=issues)
