@@ -386,5 +386,118 @@ def demo(out_dir: Path) -> None:
         click.echo(f"  {path}")
 
 
+def _service_config(data: Path | None, db: str | None, **extra: object) -> object:
+    from service.config import ServiceConfig, default_data_dir
+
+    return ServiceConfig(data_dir=(data or default_data_dir()).resolve(), db_url=db, **extra)  # type: ignore[arg-type]
+
+
+_data_option = click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="数据目录（默认 ./baoxue-data 或环境变量 BAOXUE_DATA）",
+)
+_db_option = click.option(
+    "--db", default=None, help="数据库地址，默认数据目录中的 SQLite；如 postgresql://用户@主机/库名"
+)
+
+
+@main.command()
+@_data_option
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@click.option("--port", default=8000, show_default=True, type=int, help="端口")
+@click.option(
+    "--get",
+    "get_path",
+    default=None,
+    help="不启动服务，在进程内回答一个 GET 请求并输出，如 /api/me",
+)
+@click.option("--as", "as_user", default=None, help="与 --get 同用：以该用户身份请求")
+@click.option("--token", default=None, help="与 --get 同用：API 令牌")
+@click.option(
+    "--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试"
+)
+@click.option("--job-workers", default=1, show_default=True, type=int, help="后台任务进程数")
+def serve(
+    data: Path | None,
+    db: str | None,
+    host: str,
+    port: int,
+    get_path: str | None,
+    as_user: str | None,
+    token: str | None,
+    insecure_cookies: bool,
+    job_workers: int,
+) -> None:
+    """启动网页服务（首次启动时创建数据目录与数据库）。"""
+    from service.operate import get_once
+    from service.ops import ServiceError
+
+    config = _service_config(
+        data, db, secure_cookies=not insecure_cookies, job_workers=max(1, job_workers)
+    )
+    if get_path is not None:
+        try:
+            result = get_once(config, get_path, as_user, token)  # type: ignore[arg-type]
+        except ServiceError as exc:
+            _fail(str(exc), EXIT_USAGE)
+        click.echo(result.text())
+        sys.exit(0 if result.status < 400 else EXIT_INVALID)
+    import uvicorn
+
+    from service.app import create_app
+
+    app = create_app(config)  # type: ignore[arg-type]
+    where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    click.echo(f"保学服务：{where}  （API 文档 {where}api/docs；数据目录 {config.data_dir}）")  # type: ignore[attr-defined]
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.group()
+def users() -> None:
+    """管理服务的用户。"""
+
+
+@users.command("create-admin")
+@click.argument("username")
+@click.option("--name", "display_name", default="", help="姓名")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（脚本用）")
+@_data_option
+@_db_option
+def users_create_admin(
+    username: str, display_name: str, password_stdin: bool, data: Path | None, db: str | None
+) -> None:
+    """创建教育局管理员（已存在则重设其密码）。"""
+    from service.operate import create_admin
+    from service.ops import ServiceError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码", hide_input=True, confirmation_prompt="再输入一次")
+    try:
+        user_id = create_admin(_service_config(data, db), username, password, display_name)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    click.echo(f"管理员 {username}（编号 {user_id}）已就绪")
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@_data_option
+@_db_option
+def backup(dest: Path, data: Path | None, db: str | None) -> None:
+    """在线备份 SQLite 数据库与上传文件到 DEST（服务运行时也可执行）。"""
+    from service.operate import backup as run_backup
+
+    try:
+        result = run_backup(_service_config(data, db), dest)  # type: ignore[arg-type]
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"数据库已备份到 {result['database']}；新复制文件 {result['files_copied']} 个")
+
+
 if __name__ == "__main__":
     main()

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages baoxue needs, only those missing.
 #   runtime: pango for WeasyPrint, fontconfig, Noto CJK (fallback fonts)
-#   test:    runtime + LibreOffice Writer (DOCX round trip)
+#   test:    runtime + LibreOffice Writer (DOCX round trip), PostgreSQL (storage tests run a
+#            throwaway cluster) and Chromium (browser tests through Playwright; no browser download)
 set -euo pipefail
 group="${1:-runtime}"
 pkgs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
 if [ "$group" = "test" ]; then
-  pkgs+=(libreoffice-writer-nogui)
+  pkgs+=(libreoffice-writer-nogui postgresql chromium)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

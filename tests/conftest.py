@@ -16,6 +16,8 @@ from docx import Document
 
 from forms.paths import SAMPLES_DIR
 
+pytest_plugins = ["service_helpers"]  # fixtures of the service tests (env, db_url, pg_cluster)
+
 PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
 
 

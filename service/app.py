@@ -1,0 +1,153 @@
+"""`create_app(config)`: the FastAPI application — pages, JSON API, jobs, storage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.auth import CsrfError, NotAuthenticated
+from service.blobs import BlobStore, TooLargeError
+from service.config import ServiceConfig
+from service.context import ServiceContext
+from service.db import Database, migrate
+from service.jobs import JobRunner, PoolJobRunner, recover
+from service.ops import ServiceError
+from service.scope import Forbidden, NotFound
+from service.web import api_admin, api_school, pages_admin, pages_audit, pages_auth, pages_school
+from service.web.deps import csrf_protect
+from service.web.limits import BodyLimitMiddleware, too_large_message
+from service.web.render import page
+
+log = logging.getLogger("baoxue.service")
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> ServiceContext:
+    """Open (and on first start create) the data folder and database, migrated to head."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(config.database_url)
+    migrate(database.engine)
+    blobs = BlobStore(config.blob_dir)
+    blobs.sweep_temp()
+    return ServiceContext(config, database, blobs, runner or PoolJobRunner(config, database))
+
+
+def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = None) -> FastAPI:
+    config = config or ServiceConfig()
+    context = build_context(config, runner)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        counts = recover(context.db, config, context.runner)
+        if counts["requeued"] or counts["failed"]:
+            log.warning("jobs after restart: %s", counts)
+        yield
+        context.runner.shutdown(wait=False)
+        context.db.dispose()
+
+    app = FastAPI(
+        title="保学 baoxue 服务",
+        description="控辍保学文书生成与督导核查：学校文员、督学、教育局管理员共用的网页与 JSON API。",
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(csrf_protect)],
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.ctx = context
+    app.add_middleware(
+        BodyLimitMiddleware, limit=max(config.max_upload_bytes, config.max_roster_bytes)
+    )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            if key == "content-security-policy" and request.url.path.startswith("/api/docs"):
+                continue  # Swagger UI loads its own scripts
+            response.headers.setdefault(key, value)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("cache-control", "no-store")
+        return response
+
+    _install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (api_school, api_admin, pages_auth, pages_admin, pages_school, pages_audit):
+        app.include_router(module.router)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(
+    request: Request, status: int, message: str, details: list[str] | None = None
+) -> Response:
+    if _wants_json(request):
+        body: dict[str, object] = {"detail": message}
+        if details:
+            body["errors"] = details
+        return JSONResponse(body, status_code=status)
+    return page(request, "error.html", status_code=status, message=message, details=details or [])
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "请先登录，或在请求头中提供 API 令牌"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(CsrfError)
+    async def csrf(request: Request, exc: CsrfError) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> Response:
+        return _error(request, exc.status, str(exc), exc.details)
+
+    @app.exception_handler(TooLargeError)
+    async def too_large(request: Request, exc: TooLargeError) -> Response:
+        return _error(request, 413, too_large_message(exc.limit))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body')}：{e.get('msg', '')}"
+            for e in exc.errors()
+        ]
+        return _error(request, 422, "请求内容不完整或格式不对", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "找不到这个页面", 405: "不支持这种请求方式"}
+        return _error(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))

@@ -1,0 +1,46 @@
+"""Service settings: where the data lives, which database, limits. Built once, passed around."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("BAOXUE_DATA", Path.cwd() / "baoxue-data"))
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    data_dir: Path = field(default_factory=default_data_dir)
+    db_url: str | None = None  # None: SQLite file inside data_dir
+    max_upload_bytes: int = 100 * MIB  # evidence packages
+    max_roster_bytes: int = 10 * MIB
+    max_record_bytes: int = 1 * MIB  # a form posted as fields or JSON
+    secure_cookies: bool = True  # cookies only over HTTPS (browsers treat localhost as secure)
+    session_hours: int = 12
+    job_mode: str = "process"  # "process" | "thread"
+    job_workers: int = 1
+    job_max_attempts: int = 2  # a job interrupted by a restart is retried this often in all
+    default_profile: str = "liupu-2026"
+    default_checklist: str = "liupu-supervision-2024"
+
+    @property
+    def database_url(self) -> str:
+        if self.db_url:
+            return self.db_url
+        return f"sqlite:///{self.data_dir / 'baoxue.sqlite3'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+    def with_(self, **changes: object) -> ServiceConfig:
+        return replace(self, **changes)  # type: ignore[arg-type]

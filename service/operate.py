@@ -1,0 +1,115 @@
+"""What the `baoxue serve | users | backup` commands do; cli.py only parses options."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from service.config import ServiceConfig
+
+
+@dataclass(frozen=True)
+class GetResult:
+    status: int
+    content_type: str
+    body: bytes
+
+    def text(self) -> str:
+        if self.content_type.startswith("application/json"):
+            return json.dumps(json.loads(self.body), ensure_ascii=False, indent=2)
+        return self.body.decode("utf-8", errors="replace")
+
+
+def get_once(
+    config: ServiceConfig, path: str, as_user: str | None = None, token: str | None = None
+) -> GetResult:
+    """Answer one GET in-process, without a server and without starting background jobs."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.auth import Auth
+    from service.ops import ServiceError
+    from service.tables import User
+    from service.web.deps import optional_auth
+
+    app = create_app(config)
+    context = app.state.ctx
+    try:
+        if as_user:
+            with context.db.session() as db:
+                user = db.scalar(select(User).where(User.username == as_user))
+                if user is None or not user.active:
+                    raise ServiceError(f"没有名为“{as_user}”的启用用户")
+                db.expunge(user)
+            app.dependency_overrides[optional_auth] = lambda: Auth(user, None)
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        client = TestClient(
+            app, base_url="https://localhost"
+        )  # no `with`: lifespan (job recovery) not run
+        response = client.get(path, headers=headers, follow_redirects=False)
+        return GetResult(
+            response.status_code, response.headers.get("content-type", ""), response.content
+        )
+    finally:
+        context.runner.shutdown(wait=False)
+        context.db.dispose()
+
+
+def create_admin(
+    config: ServiceConfig, username: str, password: str, display_name: str = ""
+) -> int:
+    from service.app import build_context
+    from service.ops.users import create_admin as create
+
+    context = build_context(config)
+    try:
+        with context.db.session() as db:
+            return create(db, username, password, display_name).id
+    finally:
+        context.runner.shutdown(wait=False)
+        context.db.dispose()
+
+
+def backup(config: ServiceConfig, dest: Path) -> dict[str, Any]:
+    """Online backup: SQLite's backup API (safe while the service runs) + the stored files.
+
+    Files are content-addressed and never change, so only new ones are copied.
+    """
+    url = make_url(config.database_url)
+    if not url.drivername.startswith("sqlite"):
+        raise ValueError("PostgreSQL 数据库请用 pg_dump 备份；本命令只备份 SQLite 与文件目录")
+    source = Path(url.database or "")
+    if not source.is_file():
+        raise FileNotFoundError(f"找不到数据库文件 {source}")
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / source.name
+    tmp = target.with_suffix(".partial")
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    out = sqlite3.connect(tmp)
+    try:
+        src.backup(out)
+    finally:
+        out.close()
+        src.close()
+    tmp.replace(target)
+    copied = 0
+    blob_root = config.blob_dir
+    for path in blob_root.rglob("*"):
+        if (
+            path.is_file()
+            and path.parent != blob_root / "tmp"
+            and "tmp" not in path.relative_to(blob_root).parts[:1]
+        ):
+            copy = dest / "files" / path.relative_to(blob_root)
+            if not copy.exists():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+                copied += 1
+    return {"database": str(target), "files_copied": copied, "dest": str(dest)}

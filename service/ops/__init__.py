@@ -1,0 +1,12 @@
+"""What the service does, independent of HTTP: the pages and the API both call these."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Bad input a user can fix; the message is Chinese and shown as is."""
+
+    def __init__(self, message: str, status: int = 400, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.details = details or []

@@ -1,0 +1,1 @@
+"""HTTP layer: pages (server-rendered Jinja) and the JSON API, both thin over service/ops."""

@@ -1,0 +1,259 @@
+"""A school's pages: students, documents (fill, preview, download), rosters, packages, jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from forms.errors import RecordError
+from service.ops import ServiceError
+from service.ops import formfields as ff
+from service.ops.documents import (
+    create_document,
+    error_map,
+    kind_for,
+    page_count,
+    page_png,
+    prefill,
+)
+from service.ops.school_view import school_view
+from service.ops.uploads import start_audit, start_batch
+from service.scope import NotFound, Scope
+from service.tables import Document, Job
+from service.web.deps import ctx, get_db, get_scope
+from service.web.files import send_blob
+from service.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/schools/{school_id}", response_class=HTMLResponse)
+def school_page(
+    request: Request,
+    school_id: int,
+    message: str = "",
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    school = scope.school(db, school_id)
+    return page(
+        request,
+        "school.html",
+        v=school_view(db, scope, school),
+        scope=scope,
+        message=message,
+        error=None,
+    )
+
+
+def _form_page(
+    request: Request,
+    db: Session,
+    scope: Scope,
+    school_id: int,
+    form_id: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    school = scope.school(db, school_id)
+    kind, profile = kind_for(school, form_id)
+    form = ff.fields(kind.model, values=values)
+    general = ff.attach_errors(form, errors)
+    return page(
+        request,
+        "form.html",
+        status_code=status,
+        school=school,
+        kind=kind,
+        profile=profile,
+        form=form,
+        general_errors=general,
+        error_count=len(errors),
+    )
+
+
+@router.get("/schools/{school_id}/forms/{form_id}", response_class=HTMLResponse)
+def form_new(
+    request: Request,
+    school_id: int,
+    form_id: str,
+    student_id: int | None = None,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    scope.require("documents.create")
+    school = scope.school(db, school_id)
+    kind, _ = kind_for(school, form_id)
+    return _form_page(
+        request, db, scope, school_id, form_id, prefill(db, school, kind, student_id), {}
+    )
+
+
+@router.post("/schools/{school_id}/forms/{form_id}", response_class=HTMLResponse)
+async def form_submit(
+    request: Request,
+    school_id: int,
+    form_id: str,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    school = scope.school(db, school_id)
+    kind, _ = kind_for(school, form_id)
+    posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    shape = ff.fields(kind.model)
+    for name in ff.checkbox_names(shape):
+        if name in posted:
+            posted[name] = "true"
+    data = ff.nest(posted, ff.textarea_names(shape))
+    try:
+        with db.begin_nested():
+            doc = create_document(db, ctx(request).blobs, scope, school, form_id, data)
+    except RecordError as exc:
+        return _form_page(
+            request, db, scope, school_id, form_id, data, error_map(exc.errors), status=422
+        )
+    return RedirectResponse(f"/documents/{doc.id}?created=1", status_code=303)
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(
+    request: Request,
+    doc_id: int,
+    created: int = 0,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    doc = scope.get(db, Document, doc_id, "文书")
+    pages = page_count(ctx(request).blobs.read(doc.pdf_sha256))
+    school = scope.school(db, doc.school_id)
+    return page(
+        request,
+        "document.html",
+        doc=doc,
+        school=school,
+        pages=pages,
+        created=bool(created),
+        show_full_id=scope.can("idcard.full"),
+    )
+
+
+@router.get("/documents/{doc_id}/download.{fmt}")
+def document_download(
+    request: Request,
+    doc_id: int,
+    fmt: str,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    doc = scope.get(db, Document, doc_id, "文书")
+    if fmt not in ("pdf", "docx"):
+        raise NotFound("格式")
+    sha = doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256
+    label = f"{doc.title}-{doc.student_name or doc.id}"
+    return send_blob(ctx(request).blobs, sha, f"{label}.{fmt}")
+
+
+@router.get("/documents/{doc_id}/pages/{page_no}.png")
+def document_page_png(
+    request: Request,
+    doc_id: int,
+    page_no: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    doc = scope.get(db, Document, doc_id, "文书")
+    png = page_png(ctx(request).blobs.read(doc.pdf_sha256), page_no)
+    return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
+
+
+@router.post("/schools/{school_id}/rosters", response_class=HTMLResponse)
+def roster_upload(
+    request: Request,
+    school_id: int,
+    file: UploadFile = File(...),
+    form_id: str = Form("return_notice"),
+    duplex: str = Form(""),
+    start_number: str = Form("1"),
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    school = scope.school(db, school_id)
+    options: dict[str, Any] = {
+        "duplex": duplex == "1",
+        "start_number": int(start_number) if start_number.strip().isdigit() else 1,
+    }
+    try:
+        with db.begin_nested():
+            job = start_batch(
+                db, ctx(request), scope, school, file.filename or "", file.file, form_id, options
+            )
+    except ServiceError as exc:
+        return page(
+            request,
+            "school.html",
+            status_code=exc.status,
+            v=school_view(db, scope, school),
+            scope=scope,
+            message="",
+            error=str(exc),
+        )
+    db.commit()
+    ctx(request).runner.submit(job.id)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/schools/{school_id}/packages", response_class=HTMLResponse)
+def package_upload(
+    request: Request,
+    school_id: int,
+    file: UploadFile = File(...),
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    school = scope.school(db, school_id)
+    try:
+        with db.begin_nested():
+            _, job = start_audit(
+                db, ctx(request), scope, school, file.filename or "", file.file, {}
+            )
+    except ServiceError as exc:
+        return page(
+            request,
+            "school.html",
+            status_code=exc.status,
+            v=school_view(db, scope, school),
+            scope=scope,
+            message="",
+            error=str(exc),
+        )
+    db.commit()
+    ctx(request).runner.submit(job.id)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    request: Request, job_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+) -> Response:
+    job = scope.get(db, Job, job_id, "任务")
+    school = scope.school(db, job.school_id)
+    return page(request, "job.html", job=job, school=school)
+
+
+@router.get("/jobs/{job_id}/files/{name}")
+def job_file(
+    request: Request,
+    job_id: int,
+    name: str,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db),
+) -> Response:
+    job = scope.get(db, Job, job_id, "任务")
+    files: dict[str, str] = (job.result or {}).get("files", {})
+    if name not in files:
+        raise NotFound("文件")
+    return send_blob(ctx(request).blobs, files[name], name)

@@ -1,0 +1,59 @@
+"""Rendering the service's own pages (templates in service/templates, not the documents')."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from forms.idcard import mask
+from service.jobs import KIND_NAMES, STATUS_NAMES
+from service.scope import ROLES
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+AUDIT_STATUS = {
+    "pass": "符合",
+    "partial": "部分符合",
+    "fail": "不符合",
+    "not_applicable": "不适用",
+    "not_reviewed": "未能核查",
+    "error": "文件无法读取",
+}
+FINDING_STATUS = {"open": "待整改", "remediating": "整改中", "closed": "已整改"}
+SEVERITY = {"critical": "严重", "major": "较重", "minor": "一般", "info": "提示"}
+
+
+def _local(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+env = TEMPLATES.env
+env.filters["local"] = _local
+env.filters["mask_id"] = lambda v: mask(v) if v else ""
+env.globals.update(
+    ROLES=ROLES,
+    JOB_KINDS=KIND_NAMES,
+    JOB_STATUS=STATUS_NAMES,
+    AUDIT_STATUS=AUDIT_STATUS,
+    FINDING_STATUS=FINDING_STATUS,
+    SEVERITY=SEVERITY,
+)
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    auth = getattr(request.state, "auth", None)
+    context.setdefault("user", auth.user if auth else None)
+    context.setdefault(
+        "csrf_token",
+        getattr(request.state, "csrf_token", None) or (auth.csrf_token if auth else ""),
+    )
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
