@@ -27,7 +27,11 @@ class Rules:
     unit: str  # "课时": class periods are counted; "小时": clock hours of teaching
     teaching_months: tuple[int, ...]
     prorate_per_month: float
-    partial_month: str = "count"  # "count": a month home teaching starts/ends in counts whole
+    # How a month home teaching (or an audit period) starts or ends in is counted: "count" as
+    # whole, "whole" not at all, "prorate" by its days (2 visits × 15/31 → 1 required; the
+    # year's requirement is prorate_per_month × the covered share of teaching months).
+    partial_month: str = "count"
+    count_short_periods: bool = False  # True: a 课时 under the minutes still counts toward the year
 
     @classmethod
     def from_profile(cls, ht: HomeTeaching, partial_month: str = "count") -> Rules:
@@ -61,6 +65,8 @@ def counted(visit: Session, rules: Rules) -> float:
     """What the visit adds to the year: 课时 of full length, or clock hours."""
     if rules.unit == "小时":
         return visit.periods * visit.minutes / 60
+    if rules.count_short_periods:
+        return float(visit.periods)
     return float(visit.periods) if visit.minutes >= rules.minutes_per_session else 0.0
 
 
@@ -78,6 +84,7 @@ class Month:
     complete: bool = True  # the month has ended by the as-of date
     started: bool = True  # the month has begun by the as-of date
     required_visits: int = 0
+    share: float = 1.0  # of the month's days inside the student's home-teaching period
 
     @property
     def meets(self) -> bool | None:
@@ -138,13 +145,26 @@ def school_year_bounds(school_year: int) -> tuple[date, date]:
     return date(school_year, 9, 1), date(school_year + 1, 8, 31)
 
 
+def _share(year: int, month: int, start: date, end: date) -> float:
+    first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    days = (min(last, end) - max(first, start)).days + 1
+    return max(0, days) / ((last - first).days + 1)
+
+
+def _round(x: float) -> int:
+    """Half up, as the readings say (1.5 → 2), not Python's banker's rounding."""
+    return int(x + 0.5 + 1e-9)
+
+
 def _covered(year: int, month: int, start: date, end: date, partial: str) -> bool:
     first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    if partial == "prorate":
+        return start <= last and end >= first
     if partial == "count":
         return start <= last and end >= first
     if partial == "whole":
         return start <= first and end >= last
-    raise ValueError(f"不认识的不满月处理方式“{partial}”（可用 count、whole）")
+    raise ValueError(f"不认识的不满月处理方式“{partial}”（可用 count、whole、prorate）")
 
 
 def tally(
@@ -175,7 +195,11 @@ def tally(
         last_day = date(month.year, month.month, monthrange(month.year, month.month)[1])
         month.complete = as_of is None or as_of >= min(last_day, end)
         month.started = as_of is None or as_of >= date(month.year, month.month, 1)
+        month.share = _share(month.year, month.month, start, end)
         month.required_visits = rules.visits_per_month if month.applicable else 0
+        if rules.partial_month == "prorate" and month.applicable:
+            month.required_visits = _round(rules.visits_per_month * month.share)
+            month.applicable = month.required_visits > 0
     for visit in sessions:
         into = months.get((visit.day.year, visit.day.month))
         if into is None:
@@ -190,6 +214,10 @@ def tally(
     all_teaching = sum(1 for m in ordered if m.teaching)
     prorated = applicable < all_teaching
     required = rules.prorate_per_month * applicable if prorated else rules.sessions_per_year
+    if rules.partial_month == "prorate":
+        covered = sum(m.share for m in ordered if m.teaching)
+        prorated = covered < all_teaching
+        required = min(rules.sessions_per_year, _round(rules.prorate_per_month * covered))
     return YearTally(
         school_year=school_year,
         months=ordered,

@@ -285,3 +285,21 @@ def test_xixiangtang_has_no_home_teaching() -> None:
 
     with pytest.raises(ProfileError, match="没有规定送教上门"):
         get_profile("xixiangtang-2020").document("home_teaching_tally")
+
+
+def test_prorate_reading_requires_visits_in_proportion() -> None:
+    rules = replace(RULES, partial_month="prorate")
+    # Home teaching from 2026-03-01, the period ending 2026-07-15: July is 15/31 of a month.
+    result = tally([], 2025, rules, start=date(2026, 3, 1), end=date(2026, 7, 15))
+    assert month(result, 7).required_visits == 1 and month(result, 7).share == 15 / 31
+    assert month(result, 3).required_visits == 2
+    assert result.required == 27  # 6 × (4 + 15/31) = 26.9
+    # Four days of January (4/31 × 2 = 0.26) require no visit.
+    late = tally([], 2025, rules, start=date(2026, 1, 28))
+    assert month(late, 1).applicable is False and month(late, 1).required_visits == 0
+
+
+def test_short_periods_may_count_toward_the_year() -> None:
+    visit = Session(date(2025, 10, 8), 3, 25)
+    assert counted(visit, RULES) == 0
+    assert counted(visit, replace(RULES, count_short_periods=True)) == 3

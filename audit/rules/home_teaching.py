@@ -8,6 +8,7 @@ per covered teaching month when less than a school year is covered (DESIGN.md §
 
 from __future__ import annotations
 
+from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -23,15 +24,14 @@ from audit.rules.base import (
     Subject,
     combine,
     dedupe,
-    month_bounds,
     months_between,
     name_key,
-    round_half_up,
     rule,
     school_year_of,
     status_of,
 )
 from forms.dates import cn_date
+from forms.home_teaching import Month, Rules, Session, YearTally, school_year_bounds, tally
 
 
 class HomeTeachingParams(Params):
@@ -43,7 +43,21 @@ class HomeTeachingParams(Params):
     teaching_months: list[int]
     prorate_per_month: float
     prorate_partial_months: bool
-    school_year_start: str
+    count_short_periods: bool
+
+    def rules(self) -> Rules:
+        """The same thresholds for forms.home_teaching, which does the month-by-month tally."""
+        return Rules(
+            visits_per_month=self.visits_per_month,
+            sessions_per_visit=self.periods_per_visit,
+            minutes_per_session=self.minutes_per_period,
+            sessions_per_year=self.periods_per_year,
+            unit=self.unit,
+            teaching_months=tuple(self.teaching_months),
+            prorate_per_month=self.prorate_per_month,
+            partial_month="prorate" if self.prorate_partial_months else "count",
+            count_short_periods=self.count_short_periods,
+        )
 
 
 def minutes_per_period(s: HomeTeachingSession) -> float | None:
@@ -59,26 +73,48 @@ def minutes_per_period(s: HomeTeachingSession) -> float | None:
     return None
 
 
-def session_minutes(s: HomeTeachingSession) -> float | None:
-    mpp = minutes_per_period(s)
-    if s.total_minutes:
-        return s.total_minutes
-    return mpp * s.periods if mpp and s.periods else None
-
-
 @dataclass
 class Grid:
-    """One student's home teaching inside the period."""
+    """One student's home teaching inside the period: the tally of each school year touched."""
 
     member: Member
     first: date
     last: date
     sessions: list[HomeTeachingSession]
+    years: list[YearTally] = field(default_factory=list)
     months: list[MonthRow] = field(default_factory=list)
 
     @property
     def applicable(self) -> list[MonthRow]:
         return [m for m in self.months if m.applicable]
+
+
+def _row(month: Month, sessions: list[HomeTeachingSession], p: HomeTeachingParams) -> MonthRow:
+    mpps = [x for x in (minutes_per_period(s) for s in sessions) if x is not None]
+    row = MonthRow(
+        month=f"{month.year}-{month.month:02d}",
+        applicable=month.applicable,
+        share=round(month.share, 4),
+        required=month.required_visits,
+        visits=month.visits,
+        periods=month.periods,
+        minutes=round(min(mpps), 1) if mpps else None,
+        short_visits=sum(1 for s in sessions if (s.periods or 0) < p.periods_per_visit),
+        short_periods=sum(
+            1 for s in sessions if (minutes_per_period(s) or 0) < p.minutes_per_period
+        ),
+    )
+    days = round(month.share * monthrange(month.year, month.month)[1])
+    if month.applicable:
+        # 4.4 counts visits; their 课时 and minutes are judged by 4.5 and 4.6.
+        row.status = status_of(month.visits / month.required_visits)
+        if month.share < 1:
+            row.note = f"只覆盖{days}天，要求{month.required_visits}次"
+    elif not month.teaching:
+        row.note = "假期"
+    else:
+        row.note = f"只覆盖{days}天，不要求"
+    return row
 
 
 def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
@@ -90,38 +126,18 @@ def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
         key=lambda s: s.date,
     )
     grid = Grid(member, first, last, sessions)
-    for y, m in months_between(first, last):
-        lo, hi = month_bounds(y, m)
-        covered = (min(hi, last) - max(lo, first)).days + 1
-        share = covered / ((hi - lo).days + 1)
-        required = 0
-        if m in p.teaching_months:
-            full = p.visits_per_month
-            required = round_half_up(full * share) if p.prorate_partial_months else full
-        month = [s for s in sessions if s.date.year == y and s.date.month == m]
-        mpps = [x for x in (minutes_per_period(s) for s in month) if x is not None]
-        row = MonthRow(
-            month=f"{y}-{m:02d}",
-            applicable=required > 0,
-            share=round(share, 4),
-            required=required,
-            visits=len(month),
-            periods=sum(s.periods or 0 for s in month),
-            minutes=round(min(mpps), 1) if mpps else None,
-            short_visits=sum(1 for s in month if (s.periods or 0) < p.periods_per_visit),
-            short_periods=sum(
-                1 for s in month if (minutes_per_period(s) or 0) < p.minutes_per_period
-            ),
-        )
-        if required:
-            row.status = status_of(len(month) / required)
-            if share < 1:
-                row.note = f"只覆盖{covered}天，要求{required}次"
-        elif m not in p.teaching_months:
-            row.note = "假期"
-        else:
-            row.note = f"只覆盖{covered}天，不要求"
-        grid.months.append(row)
+    rules = p.rules()
+    touched = set(months_between(first, last))
+    for year in range(school_year_of(first, "09-01"), school_year_of(last, "09-01") + 1):
+        bounds = school_year_bounds(year)
+        own = [s for s in sessions if bounds[0] <= s.date <= bounds[1]]
+        visits = [Session(s.date, s.periods or 0, minutes_per_period(s) or 0.0) for s in own]
+        tallied = tally(visits, year, rules, start=first, end=last)
+        grid.years.append(tallied)
+        for month in tallied.months:
+            if (month.year, month.month) in touched:
+                mine = [s for s in own if (s.date.year, s.date.month) == (month.year, month.month)]
+                grid.months.append(_row(month, mine, p))
     return grid
 
 
@@ -286,30 +302,17 @@ def home_teaching_minutes(ctx: Context, p: HomeTeachingParams) -> Outcome:
     return _finish(grids, subjects, shares, issues, f"每课时不少于{p.minutes_per_period:g}分钟")
 
 
-def year_totals(g: Grid, p: HomeTeachingParams) -> list[tuple[int, float, float, float]]:
-    """(school year, teaching months covered, amount taught, amount required) per school year.
-
-    Months count by the share covered (July 1–15 is 15/31 of a month); the requirement is
-    `prorate_per_month` a covered month, rounded, and at most `periods_per_year`.
-    """
-    out = []
-    start = p.school_year_start
-
-    def year(month: MonthRow) -> int:
-        return school_year_of(date.fromisoformat(month.month + "-01"), start)
-
-    for sy in sorted({year(m) for m in g.months}):
-        covered = sum(
-            m.share for m in g.months if year(m) == sy and int(m.month[5:]) in p.teaching_months
+def year_totals(g: Grid) -> list[tuple[int, float, float, float]]:
+    """(school year, teaching months covered, amount taught, amount required) per school year."""
+    return [
+        (
+            t.school_year,
+            round(sum(m.share for m in t.months if m.teaching and m.applicable), 2),
+            round(t.total, 1),
+            float(t.required),
         )
-        sessions = [s for s in g.sessions if school_year_of(s.date, start) == sy]
-        if p.unit == "课时":
-            have = float(sum(s.periods or 0 for s in sessions))
-        else:
-            have = sum(session_minutes(s) or 0 for s in sessions) / 60
-        need = float(min(p.periods_per_year, round_half_up(p.prorate_per_month * covered)))
-        out.append((sy, round(covered, 2), round(have, 1), need))
-    return out
+        for t in g.years
+    ]
 
 
 @rule("home_teaching_year", HomeTeachingParams)
@@ -320,7 +323,7 @@ def home_teaching_year(ctx: Context, p: HomeTeachingParams) -> Outcome:
     subjects, shares, issues = [], [], []
     for g in grids:
         name = g.member.name
-        totals = [t for t in year_totals(g, p) if t[3] > 0]
+        totals = [t for t in year_totals(g) if t[3] > 0]
         if not totals:
             subjects.append(
                 Subject(student=name, status="not_applicable", detail="统计期内无适用月份")
