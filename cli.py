@@ -369,6 +369,48 @@ def batch(
 
 
 @main.command()
+@click.argument("kind")
+@click.argument("roster", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", help="辖区规定（适龄范围等），如 jiaotan-2025")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="输出 .xlsx")
+@click.option("--unit", help="填报单位，也用作标题前缀，如 “蛟潭镇”")
+@click.option("--date", "as_of", help="统计日期（默认今天），年龄按此计算")
+@click.option("--sheet", help="花名册工作表名称")
+def ledger(
+    kind: str,
+    roster: Path,
+    profile_id: str | None,
+    output: Path,
+    unit: str | None,
+    as_of: str | None,
+    sheet: str | None,
+) -> None:
+    """由花名册生成台账 XLSX：roster_ledger、risk_ledger、dropout_register、master_ledger。"""
+    from forms.dates import DateParseError, parse_date
+    from forms.ledgers import LedgerError, build_ledger, get_ledger
+    from forms.profiles import ProfileError, get_profile
+    from forms.roster import RosterError
+
+    try:
+        get_ledger(kind)
+        profile = get_profile(profile_id) if profile_id else None
+        day = parse_date(as_of) if as_of else None
+        result = build_ledger(kind, roster, output, profile, unit, day, sheet)
+    except (LedgerError, ProfileError, RosterError, DateParseError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for note in result.notes:
+        click.echo(f"提示：{note}", err=True)
+    for problem in result.problems:
+        click.echo(f"  第{problem.line}行 {problem.name}：{problem.message}", err=True)
+    click.echo(f"{result.path}：{result.rows}人", nl=False)
+    if result.problems:
+        lines = len({p.line for p in result.problems})
+        click.echo(f"，其中{lines}行需要核对（已在“数据核对”列标出）")
+        sys.exit(EXIT_INVALID)
+    click.echo()
+
+
+@main.command()
 @click.argument("out_dir", type=click.Path(path_type=Path), default=Path("demo-out"))
 def demo(out_dir: Path) -> None:
     """演示：生成各辖区的样例文书，并核查样例材料包，写入 OUT_DIR（默认 demo-out）。"""
