@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
+from fixtures import rosters
 from openpyxl import load_workbook
 
-from fixtures import rosters
-from forms.ledgers import LEDGERS_FILE, HEADER_ROW, build_ledger, ledger_specs
+from forms.ledgers import HEADER_ROW, LEDGERS_FILE, build_ledger, ledger_specs
 from forms.profiles import get_profile
 
 KINDS = ("roster_ledger", "risk_ledger", "dropout_register", "master_ledger")
@@ -83,7 +83,7 @@ def test_roster_ledger_values_and_checks(
     birth = ws.cell(first, col["出生日期"]).value
     assert birth.date() == date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
     assert ws.cell(first, col["年龄（周岁）"]).value == 2026 - birth.year - (
-        (9, 20) < (birth.month, birth.day)
+        (birth.month, birth.day) > (9, 20)
     )
     assert ws.cell(first, col["年级"]).value == "七年级"
     # The bad rows are flagged in 数据核对, with the Excel row numbers of the roster.
