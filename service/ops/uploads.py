@@ -78,6 +78,10 @@ def start_audit(
     options: dict[str, Any],
 ) -> tuple[Package, Job]:
     scope.require("packages.upload")
+    from service.adapters.audit import check_period, default_period
+
+    checklist_id = str(options.get("checklist_id") or context.config.default_checklist)
+    period = check_period((options.get("period") or "").strip() or default_period())
     name = (filename or "").strip() or "证据包.zip"
     sha, size = _store(db, context.blobs, stream, context.config.max_upload_bytes)
     if not zipfile.is_zipfile(context.blobs.path(sha)):
@@ -97,9 +101,9 @@ def start_audit(
             "package": sha,
             "filename": name,
             "size": size,
-            "profile_id": school.profile_id,
-            "checklist_id": options.get("checklist_id") or context.config.default_checklist,
-            **{k: v for k, v in options.items() if k != "checklist_id"},
+            "profile_id": _audit_profile(school.profile_id, checklist_id),
+            "checklist_id": checklist_id,
+            "period": period,
         },
         created_by=scope.user.id,
         message="排队中",
@@ -108,3 +112,11 @@ def start_audit(
     db.flush()
     package.job_id = job.id
     return package, job
+
+
+def _audit_profile(profile_id: str, checklist_id: str) -> str | None:
+    """The school's jurisdiction fills the checklist's values only where it names that
+    checklist; otherwise the checklist's own default profile applies."""
+    from forms.profiles import get_profile
+
+    return profile_id if get_profile(profile_id).checklist == checklist_id else None

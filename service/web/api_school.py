@@ -242,12 +242,13 @@ def package_create(
     request: Request,
     school_id: int,
     file: UploadFile = File(...),
+    period: str = Form(""),
     scope: Scope = Depends(get_scope),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
     school_row = scope.school(db, school_id)
     package, job = start_audit(
-        db, ctx(request), scope, school_row, file.filename or "", file.file, {}
+        db, ctx(request), scope, school_row, file.filename or "", file.file, {"period": period}
     )
     db.commit()
     ctx(request).runner.submit(job.id)

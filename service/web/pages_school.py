@@ -211,6 +211,7 @@ def package_upload(
     request: Request,
     school_id: int,
     file: UploadFile = File(...),
+    period: str = Form(""),
     scope: Scope = Depends(get_scope),
     db: Session = Depends(get_db),
 ) -> Response:
@@ -218,7 +219,7 @@ def package_upload(
     try:
         with db.begin_nested():
             _, job = start_audit(
-                db, ctx(request), scope, school, file.filename or "", file.file, {}
+                db, ctx(request), scope, school, file.filename or "", file.file, {"period": period}
             )
     except ServiceError as exc:
         return page(

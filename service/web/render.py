@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from audit.checklist import SEVERITY_NAMES
+from audit.checklist import STATUS_NAMES as AUDIT_NAMES
 from forms.idcard import mask
 from service.jobs import KIND_NAMES, STATUS_NAMES
 from service.scope import ROLES
@@ -18,16 +20,9 @@ from service.scope import ROLES
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
-AUDIT_STATUS = {
-    "pass": "符合",
-    "partial": "部分符合",
-    "fail": "不符合",
-    "not_applicable": "不适用",
-    "not_reviewed": "未能核查",
-    "error": "文件无法读取",
-}
+AUDIT_STATUS = dict(AUDIT_NAMES)  # the audit's own names: one wording everywhere
 FINDING_STATUS = {"open": "待整改", "remediating": "整改中", "closed": "已整改"}
-SEVERITY = {"critical": "严重", "major": "较重", "minor": "一般", "info": "提示"}
+SEVERITY = dict(SEVERITY_NAMES)
 
 
 def _local(value: datetime | None) -> str:
@@ -47,6 +42,15 @@ env.globals.update(
     FINDING_STATUS=FINDING_STATUS,
     SEVERITY=SEVERITY,
 )
+
+
+def _default_period() -> str:
+    from service.adapters.audit import default_period
+
+    return default_period()
+
+
+env.globals["default_period"] = _default_period
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
