@@ -205,3 +205,18 @@ def test_id_numbers_in_snippets_are_masked() -> None:
     cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value]
     assert any("450331********0013" in c for c in cells)
     assert not any("450331201204120013" in c for c in cells)
+
+
+def test_reviewer_verdict_is_recorded_and_shown(result: AuditResult) -> None:
+    import datetime as dt
+
+    with pytest.raises(ValueError, match="不在清单规定的等次中"):
+        result.with_final_verdict("满分", "张督学")
+    reviewed = result.with_final_verdict(
+        "良好", "张督学", "扫描页已人工核对", dt.datetime(2026, 7, 20, 9, 0, tzinfo=dt.UTC)
+    )
+    assert reviewed.verdict.automatic == result.verdict.automatic
+    assert load_result(reviewed.to_json()).verdict.final.reviewer == "张督学"
+    flat = squash(render_report(reviewed, "html").decode())
+    assert "复核结论：<b>良好</b>复核人张督学" in flat
+    assert "复核结论：良好" in squash(docx_text(render_report(reviewed, "docx")))

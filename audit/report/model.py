@@ -232,3 +232,20 @@ class AuditResult(Model):
 
     def to_json(self) -> str:
         return self.model_dump_json(by_alias=True, indent=2)
+
+    def with_final_verdict(
+        self, level: str, reviewer: str, note: str | None = None, time: dt.datetime | None = None
+    ) -> AuditResult:
+        """The reviewer's verdict (the web service records it); the automatic one stays."""
+        levels = [band.name for band in self.explain.levels]
+        if level not in levels:
+            raise ValueError(f"等次“{level}”不在清单规定的等次中（{'、'.join(levels)}）")
+        if not reviewer.strip():
+            raise ValueError("复核人不能为空")
+        final = FinalVerdict(
+            level=level,
+            reviewer=reviewer.strip(),
+            time=time or dt.datetime.now(dt.UTC).replace(microsecond=0),
+            note=note,
+        )
+        return self.model_copy(update={"verdict": self.verdict.model_copy(update={"final": final})})
