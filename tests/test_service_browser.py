@@ -1,0 +1,182 @@
+"""End to end in Debian's chromium (Playwright): a clerk uploads a package and reads the report;
+an inspector overrides a verdict and exports the DOCX. Screenshots → test-output/screenshots/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fixtures.packages.build import PERIOD
+from service_helpers import PASSWORD, Env, make_env
+from test_service_flows import zipped
+
+from conftest import docx_text
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = pytest.mark.slow
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing (make setup-test installs it)")
+    env = make_env(tmp_path_factory.mktemp("browser") / "data")
+    port = _port()
+    srv = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", env
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(output_dir: Path) -> Path:
+    path = output_dir / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def test_clerk_uploads_a_package_and_inspector_overrides_and_exports(
+    server: tuple[str, Env], browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    base, env = server
+    package = tmp_path / "迎检材料.zip"
+    package.write_bytes(zipped("gaps"))
+
+    clerk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    clerk.goto(f"{base}/login")
+    clerk.screenshot(path=str(shots / "01-login.png"), full_page=True)
+    login(clerk, base, "clerk_a")
+    assert clerk.url.endswith(f"/schools/{env.ids['school_a']}")
+    clerk.get_by_label("上传证据包（.zip）").set_input_files(str(package))
+    clerk.get_by_label("统计期").fill(f"{PERIOD[0].isoformat()}..{PERIOD[1].isoformat()}")
+    clerk.screenshot(path=str(shots / "02-clerk-school.png"), full_page=True)
+    clerk.get_by_role("button", name="上传并自查").click()
+    clerk.wait_for_url("**/jobs/*")
+    clerk.screenshot(path=str(shots / "03-job-progress.png"), full_page=True)
+    clerk.get_by_role("link", name="查看核查报告").click(timeout=240_000)
+    clerk.wait_for_url("**/audits/*")
+    assert "核查报告" in clerk.inner_text("h1")
+    assert clerk.locator(".badge.s-fail").count() > 0
+    assert (
+        clerk.get_by_role("button", name="保存第1.1项结论").count() == 0
+    )  # the clerk cannot override
+    clerk.screenshot(path=str(shots / "04-clerk-report.png"), full_page=True)
+    audit_url = clerk.url
+
+    inspector = browser.new_page(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
+    login(inspector, base, "inspector")
+    inspector.screenshot(path=str(shots / "05-inspector-home.png"), full_page=True)
+    inspector.goto(audit_url)
+    failing = (
+        inspector.locator("section.panel").filter(has=inspector.locator("p .badge.s-fail")).first
+    )
+    item_id = failing.get_attribute("id").removeprefix("item-")  # type: ignore[union-attr]
+    inspector.get_by_label(f"第{item_id}项最终结论").select_option("partial")
+    inspector.locator(f"[id='note-{item_id}']").fill("现场查看纸质台账，材料基本齐全")
+    inspector.get_by_role("button", name=f"保存第{item_id}项结论").click()
+    inspector.wait_for_load_state()
+    section = inspector.locator(f"[id='item-{item_id}']")
+    assert "部分符合" in section.inner_text() and "唐承刚" in section.inner_text()
+    inspector.get_by_label("记录类型").select_option("roll_call_headcount")
+    inspector.get_by_label("数值或内容").fill("312")
+    inspector.get_by_role("button", name="添加现场记录").click()
+    inspector.wait_for_load_state()
+    inspector.screenshot(path=str(shots / "06-inspector-review.png"), full_page=True)
+    with inspector.expect_download() as info:
+        inspector.get_by_role("link", name="导出督导工作情况表（DOCX）").click()
+    download = info.value
+    saved = tmp_path / "督导工作情况表.docx"
+    download.save_as(saved)
+    assert (
+        download.suggested_filename.endswith(".docx")
+        and "督导工作情况表" in download.suggested_filename
+    )
+    text = docx_text(saved.read_bytes())
+    assert "现场查看纸质台账" in text and "点名实到人数 312" in text
+
+    admin = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(admin, base, "admin")
+    assert "/admin/overview" in admin.url
+    admin.screenshot(path=str(shots / "07-admin-overview.png"), full_page=True)
+    admin.goto(f"{base}/admin/schools")
+    admin.screenshot(path=str(shots / "08-admin-schools.png"), full_page=True)
+
+
+def test_clerk_fills_a_form_on_a_phone(server: tuple[str, Env], browser: Any, shots: Path) -> None:
+    base, env = server
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    login(phone, base, "clerk_a")
+    phone.screenshot(path=str(shots / "09-phone-school.png"), full_page=False)
+    phone.goto(f"{base}/schools/{env.ids['school_a']}/forms/return_notice")
+    phone.get_by_label("编号").fill("荔浦二中劝返〔2026〕第101号")
+    phone.get_by_label("发文日期").fill("2026年3月13日")
+    phone.get_by_label("未到校起始日期").fill("2026-03-02")
+    phone.locator("#f-student-name").fill("韦堃")
+    phone.locator("#f-student-id_number").fill("450331201203150014")  # wrong check digit
+    phone.locator("#f-guardian-name").fill("韦建国")
+    phone.get_by_role("button", name="生成并预览").click()
+    phone.wait_for_load_state()
+    assert "校验码错误" in phone.inner_text("main")
+    phone.screenshot(path=str(shots / "10-phone-form-errors.png"), full_page=False)
+    phone.locator("#f-student-id_number").fill("450331201203150013")
+    phone.get_by_role("button", name="生成并预览").click()
+    phone.wait_for_url("**/documents/*")
+    phone.wait_for_function(
+        "document.querySelector('.preview img').naturalWidth > 0", timeout=30_000
+    )
+    phone.screenshot(path=str(shots / "11-phone-document.png"), full_page=False)
+    # nothing overflows the phone's width
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
