@@ -143,6 +143,13 @@ def fail_job(db: Session, job_id: int, reason: str) -> None:
     )
 
 
+def _lower_priority() -> None:
+    """Job workers yield the CPU to page views (a 2-core school server runs both)."""
+    import os
+
+    os.nice(10)
+
+
 class PoolJobRunner:
     """In-process pool: threads (tests, small sites) or spawned processes (default)."""
 
@@ -152,7 +159,9 @@ class PoolJobRunner:
         self.executor: Executor
         if config.job_mode == "process":
             self.executor = ProcessPoolExecutor(
-                max_workers=config.job_workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=config.job_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
             )
         else:
             self.executor = ThreadPoolExecutor(

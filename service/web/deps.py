@@ -48,7 +48,7 @@ def optional_auth(request: Request, db: Session = Depends(get_db)) -> Auth | Non
     return auth
 
 
-def require_auth(auth: Auth | None = Depends(optional_auth)) -> Auth:
+async def require_auth(auth: Auth | None = Depends(optional_auth)) -> Auth:
     if auth is None:
         raise NotAuthenticated()
     return auth
