@@ -4,7 +4,8 @@
 
 Starts `baoxue serve` (SQLite, default job runner) on 127.0.0.1 with a fresh data folder,
 seeds a school, a clerk and a few documents, then for a bounded time:
-- readers GET (waiting --think seconds between pages, as a person reading does) the school page, a document page and /api/schools/{id}/documents in turn
+- readers GET the school page, a document page and /api/schools/{id}/documents in turn,
+  waiting --think seconds between pages as a person reading does
   (one browser session shared by all readers);
 - uploaders POST a small evidence package (zip) with an API token, which stores it and
   queues an audit job in the background worker.
@@ -88,7 +89,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(seconds: float, readers: int, uploaders: int, think: float) -> int:
