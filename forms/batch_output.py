@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 
 from forms.batch_render import ChunkResult, RenderedDoc
 from forms.identity import pdf_meta_tags
@@ -32,6 +33,32 @@ def _pdf_metadata(doc: RenderedDoc) -> dict[str, str]:
     # The same identity entries a single render carries (forms.identity.read_identity).
     meta.update({"/" + key: value for key, value in pdf_meta_tags(doc.meta).items()})
     return meta
+
+
+_DO = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+Do\b")
+
+
+def _own_resources(page: PageObject) -> PageObject:
+    """The page with only the images it draws.
+
+    WeasyPrint gives every page of a document one shared resource dictionary, so a page
+    cut out of a 100-document chunk would otherwise carry all 100 QR codes.
+    """
+    resources = page.get("/Resources")
+    if resources is None:
+        return page
+    resources = resources.get_object()
+    xobjects = resources.get("/XObject")
+    contents = page.get_contents()
+    if xobjects is None or contents is None:
+        return page
+    used = {name.decode("latin-1") for name in _DO.findall(contents.get_data())}
+    own = DictionaryObject(resources)
+    own[NameObject("/XObject")] = DictionaryObject(
+        {k: v for k, v in xobjects.get_object().items() if k[1:] in used}
+    )
+    page[NameObject("/Resources")] = own
+    return page
 
 
 @dataclass
@@ -82,7 +109,7 @@ class Outputs:
             if reader is not None and "pdf" in self.formats:
                 single = PdfWriter()
                 for page in range(doc.first_page, doc.first_page + doc.pages):
-                    single.add_page(reader.pages[page])
+                    single.add_page(_own_resources(reader.pages[page]))
                 single.add_metadata(_pdf_metadata(doc))
                 buffer = io.BytesIO()
                 single.write(buffer)
@@ -115,6 +142,10 @@ class Outputs:
                 }
             )
             self._writer.page_mode = "/UseOutlines"
+            # Objects repeated in every chunk (graphics states, colour spaces) written once.
+            self._writer.compress_identical_objects(
+                remove_duplicates=True, remove_unreferenced=True
+            )
             self.merged.parent.mkdir(parents=True, exist_ok=True)
             with self.merged.open("wb") as handle:
                 self._writer.write(handle)

@@ -129,6 +129,10 @@ def test_numbers_follow_roster_rows_and_bad_rows_keep_theirs(bad_run: Any) -> No
     assert identity["form_id"] == "return_notice" and identity["profile"] == "liupu-2026"
     assert identity["document_number"] == "荔浦二中劝返〔2026〕第001号"
     assert read_identity(out / "print.pdf") is None  # many documents: no single identity
+    # Cut out of a chunk, a file keeps only its own QR code, not the whole chunk's.
+    for path in result.files:
+        page = PdfReader(path).pages[0]
+        assert len(page["/Resources"]["/XObject"]) == 1
 
 
 def test_numbering_stable_across_runs_and_workers(workdir: dict[str, Any]) -> None:
