@@ -51,6 +51,7 @@ class PeakRss:
     def __init__(self, interval: float = 0.02) -> None:
         self.interval = interval
         self.peak = 0
+        self.child_cpu: dict[int, float] = {}  # last CPU seconds seen for each worker
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -60,6 +61,8 @@ class PeakRss:
         for child in me.children(recursive=True):
             with contextlib.suppress(psutil.NoSuchProcess):
                 total += child.memory_info().rss
+                times = child.cpu_times()
+                self.child_cpu[child.pid] = times.user + times.system
         return total
 
     def _run(self) -> None:
@@ -78,11 +81,20 @@ class PeakRss:
         self.peak = max(self.peak, self._sample())
 
 
-def measure(fn: Callable[[], Any]) -> tuple[float, int, Any]:
+CPU: dict[str, tuple[float, float]] = {}
+
+
+def measure(fn: Callable[[], Any], label: str = "") -> tuple[float, int, Any]:
+    """Wall seconds, peak RSS of the process tree, result; CPU seconds (this process,
+    workers) go to CPU[label] — workers may be fork-server children, so psutil, not rusage."""
     with PeakRss() as peak:
+        before = psutil.Process().cpu_times()
         start = time.perf_counter()
         value = fn()
         seconds = time.perf_counter() - start
+        after = psutil.Process().cpu_times()
+    own = after.user + after.system - before.user - before.system
+    CPU[label] = (own, sum(peak.child_cpu.values()))
     return seconds, peak.peak, value
 
 
@@ -142,12 +154,12 @@ def main() -> None:
             workers=args.workers,
             chunk_size=args.chunk_size,
         )
-        seconds, peak, result = measure(lambda: run_batch(request))
+        seconds, peak, result = measure(lambda: run_batch(request), "baoxue")
         assert result.printed == args.rows, result.errors[:3]
         pages, size = result.merged_pages, merged.stat().st_size
 
         b_seconds, b_peak, (b_pages, b_size) = measure(
-            lambda: baseline(roster, defaults, args.baseline_rows)
+            lambda: baseline(roster, defaults, args.baseline_rows), "baseline"
         )
         scale = args.rows / b_pages
         b_total, b_size_total = b_seconds * scale, b_size * scale
@@ -165,6 +177,13 @@ def main() -> None:
         print(
             f"{'ratio (baseline / baoxue)':34}{'':9}{b_total / seconds:9.1f}x"
             f"{b_size_total / size:10.1f}x"
+        )
+        main_cpu, worker_cpu = CPU["baoxue"]
+        b_cpu = sum(CPU["baseline"]) * scale
+        print(
+            f"CPU seconds: baoxue {main_cpu:.1f} main + {worker_cpu:.1f} workers "
+            f"({(main_cpu + worker_cpu) / pages * 1000:.0f} ms a page); baseline {b_cpu:.1f} "
+            f"({b_cpu / args.rows * 1000:.0f} ms a page); load average now {os.getloadavg()[0]:.1f}"
         )
         print()
         verdict = {

@@ -19,6 +19,7 @@ from pypdf.generic import DictionaryObject, NameObject
 
 from forms.batch_render import ChunkResult, RenderedDoc
 from forms.identity import pdf_meta_tags
+from forms.pdf_stream import StreamingPdf
 
 _UNSAFE = re.compile(r"[\\/:*?\"<>|\x00-\x1f]+")
 
@@ -72,13 +73,14 @@ class Outputs:
     title: str
     files: list[Path] = field(default_factory=list)
     merged_pages: int = 0
-    _writer: PdfWriter | None = None
+    _writer: StreamingPdf | None = None
     _zip: zipfile.ZipFile | None = None
     _count: int = 0
 
     def __post_init__(self) -> None:
         if self.merged is not None:
-            self._writer = PdfWriter()
+            self.merged.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = StreamingPdf(self.merged)
         if self.zip_path is not None:
             self._zip = zipfile.ZipFile(self.zip_path, "w", zipfile.ZIP_DEFLATED)
 
@@ -102,10 +104,11 @@ class Outputs:
 
     def add(self, chunk: ChunkResult) -> None:
         reader = PdfReader(io.BytesIO(chunk.pdf)) if chunk.pdf else None
+        ids: dict[int, int] = {}  # this chunk's objects → the merged file's numbers
         for doc in chunk.docs:
             self._count += 1
             if reader is not None and self._writer is not None:
-                self._append_merged(reader, doc)
+                self._append_merged(reader, doc, ids)
             if reader is not None and "pdf" in self.formats:
                 single = PdfWriter()
                 for page in range(doc.first_page, doc.first_page + doc.pages):
@@ -117,37 +120,30 @@ class Outputs:
             if doc.docx is not None:
                 self._put(self.file_name(doc, "docx"), doc.docx)
 
-    def _append_merged(self, reader: PdfReader, doc: RenderedDoc) -> None:
+    def _append_merged(self, reader: PdfReader, doc: RenderedDoc, ids: dict[int, int]) -> None:
         assert self._writer is not None
-        start = len(self._writer.pages)
-        for page in range(doc.first_page, doc.first_page + doc.pages):
-            self._writer.add_page(reader.pages[page])
-        label = f"{doc.n:0{self.width}d} {doc.name}".strip()
-        self._writer.add_outline_item(title=label, page_number=start)
+        pages = [reader.pages[p] for p in range(doc.first_page, doc.first_page + doc.pages)]
+        start = self._writer.add_pages(pages, ids)
+        self._writer.add_outline(f"{doc.n:0{self.width}d} {doc.name}".strip(), start)
         if self.duplex and doc.pages % 2:
             box = reader.pages[doc.first_page].mediabox
             self._writer.add_blank_page(float(box.width), float(box.height))
 
     def close(self, complete: bool = True) -> None:
-        """Finish the zip and write the merged PDF (not when the batch was interrupted)."""
+        """Finish the zip and the merged PDF (removed when the batch was interrupted)."""
         if self._zip is not None:
             self._zip.close()
             self._zip = None
-        if complete and self._writer is not None and self.merged is not None:
-            self._writer.add_metadata(
-                {
-                    "/Title": f"{self.title}（{self._count}份）",
-                    "/Creator": "baoxue",
-                    "/Keywords": "batch",
-                }
-            )
-            self._writer.page_mode = "/UseOutlines"
-            # Objects repeated in every chunk (graphics states, colour spaces) written once.
-            self._writer.compress_identical_objects(
-                remove_duplicates=True, remove_unreferenced=True
-            )
-            self.merged.parent.mkdir(parents=True, exist_ok=True)
-            with self.merged.open("wb") as handle:
-                self._writer.write(handle)
-            self.merged_pages = len(self._writer.pages)
+        if self._writer is not None:
+            if complete:
+                self._writer.close(
+                    {
+                        "/Title": f"{self.title}（{self._count}份）",
+                        "/Creator": "baoxue",
+                        "/Keywords": "batch",
+                    }
+                )
+                self.merged_pages = self._writer.page_count
+            else:
+                self._writer.abort()
         self._writer = None

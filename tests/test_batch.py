@@ -104,7 +104,9 @@ def test_bad_rows_reported_good_rows_printed(bad_run: Any, workdir: dict[str, An
     assert names == sorted(f"{i + 1:03d}-{n}.pdf" for i, n in enumerate(expected["names"]))
 
 
-def test_merged_duplex_each_document_starts_on_an_odd_page(bad_run: Any) -> None:
+def test_merged_duplex_each_document_starts_on_an_odd_page(
+    bad_run: Any, workdir: dict[str, Any]
+) -> None:
     result, out = bad_run
     texts = page_texts(out / "print.pdf")
     assert result.merged_pages == len(texts) == 16  # 8 one-page notices + 8 blank backs
@@ -114,8 +116,14 @@ def test_merged_duplex_each_document_starts_on_an_odd_page(bad_run: Any) -> None
     assert all(not texts[i].strip() for i in range(1, 16, 2))  # the backs are blank
     # Each notice is numbered from — 1 — on its own.
     assert all(re.search(r"—\s*1\s*—", texts[i]) for i in range(0, 16, 2))
-    outline = PdfReader(out / "print.pdf").outline
-    assert len(outline) == 8
+    merged = PdfReader(out / "print.pdf", strict=True)  # written by forms.pdf_stream
+    assert [item.title for item in merged.outline] == [
+        f"{i + 1:03d} {name}" for i, name in enumerate(workdir["expected"]["names"])
+    ]
+    assert [merged.get_destination_page_number(item) + 1 for item in merged.outline] == sorted(
+        first_pages.values()
+    )
+    assert merged.metadata is not None and merged.metadata["/Title"] == "劝返复学通知书（8份）"
 
 
 def test_numbers_follow_roster_rows_and_bad_rows_keep_theirs(bad_run: Any) -> None:
@@ -307,3 +315,37 @@ def test_every_registered_form_is_batchable_or_says_what_is_missing(
     assert result.failed == 0 or result.errors_csv is not None
     if result.printed:
         assert len(PdfReader(out / "all.pdf").pages) >= result.printed
+
+
+def test_chunks_share_identical_font_subsets(workdir: dict[str, Any]) -> None:
+    """Three chunks; a font whose subset is the same in every chunk is stored once."""
+    out = workdir["root"] / "fonts"
+    run_batch(
+        BatchRequest(
+            "return_notice",
+            workdir["gbk"],
+            "liupu-2026",
+            out,
+            defaults=workdir["defaults"],
+            merged=out / "print.pdf",
+            chunk_size=2,
+        )
+    )
+    reader = PdfReader(out / "print.pdf", strict=True)
+    per_page = []
+    for page in reader.pages:
+        refs = set()
+        for font in page["/Resources"]["/Font"].values():
+            target = font.get_object()
+            if "/DescendantFonts" in target:
+                target = target["/DescendantFonts"][0].get_object()
+            descriptor = target["/FontDescriptor"].get_object()
+            refs |= {
+                descriptor.raw_get(k).idnum
+                for k in ("/FontFile", "/FontFile2", "/FontFile3")
+                if k in descriptor
+            }
+        per_page.append(refs)
+    assert len(per_page) == 5
+    chunks = [per_page[0], per_page[2], per_page[4]]  # chunks of two documents
+    assert len(set().union(*chunks)) < sum(len(c) for c in chunks)
