@@ -103,7 +103,12 @@ def joint_visits(ctx: Context, p: JointVisitParams) -> Outcome:
             if single:
                 msg += f"（{len(single)}次只有{'、'.join(sorted({_bodies(v) for v in single}))}人员参加，不算联合劝访）"
             issues.append(
-                Issue(message=msg, student=m.name, evidence=[v.prov for v in before], missing=True)
+                Issue(
+                    message=msg,
+                    student=m.name,
+                    evidence=[v.prov for v in single + joint][:10],
+                    missing=True,
+                )
             )
     status, ratio = combine(subjects, shares)
     ok = sum(1 for s in subjects if s.status == "pass")
@@ -249,7 +254,7 @@ def persuasion_after(ctx: Context, p: PersuasionParams) -> Outcome:
                 Issue(
                     message=f"{m.name}{head}：" + "；".join(unmet),
                     student=m.name,
-                    evidence=[v.prov for v in after],
+                    evidence=[v.prov for v in after][:10],
                     missing=True,
                 )
             )
