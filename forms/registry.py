@@ -13,9 +13,15 @@ from forms.documents import (
     home_teaching_profile,
     home_teaching_record,
     home_teaching_tally,
+    home_visit_record,
     individual_education_plan,
+    individual_plan,
     leave_approval,
     return_notice,
+    school_statement,
+    special_circumstance_application,
+    suspension_application,
+    suspension_determination,
 )
 from forms.models import Record
 from forms.profiles import Profile
@@ -101,6 +107,50 @@ FORMS: dict[str, FormKind] = {
             model=home_teaching_tally.HomeTeachingTally,
             template="home_teaching_tally.html",
             context=home_teaching_tally.context,
+        ),
+        FormKind(
+            id="home_visit_record",
+            name="家访 / 劝返 / 联合劝访记录",
+            model=home_visit_record.HomeVisitRecord,
+            template="home_visit_record.html",
+            context=home_visit_record.context,
+        ),
+        FormKind(
+            id="special_circumstance_application",
+            name="因疾病或特殊情况延缓入学（休学）申请书",
+            model=special_circumstance_application.SpecialCircumstanceApplication,
+            template="special_circumstance_application.html",
+            context=special_circumstance_application.context,
+            issuer_key="guardian",
+        ),
+        FormKind(
+            id="suspension_determination",
+            name="政策性休学认定表",
+            model=suspension_determination.SuspensionDetermination,
+            template="suspension_determination.html",
+            context=suspension_determination.context,
+        ),
+        FormKind(
+            id="suspension_application",
+            name="政策性休学家长申请书",
+            model=suspension_application.SuspensionApplication,
+            template="suspension_application.html",
+            context=suspension_application.context,
+            issuer_key="guardian",
+        ),
+        FormKind(
+            id="school_statement",
+            name="学校情况说明（政策性休学）",
+            model=school_statement.SchoolStatement,
+            template="school_statement.html",
+            context=school_statement.context,
+        ),
+        FormKind(
+            id="individual_plan",
+            name="一生一案表（政策性休学）",
+            model=individual_plan.IndividualPlan,
+            template="individual_plan.html",
+            context=individual_plan.context,
         ),
     ]
 }
