@@ -50,7 +50,7 @@ def semesters(start: date, end: date) -> list[tuple[str, date, date]]:
 
 
 def _windows(start: date, end: date, months: int) -> list[tuple[date, date]]:
-    out: list[tuple[str, date, date]] = []
+    out: list[tuple[date, date]] = []
     k = 0
     while True:
         first = add_months(start, k * months)
