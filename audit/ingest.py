@@ -24,7 +24,7 @@ from audit.facts import (
     Visit,
 )
 from audit.package import Member, PackageError, PackageLimits, iter_package
-from audit.readers import read_bytes
+from audit.parallel import Reader, default_workers
 from audit.readers.model import ReadResult
 
 __all__ = ["PackageError", "PackageLimits", "Progress", "read_package"]
@@ -40,29 +40,34 @@ def read_package(
     year_hint: int | None = None,
     limits: PackageLimits | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> PackageFacts:
     """All facts of a package (a directory or a .zip).
 
     `period` (start, end) gives the year of dates written without one (3月5日); `year_hint`
     does the same when no period is known. Raises `PackageError` (Chinese message) only when
     the package cannot be opened at all; an unreadable file becomes an `error` entry.
+    `workers` (default: up to 2, one per core) read large PDFs in parallel processes.
     """
     limits = limits or PackageLimits()
     if period is None and year_hint is not None:
         period = (date(year_hint, 1, 1), date(year_hint, 12, 31))
     facts = PackageFacts()
-    for done, member in enumerate(iter_package(Path(path), limits), start=1):
-        facts.files.append(read_member(member, facts, period, limits))
-        if progress is not None:
-            progress(done, member.path)
+    count = default_workers() if workers is None else max(1, workers)
+    with Reader(count, limits.max_pdf_pages) as reader:
+        members = reader.results(iter_package(Path(path), limits))
+        for done, (member, result) in enumerate(members, start=1):
+            facts.files.append(read_member(member, facts, period, result))
+            if progress is not None:
+                progress(done, member.path)
     _attribute_students(facts)
     return facts
 
 
 def read_member(
-    member: Member, facts: PackageFacts, period: Period | None, limits: PackageLimits
+    member: Member, facts: PackageFacts, period: Period | None, result: ReadResult | None
 ) -> PackageFile:
-    """Inventory one member and add its facts to `facts`."""
+    """Inventory one member (read already, or None if unread) and add its facts to `facts`."""
     data = member.data
     digest = hashlib.sha256(data).hexdigest() if data is not None else ""
     entry = PackageFile(
@@ -72,9 +77,8 @@ def read_member(
         status=member.status,
         reason=member.reason,
     )
-    if data is None or member.status != "ok":
+    if data is None or member.status != "ok" or result is None:
         return entry
-    result = read_bytes(member.path, data, max_pdf_pages=limits.max_pdf_pages)
     entry.status = result.status
     entry.reason = result.reason
     entry.pages = result.pages

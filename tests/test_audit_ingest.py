@@ -188,3 +188,36 @@ def test_progress_reports_every_file() -> None:
         package_path("gaps"), period=PERIOD, progress=lambda n, p: seen.append((n, p))
     )
     assert [n for n, _ in seen] == list(range(1, len(result.files) + 1))
+
+
+def test_baoxue_generated_leave_form_recognised_and_read(tmp_path, sample) -> None:  # type: ignore[no-untyped-def]
+    from forms.profiles import get_profile
+    from forms.registry import get_form
+    from forms.render.document import render_record, validate_record
+
+    kind = get_form("leave_approval")
+    record = validate_record(kind, sample("leave_approval", "liupu-2026"))
+    files = render_record(kind, record, get_profile("liupu-2026"), ("pdf", "docx"))
+    for fmt, data in files.items():
+        (tmp_path / f"学生请假审批单.{fmt}").write_bytes(data)
+    f = read_package(tmp_path, period=PERIOD)
+    assert {x.kind for x in f.files} == {"leave_record"}
+    assert all("本系统生成" in x.kind_reason and x.baoxue for x in f.files)
+    for leave in f.leaves:
+        assert (leave.student, leave.start, leave.end, leave.days) == (
+            "黄秋菊",
+            date(2026, 4, 8),
+            date(2026, 4, 15),
+            8,
+        )
+        assert leave.approver is None  # the printed blanks are not signed yet
+        assert leave.home_visit is None
+
+
+def test_worker_processes_give_the_same_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import audit.parallel
+
+    monkeypatch.setattr(audit.parallel, "POOL_AFTER_BYTES", 0)  # start the pool at once
+    alone = read_package(package_path("pdf-tables"), period=PERIOD, workers=1)
+    pooled = read_package(package_path("pdf-tables"), period=PERIOD, workers=2)
+    assert pooled == alone

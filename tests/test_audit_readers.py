@@ -142,3 +142,34 @@ def test_photo_exif_date_and_broken_image() -> None:
     assert read_bytes("IMG_0001.jpg", jpeg("2025:09:05 15:20:00")).photo_date == date(2025, 9, 5)
     assert read_bytes("IMG_0002.jpg", jpeg(None)).photo_date is None
     assert read_bytes("坏图.jpg", b"\xff\xd8 not really").status == "error"
+
+
+def test_pdf_table_merged_cells_rebuilt_from_rules() -> None:
+    grid = Grid(
+        [
+            ["送教上门记录表", "", ""],
+            ["学生姓名", "送教日期", "课时数"],
+            ["张三", "2026年3月5日", "3"],
+            ["", "2026年3月19日", "三课时"],
+        ],
+        merges=[(0, 0, 1, 3), (2, 0, 2, 1)],
+    )
+    result = read_bytes("记录.pdf", pdf("", ["前言一行", grid, "填表人：李老师"]))
+    table = result.tables()[0]
+    assert table.page == 1
+    assert table.rows == [
+        ["送教上门记录表", "", ""],
+        ["学生姓名", "送教日期", "课时数"],
+        ["张三", "2026年3月5日", "3"],
+        ["张三", "2026年3月19日", "三课时"],
+    ]
+    assert result.load_tables is None  # pdfium found the table: pdfplumber not needed
+
+
+def test_pdfplumber_fallback_reads_ruled_tables() -> None:
+    from audit.readers.pdf import pdf_tables
+
+    data = pdf("", [[["姓名", "日期"], ["张三", "2026年3月5日"]]])
+    tables = pdf_tables(data, [1])
+    assert tables[0].rows == [["姓名", "日期"], ["张三", "2026年3月5日"]]
+    assert pdf_tables(b"%PDF-broken", [1]) == []

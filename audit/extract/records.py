@@ -15,7 +15,7 @@ from typing import Literal
 from audit.classify import norm
 from audit.extract.bodies import participants, participants_in_prose
 from audit.extract.source import Source, split_names, yes_no
-from audit.extract.tables import Record, form_values, labelled_values
+from audit.extract.tables import Record, form_values, labelled_values, unfilled
 from audit.extract.values import (
     cell_date,
     minutes_between,
@@ -128,7 +128,7 @@ def _approver_from_opinions(source: Source) -> str | None:
                     continue
                 rest = cell[match.end() :].strip(" ：:")
                 value = rest or next((c for c in row[col + 1 :] if c and c != cell), "")
-                if value and not _OPINION.search(value):
+                if value and not _OPINION.search(value) and not unfilled(value):
                     found = match[1]
     return found
 

@@ -41,6 +41,7 @@ def aliases() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+@lru_cache(maxsize=8192)
 def field_of(heading: str, *, exact: bool = False) -> str | None:
     """The field a heading means, or None. `exact`: the heading must be just the alias."""
     text = norm_label(heading)
@@ -171,6 +172,8 @@ def form_values(table: Table) -> Record | None:
                         continue
                     if field_of(value, exact=True):
                         break  # the next label: this one was left empty
+                    if unfilled(value):
+                        break  # a printed blank (签字：＿＿＿＿) nobody filled in
                     values.setdefault(name, value)
                     first_row = r if first_row is None else first_row
                     col = nxt
@@ -181,6 +184,14 @@ def form_values(table: Table) -> Record | None:
     row_number = table.row0 + (first_row or 0)
     snippet = " ".join(f"{k}:{v}" for k, v in values.items())[:200]
     return Record(values, row_number, snippet)
+
+
+_BLANK = re.compile(r"[＿_]{2,}|□")
+
+
+def unfilled(value: str) -> bool:
+    """A form's printed blank still waiting for a signature or a tick."""
+    return bool(_BLANK.search(value))
 
 
 _INLINE = re.compile(r"^\s*([^：:\s]{1,12})\s*[：:]\s*(\S.*)$")

@@ -1,4 +1,7 @@
-"""PDF: fast text per page with pypdfium2; pdfplumber only for tables, only when asked.
+"""PDF: text and ruled tables per page with pypdfium2; pdfplumber only as a fallback.
+
+Tables are rebuilt from the drawn borders (audit/readers/pdf_grid.py); a page whose rules
+pdfium cannot make sense of is read by pdfplumber, and only when the file's kind needs tables.
 
 A page without a text layer but with an image is `scanned` (a photographed or scanned sheet):
 its contents cannot be audited automatically, so its page number is listed.
@@ -8,12 +11,14 @@ from __future__ import annotations
 
 import io
 import logging
+from functools import partial
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from audit.readers.model import Block, ReadResult, Table, clean, error
+from audit.readers.pdf_grid import page_shapes, page_tables
 
 log = logging.getLogger(__name__)
 
@@ -31,26 +36,32 @@ def read_pdf(data: bytes, *, max_pages: int = 3000) -> ReadResult:
             return error("PDF 已加密（不支持的加密方式）")
         return error("PDF 文件已损坏或不是 PDF，无法打开")
     result = ReadResult()
+    fallback: list[int] = []  # pages whose rules pdfium could not make a table of
     try:
         count = len(doc)
         result.pages = count
         for index in range(min(count, max_pages)):
+            number = index + 1
             page = doc[index]
             try:
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
+                    shapes = page_shapes(page)
+                    tables = page_tables(textpage, shapes, number) if shapes.rules_h else []
                 finally:
                     textpage.close()
-                visible = sum(1 for c in text if not c.isspace())
-                if visible < MIN_TEXT_CHARS:
-                    if _has_image(page):
-                        result.scanned_pages.append(index + 1)
+                if len("".join(text.split())) < MIN_TEXT_CHARS:
+                    if shapes.images:
+                        result.scanned_pages.append(number)
                     continue
                 for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
                     line = line.strip()
                     if line:
-                        result.items.append(Block(line, index + 1))
+                        result.items.append(Block(line, number))
+                result.items.extend(tables)
+                if not tables and shapes.complex_paths:
+                    fallback.append(number)
             finally:
                 page.close()
         if count > max_pages:
@@ -65,13 +76,9 @@ def read_pdf(data: bytes, *, max_pages: int = 3000) -> ReadResult:
     elif result.scanned_pages:
         pages = "、".join(str(p) for p in result.scanned_pages)
         result.reason = f"第 {pages} 页为扫描图像，没有文字层，需人工查看"
-    text_pages = sorted({b.page for b in result.items if isinstance(b, Block) and b.page})
-    result.load_tables = lambda: pdf_tables(data, text_pages)
+    if fallback:
+        result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
     return result
-
-
-def _has_image(page: pdfium.PdfPage) -> bool:
-    return any(obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2))
 
 
 def pdf_tables(data: bytes, pages: list[int]) -> list[Table]:

@@ -1,0 +1,82 @@
+"""Read PDFs in worker processes while the main process classifies and extracts, in order.
+
+Opening pages in pdfium is most of the time spent on a large package; it parallelises across
+processes (pdfium is not thread-safe). Small packages are read in-process: the pool starts
+only once `POOL_AFTER_BYTES` of PDF have been seen. At most `window` files are in flight, so
+memory stays bounded whatever the number of pages.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from audit.package import Member
+from audit.readers import read_bytes
+from audit.readers.model import ReadResult
+
+POOL_AFTER_BYTES = 4 * 1024 * 1024  # PDF bytes seen before worker processes are worth starting
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _read(path: str, data: bytes, max_pages: int) -> ReadResult:
+    return read_bytes(path, data, max_pdf_pages=max_pages)
+
+
+class Reader:
+    """Yields (member, read result or None for unread members) in package order."""
+
+    def __init__(self, workers: int, max_pages: int, pool_after: int | None = None) -> None:
+        self.workers = workers
+        self.max_pages = max_pages
+        self.pool_after = POOL_AFTER_BYTES if pool_after is None else pool_after
+        self.pool: ProcessPoolExecutor | None = None
+        self.pdf_bytes = 0
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def _submit(self, member: Member) -> Future[ReadResult] | ReadResult | None:
+        if member.data is None or member.status != "ok":
+            return None
+        is_pdf = member.path.lower().endswith(".pdf") or member.data[:5] == b"%PDF-"
+        if is_pdf and self.workers > 1:
+            self.pdf_bytes += len(member.data)
+            if self.pool is None and self.pdf_bytes >= self.pool_after:
+                context = multiprocessing.get_context("spawn")  # pdfium state is not fork-safe
+                self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            if self.pool is not None:
+                return self.pool.submit(_read, member.path, member.data, self.max_pages)
+        return None  # read in-process when its turn comes
+
+    def results(self, members: Iterable[Member]) -> Iterator[tuple[Member, ReadResult | None]]:
+        window = max(2, self.workers * 2)
+        pending: deque[tuple[Member, Future[ReadResult] | ReadResult | None]] = deque()
+        for member in members:
+            pending.append((member, self._submit(member)))
+            while len(pending) > window:
+                yield self._resolve(*pending.popleft())
+        while pending:
+            yield self._resolve(*pending.popleft())
+
+    def _resolve(
+        self, member: Member, job: Future[ReadResult] | ReadResult | None
+    ) -> tuple[Member, ReadResult | None]:
+        if isinstance(job, Future):
+            try:
+                return member, job.result()
+            except Exception:  # a worker died (memory, signal): read it here instead
+                job = None
+        if job is None and member.data is not None and member.status == "ok":
+            return member, read_bytes(member.path, member.data, max_pdf_pages=self.max_pages)
+        return member, job

@@ -1,0 +1,157 @@
+"""Ruled tables of a PDF page rebuilt from its drawn borders, with pdfium (fast, in C).
+
+Office programs and WeasyPrint draw each cell border as a thin filled rectangle or a line.
+Their bounds give horizontal and vertical rules; rules that touch form a table; the rules'
+positions give rows and columns; a missing inner rule is a merged cell. Each cell's text is
+read inside its box with `get_text_bounded`. A page whose tables are drawn another way (one
+path for the whole grid) yields nothing here and is left to pdfplumber.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from audit.readers.model import Table, clean
+
+THIN = 3.0  # a rule is at most this thick (pt)
+TOL = 2.5  # positions this close are the same rule
+MAX_OBJECTS = 6000  # a page with more drawn objects is a drawing, not a form
+
+
+@dataclass
+class Rule:
+    pos: float  # y of a horizontal rule, x of a vertical one
+    start: float
+    end: float
+
+
+@dataclass
+class PageShapes:
+    rules_h: list[Rule]
+    rules_v: list[Rule]
+    complex_paths: int  # large paths that are not rectangles of a grid
+    images: int
+
+
+def page_shapes(page: pdfium.PdfPage) -> PageShapes:
+    h: list[Rule] = []
+    v: list[Rule] = []
+    complex_paths = images = 0
+    for count, obj in enumerate(page.get_objects(max_depth=3)):
+        if count > MAX_OBJECTS:
+            break
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+            continue
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        width, height = right - left, top - bottom
+        if height <= THIN and width > THIN:
+            h.append(Rule((top + bottom) / 2, left, right))
+        elif width <= THIN and height > THIN:
+            v.append(Rule((left + right) / 2, bottom, top))
+        elif width > THIN and height > THIN:
+            # a rectangle: its four sides may be cell borders; a grid drawn as one path is not
+            complex_paths += 1
+            h += [Rule(bottom, left, right), Rule(top, left, right)]
+            v += [Rule(left, bottom, top), Rule(right, bottom, top)]
+    return PageShapes(_merge(h), _merge(v), complex_paths, images)
+
+
+def _merge(rules: list[Rule]) -> list[Rule]:
+    """Collinear pieces joined: one rule per line and run."""
+    merged: list[Rule] = []
+    for rule in sorted(rules, key=lambda r: (round(r.pos / TOL), r.start)):
+        last = merged[-1] if merged else None
+        if last and abs(last.pos - rule.pos) <= TOL and rule.start <= last.end + TOL:
+            last.end = max(last.end, rule.end)
+        else:
+            merged.append(Rule(rule.pos, rule.start, rule.end))
+    return merged
+
+
+def _covers(rules: list[Rule], pos: float, at: float) -> bool:
+    return any(abs(r.pos - pos) <= TOL and r.start - TOL <= at <= r.end + TOL for r in rules)
+
+
+def _components(h: list[Rule], v: list[Rule]) -> list[tuple[list[Rule], list[Rule]]]:
+    """Groups of rules that touch one another: one group per table."""
+    parent = list(range(len(h) + len(v)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, hr in enumerate(h):
+        for j, vr in enumerate(v):
+            if (
+                hr.start - TOL <= vr.pos <= hr.end + TOL
+                and vr.start - TOL <= hr.pos <= vr.end + TOL
+            ):
+                parent[find(i)] = find(len(h) + j)
+    groups: dict[int, tuple[list[Rule], list[Rule]]] = {}
+    for i, hr in enumerate(h):
+        groups.setdefault(find(i), ([], []))[0].append(hr)
+    for j, vr in enumerate(v):
+        groups.setdefault(find(len(h) + j), ([], []))[1].append(vr)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _positions(values: list[float]) -> list[float]:
+    found: list[float] = []
+    for value in sorted(values):
+        if not found or value - found[-1] > TOL:
+            found.append(value)
+    return found
+
+
+def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -> list[Table]:
+    tables: list[tuple[float, Table]] = []
+    for h, v in _components(shapes.rules_h, shapes.rules_v):
+        ys = _positions([r.pos for r in h])[::-1]  # top to bottom
+        xs = _positions([r.pos for r in v])
+        if len(ys) < 2 or len(xs) < 2:
+            continue
+        rows: list[list[str]] = []
+        # (column) → (top y of the open vertical merge, text)
+        open_cells: dict[int, tuple[float, float, float, str]] = {}
+        for i in range(len(ys) - 1):
+            top, bottom = ys[i], ys[i + 1]
+            mid_y = (top + bottom) / 2
+            row = [""] * (len(xs) - 1)
+            start: int | None = None
+            for k, x in enumerate(xs):
+                if not _covers(v, x, mid_y):
+                    continue
+                if start is not None:
+                    left, right = xs[start], x
+                    mid_x = (left + right) / 2
+                    cell_top = top
+                    if i > 0 and not _covers(h, top, mid_x) and start in open_cells:
+                        cell_top = open_cells[start][0]  # a vertical merge: read the whole cell
+                    text = clean(
+                        textpage.get_text_bounded(
+                            left + 0.5, bottom + 0.5, right - 0.5, cell_top - 0.5
+                        )
+                    )
+                    if cell_top != top:
+                        for earlier in rows[_row_of(ys, cell_top) : i]:
+                            earlier[start] = text
+                    row[start] = text
+                    open_cells[start] = (cell_top, left, right, text)
+                start = k
+            rows.append(row)  # always, so rows[j] is band j
+        rows = [r for r in rows if any(r)]
+        if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
+            tables.append((ys[0], Table(rows=rows, page=number)))
+    return [t for _, t in sorted(tables, key=lambda p: -p[0])]
+
+
+def _row_of(ys: list[float], y: float) -> int:
+    return min(range(len(ys)), key=lambda i: abs(ys[i] - y))
