@@ -7,7 +7,7 @@ Prints, in one run, for baoxue (`forms.batch.run_batch`, chunked, worker process
 merge) and for the naive baseline (one WeasyPrint call per record — `render_record` — measured
 on the first `--baseline-rows` records and scaled to `--rows`): pages per second, total
 seconds, PDF size, and peak memory (RSS of the whole process tree, workers included, sampled
-every 20 ms with psutil), and the ratio. `--individual` also times individual PDFs cut out of
+every 50 ms with psutil), and the ratio. `--individual` also times individual PDFs cut out of
 the chunk renders against one render per record. Targets (issue 3, 2-core machine): 1,000
 notices in ≤ 12 s and ≥ 10× the baseline, PDF ≤ 4 MB, peak memory ≤ 800 MB.
 """
@@ -48,7 +48,7 @@ issue_date: 2026-03-13
 class PeakRss:
     """Peak resident memory of this process plus all its children, sampled."""
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.05) -> None:
         self.interval = interval
         self.peak = 0
         self.child_cpu: dict[int, float] = {}  # last CPU seconds seen for each worker
@@ -88,12 +88,11 @@ def measure(fn: Callable[[], Any], label: str = "") -> tuple[float, int, Any]:
     """Wall seconds, peak RSS of the process tree, result; CPU seconds (this process,
     workers) go to CPU[label] — workers may be fork-server children, so psutil, not rusage."""
     with PeakRss() as peak:
-        before = psutil.Process().cpu_times()
+        before = time.thread_time()  # this (main) thread only, not the sampler
         start = time.perf_counter()
         value = fn()
         seconds = time.perf_counter() - start
-        after = psutil.Process().cpu_times()
-    own = after.user + after.system - before.user - before.system
+        own = time.thread_time() - before
     CPU[label] = (own, sum(peak.child_cpu.values()))
     return seconds, peak.peak, value
 

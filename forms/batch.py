@@ -7,7 +7,8 @@
 Bad rows go to out/errors.csv (row, column, value, reason in Chinese) and are left out; the
 good rows still print. Rendering runs in chunks (one WeasyPrint HTML per chunk) on
 `workers` processes, and the chunks are merged as they arrive, so memory stays bounded by
-the chunk size rather than the roster size.
+the chunk size rather than the roster size. Workers come from a fork server, so a script
+that calls run_batch with workers > 1 needs the `if __name__ == "__main__":` guard.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import math
 import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -105,14 +105,24 @@ class BatchResult:
         return text
 
 
-def _contexts() -> multiprocessing.context.BaseContext:
-    # fork is fastest (the parent has imported WeasyPrint); a process with other threads
-    # (the web service) must not fork, so it gets a fork server instead.
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers come from a fork server that has imported WeasyPrint once: they start fast,
+    inherit no roster data from this process (which would count against their memory), and
+    a process with other threads (the web service) never forks itself."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["forms.batch_render"])
     return context
+
+
+def _start_workers_early(workers: int) -> None:
+    # The fork server imports WeasyPrint (≈1.5 s) while this process reads the roster.
+    if workers > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        _context()
+        forkserver.ensure_running()
 
 
 def _chunks(jobs: list[Job], size: int, workers: int) -> list[list[Job]]:
@@ -136,7 +146,7 @@ def _render_all(
             yield render_chunk(form_id, profile_id, index, chunk, want_pdf, want_docx)
         return
     workers = min(workers, len(chunks))
-    with ProcessPoolExecutor(workers, mp_context=_contexts(), initializer=warm_up) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=warm_up) as pool:
         pending: dict[int, Future[ChunkResult]] = {}
         submitted = 0
         for index in range(len(chunks)):
@@ -177,6 +187,8 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
     profile = get_profile(request.profile_id)
     profile.document(kind.id)  # ProfileError when this jurisdiction has no such document
     formats = request.individual_formats()
+    if not request.check_only:
+        _start_workers_early(request.workers)
     defaults = load_defaults(kind, request.defaults, request.overrides)
     roster = read_roster(request.roster, request.sheet, model_columns(kind))
     plan = make_plan(kind, roster, defaults, request.start_number, request.number_pattern)
