@@ -86,3 +86,29 @@ def test_libreoffice_keeps_the_identity_and_shows_the_qr_code(
     assert codes == [
         {"record_sha256": identity["record_sha256"], "document_number": identity["document_number"]}
     ]
+
+
+@pytest.mark.parametrize(
+    ("form_id", "pid"),
+    [
+        ("leave_approval", "liupu-2026"),  # form table with paragraphs inside cells
+        ("home_teaching_tally", "jiaotan-2025"),  # 14-row table, fixed column widths
+        ("responsibility_letter", "jiaotan-2025"),  # headings, two pages, borderless sign table
+        ("sign_in_sheet", "xiuyan-2024"),  # repeated header row, row heights
+    ],
+)
+def test_libreoffice_opens_the_forms_and_keeps_their_text(
+    sample: Callable[[str, str], dict[str, Any]], tmp_path: Path, form_id: str, pid: str
+) -> None:
+    files, docx = render_sample(sample, form_id, pid, tmp_path)
+    converted = soffice_convert(docx, "pdf", tmp_path)
+    ours, theirs = squash(pdf_text(files["pdf"])), squash(pdf_text(converted.read_bytes()))
+    # LibreOffice substitutes its own fonts for 仿宋/宋体, so its pages may break elsewhere; a
+    # table's header row then repeats on its next page (w:tblHeader). Same text otherwise.
+    header = "序号姓名单位及职务签名"
+    if header in ours:
+        first = theirs.index(header) + len(header)
+        theirs = theirs[:first] + theirs[first:].replace(header, "")
+    assert theirs == ours
+    resaved = soffice_convert(docx, "docx:MS Word 2007 XML", tmp_path)
+    assert read_identity(resaved) == read_identity(files["docx"])

@@ -414,7 +414,10 @@ class _Writer:
             look.addprevious(margins)
         else:
             tbl_pr.append(margins)
+        heads = {id(tr) for part in el if _local(part.tag) == "thead" for tr in part}
         for r, row_el in enumerate(rows):
+            if id(row_el) in heads:  # repeated at the top of each page, as WeasyPrint does
+                table.rows[r]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
             height = _mm(row_el.get("style"), "height")
             if height:
                 table.rows[r].height = Mm(height)
