@@ -32,7 +32,7 @@ def _generator() -> str:
         return "baoxue"
 
 
-def _item_status(results: list[RequirementResult]) -> Status:
+def item_status(results: list[RequirementResult]) -> Status:
     counted = [r.status for r in results if not r.waived] or [r.status for r in results]
     applicable = [s for s in counted if s != "not_applicable"]
     if not applicable:
@@ -80,7 +80,7 @@ def _item(item: Item, results: list[RequirementResult], card: Scorecard) -> Item
     return ItemResult(
         id=item.id,
         title=item.title,
-        status=_item_status(results),
+        status=item_status(results),
         score=earned,
         max=top,
         evidence=_dedupe([e for r in results for e in r.evidence], 50),

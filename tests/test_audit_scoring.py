@@ -179,3 +179,34 @@ def test_rule_crash_is_an_error_not_a_verdict(
     item = result.item("2.1")
     assert item.status == "error"
     assert "规则执行出错" in item.detail
+
+
+def test_reviewer_statuses_rescore_and_keep_the_automatic_verdict(checklist: Checklist) -> None:
+    from audit.review import rescore
+
+    facts = compliant()
+    facts.sessions = []
+    facts.files.append(
+        pfile("送教上门/扫描.pdf", "home_teaching_record", status="scanned", scanned_pages=[1, 2])
+    )
+    result = audit(facts, checklist)
+    assert result.item("4.4").status == "not_reviewed"
+    # The inspector read the scans: visits are all there but one month fell short.
+    reviewed = rescore(
+        result,
+        {"4.4": "partial", "4.5": "pass", "4.6": "pass", "4.7": "pass"},
+        "张督学",
+        "扫描页已人工核对",
+    )
+    assert reviewed.verdict.automatic == result.verdict.automatic
+    assert reviewed.item("4.4").status == "partial" and reviewed.item("4.4").score == 2.5
+    assert reviewed.item("4.5").score == 4 and reviewed.item("4").status == "partial"
+    assert reviewed.summary.score == result.summary.score + 2.5 + 4 + 4 + 5
+    # 4.4 is critical and still open after review: the level is capped at 合格.
+    assert reviewed.verdict.final.level == "合格" == reviewed.summary.level
+    assert reviewed.verdict.final.reviewer == "张督学"
+    assert "复核改判：4.4 待人工核查→部分符合" in reviewed.explain.notes[0]
+    full = rescore(result, {r: "pass" for r in ("4.4", "4.5", "4.6", "4.7")}, "张督学")
+    assert full.summary.percent == 100 and full.verdict.final.level == "优秀"
+    with pytest.raises(ValueError, match="请复核要求"):
+        rescore(result, {"4": "pass"}, "张督学")
