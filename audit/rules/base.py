@@ -286,17 +286,10 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return first, nxt - timedelta(days=1)
 
 
-def add_months(day: date, months: int) -> date:
-    total = day.month - 1 + months
-    y, m = day.year + total // 12, total % 12 + 1
-    last = month_bounds(y, m)[1].day
-    return date(y, m, min(day.day, last))
-
-
 def month_day(text: str, year: int) -> date:
-    """“09-01” in a given year."""
+    """“09-01” in a given year; a day past the month's end is its last day (“02-29” in 2026)."""
     mm, dd = (int(x) for x in text.split("-"))
-    return date(year, mm, dd)
+    return date(year, mm, min(dd, month_bounds(year, mm)[1].day))
 
 
 def school_year_of(day: date, start: str) -> int:

@@ -22,7 +22,6 @@ from audit.rules.base import (
     Outcome,
     Params,
     Subject,
-    add_months,
     combine,
     dedupe,
     month_day,
@@ -32,6 +31,7 @@ from audit.rules.base import (
     status_of,
 )
 from forms.dates import cn_date
+from forms.suspension import add_months
 
 BODY_NAMES = {
     "school": "学校",
