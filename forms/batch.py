@@ -45,6 +45,9 @@ ERRORS_CSV = "errors.csv"
 ERROR_COLUMNS = ("行号", "列", "列名", "值", "原因", "字段", "姓名")
 BATCH_FORMATS = ("pdf", "docx")
 DEFAULT_CHUNK = 100
+# Individual PDFs only: each file carries its chunk's font subset, so smaller chunks give
+# smaller files (≈25 documents: little slower a page than 100, files ≈⅔ the size).
+INDIVIDUAL_CHUNK = 25
 MIN_CHUNK = 10
 
 __all__ = ["BatchRequest", "BatchResult", "BatchSetupError", "RowError", "run_batch"]
@@ -223,7 +226,10 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
             width=max(3, len(str(max((j.n for j in jobs), default=1)))),
             title=str(profile.wording(kind.id).get("title", kind.name)),
         )
-        chunks = _chunks(jobs, request.chunk_size, request.workers)
+        size = request.chunk_size
+        if request.merged is None and "pdf" in formats:
+            size = min(size, INDIVIDUAL_CHUNK)
+        chunks = _chunks(jobs, size, request.workers)
         want_pdf = "pdf" in formats or request.merged is not None
         complete = False
         try:
