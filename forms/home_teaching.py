@@ -11,7 +11,7 @@ reads from an evidence package. Nothing here knows about records or templates.
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -226,7 +226,3 @@ def tally(
         complete=as_of is None or as_of >= end,
         unit=rules.unit,
     )
-
-
-def sessions_from(rows: Sequence[tuple[date, int, float]]) -> list[Session]:
-    return [Session(day, periods, minutes) for day, periods, minutes in rows]

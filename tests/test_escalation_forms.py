@@ -158,3 +158,21 @@ def test_other_profiles_have_no_deadline_notice(pid: str) -> None:
 
     with pytest.raises(ProfileError, match="限期返校通知书"):
         get_profile(pid).document("deadline_notice")
+
+
+def test_cli_exit_1_names_the_field_for_a_profile_rule(
+    cli: Callable[..., Any], sample: Sample, tmp_path: Any
+) -> None:
+    import yaml
+
+    data = sample("deadline_notice", "jiaotan-2025")
+    data["issue_date"] = "2026-03-10"
+    record = tmp_path / "r.yaml"
+    record.write_text(
+        yaml.safe_dump(data, allow_unicode=True, default_flow_style=False), encoding="utf-8"
+    )
+    out = tmp_path / "n.pdf"
+    result = cli("render", "deadline_notice", record, "--profile", "jiaotan-2025", "-o", out)
+    assert result.exit_code == 1
+    assert "发文日期：发文日期2026年3月10日超过收到报告单后3日" in result.output
+    assert not out.exists()

@@ -119,11 +119,6 @@ class Attempt(Record):
     result: Text = Field(title="结果")
 
 
-def date_not_after(value: date, limit: date, what: str, limit_what: str) -> None:
-    if value > limit:
-        raise ValueError(f"{what}{cn_date(value)}晚于{limit_what}{cn_date(limit)}")
-
-
 def _time(value: object) -> object:
     """Accept 9:30, 09:30, 9：30, 9点30分, 9点."""
     if isinstance(value, str):
