@@ -79,6 +79,13 @@ def form_kinds() -> dict[str, str]:
     return found
 
 
+def presence_only(identity: dict[str, str] | None) -> bool:
+    """A generated summary whose rows are totals: counted as present, content not read."""
+    if not identity:
+        return False
+    return identity.get("form_id") in (_data().get("presence_only") or [])
+
+
 @lru_cache(maxsize=1)
 def rules() -> tuple[KindRule, ...]:
     data = _data()

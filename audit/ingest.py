@@ -11,16 +11,18 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from audit.classify import classify, split_sections
+from audit.classify import classify, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
 from audit.extract.source import name_from_path
 from audit.extract.values import Period
 from audit.facts import (
+    DocumentPresence,
     FileSection,
     HomeTeachingSession,
     LeaveRecord,
     PackageFacts,
     PackageFile,
+    Provenance,
     Visit,
 )
 from audit.package import Member, PackageError, PackageLimits, iter_package
@@ -91,7 +93,16 @@ def read_member(
     entry.kind, entry.kind_reason = found.kind, found.reason
     if entry.kind in TABLE_KINDS:
         result.tables()  # a PDF's tables, read now that we know they matter
-    sections = split_sections(result)
+    if presence_only(result.identity):
+        facts.documents.append(
+            DocumentPresence(
+                prov=Provenance(file=member.path, sha256=digest, snippet=result.text(200)),
+                kind=entry.kind,
+            )
+        )
+        return entry
+    # A generated document is one document, whatever titles its tables carry.
+    sections = [] if result.identity else split_sections(result)
     if sections and entry.kind == "unknown":
         first = next((s for s in sections if s.kind != "unknown"), sections[0])
         entry.kind, entry.kind_reason = first.kind, f"第一份文书{first.reason}"

@@ -221,3 +221,44 @@ def test_worker_processes_give_the_same_facts(monkeypatch: pytest.MonkeyPatch) -
     alone = read_package(package_path("pdf-tables"), period=PERIOD, workers=1)
     pooled = read_package(package_path("pdf-tables"), period=PERIOD, workers=2)
     assert pooled == alone
+
+
+GENERATED = [
+    # form id, sample profile, expected kind, expected student
+    ("home_visit_record", None, "visit_record", "汪志强"),
+    ("home_teaching_record", None, "home_teaching_record", "覃小雨"),
+    ("guardian_opinion", None, "guardian_opinion", "覃小雨"),
+    ("suspension_application", "liupu-2026", "suspension_application", "莫小军"),
+    ("school_statement", "liupu-2026", "school_statement", "莫小军"),
+    ("suspension_determination", "liupu-2026", "suspension_determination", "莫小军"),
+    ("home_teaching_tally", None, "home_teaching_record", None),
+]
+
+
+def test_baoxue_generated_documents_read_exactly(tmp_path, sample) -> None:  # type: ignore[no-untyped-def]
+    from forms.profiles import get_profile
+    from forms.registry import get_form
+    from forms.render.document import render_record, validate_record
+
+    for form_id, profile, _, _ in GENERATED:
+        kind = get_form(form_id)
+        record = validate_record(kind, sample(form_id, profile or "liupu-2026"))
+        data = render_record(kind, record, get_profile("liupu-2026"), ("docx",))["docx"]
+        (tmp_path / f"{form_id}.docx").write_bytes(data)
+    f = read_package(tmp_path, period=PERIOD, workers=1)
+    kinds = {x.path.removesuffix(".docx"): x for x in f.files}
+    for form_id, _, expected, student in GENERATED:
+        assert kinds[form_id].kind == expected, form_id
+        assert form_id in kinds[form_id].kind_reason and not kinds[form_id].sections
+        if student and expected not in {"visit_record", "home_teaching_record"}:
+            doc = next(d for d in f.documents if d.prov.file == f"{form_id}.docx")
+            assert doc.student == student, form_id
+    visit = next(v for v in f.visits if v.prov.file == "home_visit_record.docx")
+    assert visit.student == "汪志强" and visit.joint
+    assert {p.body for p in visit.participants} == {"school", "township", "village", "justice"}
+    session = next(s for s in f.sessions if s.prov.file == "home_teaching_record.docx")
+    assert (session.student, session.periods, session.minutes_per_period) == ("覃小雨", 3, 30)
+    # a yearly tally's rows are totals: it counts as a document, it is not read as sessions
+    assert not [s for s in f.sessions if s.prov.file == "home_teaching_tally.docx"]
+    statement = next(d for d in f.documents if d.prov.file == "school_statement.docx")
+    assert statement.date == date(2026, 4, 22)  # the signing date, not the first date written

@@ -60,7 +60,9 @@ def _first_page(source: Source) -> int | None:
 
 def presence(source: Source, facts: PackageFacts) -> None:
     student = source.student_hint() if source.kind in STUDENT_DOCUMENT_KINDS else None
-    when = source.last_date() if source.kind in PLAN_KINDS else source.first_date()
+    when = source.signed_date() or (
+        source.last_date() if source.kind in PLAN_KINDS else source.first_date()
+    )
     facts.documents.append(
         DocumentPresence(
             prov=source.prov(_first_snippet(source), page=_first_page(source)),

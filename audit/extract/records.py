@@ -13,9 +13,9 @@ from datetime import date, time
 from typing import Literal
 
 from audit.classify import norm
-from audit.extract.bodies import participants, participants_in_prose
+from audit.extract.bodies import body_of, participants, participants_in_prose
 from audit.extract.source import Source, split_names, yes_no
-from audit.extract.tables import Record, form_values, labelled_values, unfilled
+from audit.extract.tables import Record, field_of, form_values, labelled_values, unfilled
 from audit.extract.values import (
     cell_date,
     minutes_between,
@@ -24,7 +24,14 @@ from audit.extract.values import (
     parse_minutes,
     parse_time_range,
 )
-from audit.facts import HomeTeachingSession, LeaveRecord, PackageFacts, Provenance, Visit
+from audit.facts import (
+    HomeTeachingSession,
+    LeaveRecord,
+    PackageFacts,
+    Participant,
+    Provenance,
+    Visit,
+)
 from audit.readers.model import Block
 
 
@@ -185,11 +192,13 @@ def visits(source: Source, facts: PackageFacts) -> None:
         found = source.dates(record.get("date")) if record.get("date") else source.dates(text)
         if not found:
             continue
-        people = (
-            participants(record.get("participants"))
-            if record.get("participants")
-            else participants_in_prose(text)
-        )
+        people = _participant_rows(source) if record.values and not record.row else []
+        if not people:
+            people = (
+                participants(record.get("participants"))
+                if record.get("participants")
+                else participants_in_prose(text)
+            )
         words = record.get("method") + record.get("purpose") + text[:120]
         if not record.get("method") and not _PERSUASION.search(words):
             words += doc_words  # the record says nothing itself: the document's title does
@@ -209,6 +218,30 @@ def visits(source: Source, facts: PackageFacts) -> None:
                 outcome=(record.get("outcome") or None),
             )
         )
+
+
+def _participant_rows(source: Source) -> list[Participant]:
+    """A form listing one participant a row: 参加人员 | 姓名 | 单位 | 职务."""
+    people: list[Participant] = []
+    for table in source.tables:
+        for row in table.rows:
+            cells = [c for c in row if c]
+            if len(cells) < 3 or field_of(cells[0], exact=True) != "participants":
+                continue
+            rest = cells[1:]
+            if all(field_of(c) for c in rest):
+                continue  # the sub-header 姓名 | 单位 | 职务
+            where = " ".join(rest[1:])
+            hit = body_of(where)
+            name = rest[0] if 2 <= len(rest[0]) <= 4 else None
+            people.append(
+                Participant(
+                    name=name,
+                    body=hit[0] if hit else "other",
+                    body_text=re.sub(r"[（(].*$", "", rest[1]),
+                )
+            )
+    return people
 
 
 # -------------------------------------------------------------------------------- sessions

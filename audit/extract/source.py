@@ -23,6 +23,11 @@ _NOT_NAME = re.compile(
 )
 
 
+_NAME_WITH_PARTICULARS = re.compile(
+    r"(?:学生|姓名[:：]?|^|[，。、：:\s是系])([\u4e00-\u9fff·]{2,4}?)[（(]\s*[男女][，,）)]"
+)
+
+
 @dataclass
 class Source:
     path: str
@@ -117,6 +122,19 @@ class Source:
         found = self.dates(PurePosixPath(self.path).stem)
         return found[0] if found else self.photo_date
 
+    def signed_date(self) -> date | None:
+        """The date standing alone on a line near the end: when the document was signed."""
+        for block in reversed(self.blocks[-12:]):
+            text = block.text.strip()
+            if len(text) <= 16:
+                found = self.dates(text)
+                if (
+                    found
+                    and len(re.sub(r"[\d年月日./\-〇零一二三四五六七八九十\s]", "", text)) == 0
+                ):
+                    return found[0]
+        return None
+
     def last_date(self) -> date | None:
         """The 成文日期 of a plan or system: the last date written (signature block)."""
         found = self.dates(self.text(50000))
@@ -131,6 +149,11 @@ class Source:
         labelled = _clean_name(labelled_values([b.text for b in self.blocks[:30]]).get("name", ""))
         if labelled:
             return labelled
+        for block in self.blocks[:30]:
+            # “学生莫小军（男，身份证号……）”: a name with its particulars in brackets
+            match = _NAME_WITH_PARTICULARS.search(block.text)
+            if match and _clean_name(match[1]):
+                return match[1]
         return name_from_path(self.path, self.known_names)
 
     def table_records(self, required: tuple[str, ...]) -> list[tuple[Table, Record]]:
