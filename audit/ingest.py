@@ -26,7 +26,7 @@ from audit.facts import (
     Visit,
 )
 from audit.package import Member, PackageError, PackageLimits, iter_package
-from audit.parallel import Reader, default_workers
+from audit.parallel import Reader
 from audit.readers.model import ReadResult
 
 __all__ = ["PackageError", "PackageLimits", "Progress", "read_package"]
@@ -49,13 +49,15 @@ def read_package(
     `period` (start, end) gives the year of dates written without one (3月5日); `year_hint`
     does the same when no period is known. Raises `PackageError` (Chinese message) only when
     the package cannot be opened at all; an unreadable file becomes an `error` entry.
-    `workers` (default: up to 2, one per core) read large PDFs in parallel processes.
+    `workers` > 1 reads large PDFs in that many worker processes; the default is 1 because on
+    a shared 2-core machine the workers' start-up cost more than they won
+    (benchmarks/audit_read.py).
     """
     limits = limits or PackageLimits()
     if period is None and year_hint is not None:
         period = (date(year_hint, 1, 1), date(year_hint, 12, 31))
     facts = PackageFacts()
-    count = default_workers() if workers is None else max(1, workers)
+    count = 1 if workers is None else max(1, workers)
     with Reader(count, limits.max_pdf_pages) as reader:
         members = reader.results(iter_package(Path(path), limits))
         for done, (member, result) in enumerate(members, start=1):

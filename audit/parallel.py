@@ -9,7 +9,6 @@ memory stays bounded whatever the number of pages.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,10 +18,6 @@ from audit.readers import read_bytes
 from audit.readers.model import ReadResult
 
 POOL_AFTER_BYTES = 4 * 1024 * 1024  # PDF bytes seen before worker processes are worth starting
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
 
 
 def _read(path: str, data: bytes, max_pages: int) -> ReadResult:
