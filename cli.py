@@ -241,9 +241,15 @@ def audit(
                 EXIT_USAGE,
             )
         formats.append(fmt)
+
+    def progress(stage: str, done: int, path: str) -> None:
+        if sys.stderr.isatty():  # a terminal sees the files go by; logs and pipes stay clean
+            label = {"read": f"正在读取第{done}个文件", "judge": "正在逐项核查"}.get(stage, "")
+            click.echo(f"\r\033[K{label}", nl=stage == "done", err=True)
+
     try:
         span = parse_period(period)
-        result = run_audit(package, checklist_id, profile_id, span)
+        result = run_audit(package, checklist_id, profile_id, span, progress)
     except ValueError as exc:
         _fail(str(exc), EXIT_USAGE)
     except AuditError as exc:

@@ -111,12 +111,20 @@ def build(out: Path, pages: int) -> Path:
 
 
 def _cpu() -> float:
+    """CPU seconds of this process and of the reader's worker processes."""
     me = resource.getrusage(resource.RUSAGE_SELF)
-    return me.ru_utime + me.ru_stime
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process plus, for each reader worker, the largest worker's peak:
+    an upper bound of the whole audit's memory."""
+    from audit.parallel import default_workers
+
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (me + (default_workers() if kids else 0) * kids) / 1024
 
 
 def run_baoxue(root: str) -> dict[str, float]:
