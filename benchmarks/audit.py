@@ -118,13 +118,11 @@ def _cpu() -> float:
 
 
 def _peak_mb() -> float:
-    """Peak RSS of this process plus, for each reader worker, the largest worker's peak:
-    an upper bound of the whole audit's memory."""
-    from audit.parallel import default_workers
-
+    """Peak RSS of this process plus the largest child's peak (read_package reads in one
+    process by default; with workers it is a lower bound of the tree)."""
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (me + (default_workers() if kids else 0) * kids) / 1024
+    return (me + kids) / 1024
 
 
 def run_baoxue(root: str) -> dict[str, float]:
