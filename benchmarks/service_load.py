@@ -20,6 +20,7 @@ import asyncio
 import io
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -141,6 +142,10 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
 
             async def reader(n: int) -> None:
                 i = n
+                # People do not click in lockstep: start at a random moment of the first
+                # think time and vary each pause (uniform 0.5–1.5 × think), otherwise all
+                # readers arrive in one burst every second.
+                await asyncio.sleep(random.uniform(0, think))
                 while time.monotonic() < deadline:
                     path = paths[i % len(paths)]
                     i += 1
@@ -152,7 +157,7 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                         ok = False
                     views.append(time.perf_counter() - t0)
                     errors["views"] += not ok
-                    await asyncio.sleep(think)  # a person reads the page before the next click
+                    await asyncio.sleep(think * random.uniform(0.5, 1.5))  # reading the page
 
             async def uploader(n: int) -> None:
                 k = 0

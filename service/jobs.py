@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -143,11 +144,21 @@ def fail_job(db: Session, job_id: int, reason: str) -> None:
     )
 
 
-def _lower_priority() -> None:
-    """Job workers yield the CPU to page views (a 2-core school server runs both)."""
+def _init_worker() -> None:
+    """Job workers yield the CPU to page views (a 2-core school server runs both) and end
+    with the service: a spawned worker holds both ends of its task pipe, so it would wait
+    for work forever after the service was killed."""
     import os
 
     os.nice(10)
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="baoxue-parent-watch", daemon=True).start()
 
 
 class PoolJobRunner:
@@ -161,7 +172,7 @@ class PoolJobRunner:
             self.executor = ProcessPoolExecutor(
                 max_workers=config.job_workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lower_priority,
+                initializer=_init_worker,
             )
         else:
             self.executor = ThreadPoolExecutor(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -187,7 +188,7 @@ class Audit(Base):
     __tablename__ = "audits"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"))
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
     checklist_id: Mapped[str] = mapped_column(String(100))
     report: Mapped[dict[str, Any]]  # the audit's JSON report (schema baoxue.audit/1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -225,8 +226,9 @@ class Observation(Base):
 
 class Finding(Base):
     __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_school_status", "school_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"))
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))  # the finding id inside the report
     item_id: Mapped[str] = mapped_column(String(20))

@@ -215,3 +215,44 @@ def test_overview_puts_schools_with_open_critical_findings_first(env: Env, gaps_
     }
     html = admin.get("/admin/overview").text
     assert "荔浦市第二初级中学" in html and "s-fail" in html
+
+
+def test_school_page_counts_all_open_findings_but_lists_the_newest_100(
+    env: Env, gaps_zip: bytes
+) -> None:
+    """Regression: the page loaded every audit report and every finding, so it slowed with
+    each upload (benchmarks/service_load.py); it now lists a bounded, newest-first slice."""
+    clerk = env.login("clerk_a")
+    r = clerk.post(
+        f"/api/schools/{env.ids['school_a']}/packages",
+        files={"file": ("迎检材料.zip", gaps_zip)},
+        data={"period": PERIOD_TEXT},
+    )
+    assert wait(clerk, r.json()["job"]["id"])["status"] == "done"
+    with env.app.state.ctx.db.session() as db:
+        template = db.scalar(select(Finding).where(Finding.school_id == env.ids["school_a"]))
+        assert template is not None
+        for n in range(120):
+            db.add(
+                Finding(
+                    audit_id=template.audit_id,
+                    school_id=template.school_id,
+                    key=f"extra-{n}",
+                    item_id="1.2",
+                    severity="minor",
+                    message=f"补充问题{n:03d}",
+                )
+            )
+        db.commit()
+        total = len(
+            db.scalars(
+                select(Finding).where(
+                    Finding.school_id == env.ids["school_a"], Finding.status != "closed"
+                )
+            ).all()
+        )
+    page = clerk.get(f"/schools/{env.ids['school_a']}").text
+    assert f"待整改问题（{total}）" in page
+    assert "下面列出最新的 100 条" in page
+    assert "补充问题119" in page  # newest first
+    assert "补充问题000" not in page

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from forms.errors import FieldError, RecordError
 from forms.fonts import FontError
@@ -164,6 +164,7 @@ def remember_student(db: Session, school_id: int, student: Any) -> Student:
 def documents_of(db: Session, school_id: int, limit: int = 200) -> list[tuple[Document, str]]:
     rows = db.execute(
         select(Document, User.display_name)
+        .options(defer(Document.record))  # the list shows titles, not the records
         .outerjoin(User, User.id == Document.created_by)
         .where(Document.school_id == school_id)
         .order_by(Document.id.desc())

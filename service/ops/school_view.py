@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, load_only
 
 from service.ops.documents import FormChoice, documents_of, form_choices
 from service.scope import Scope
@@ -21,6 +21,7 @@ class SchoolView:
     packages: list[tuple[Package, Job | None, Audit | None]]
     jobs: list[Job]
     findings: list[Finding]
+    open_findings: int
     forms: list[FormChoice]
     show_full_id: bool
 
@@ -33,24 +34,38 @@ def school_view(db: Session, scope: Scope, school: School) -> SchoolView:
             .order_by(Student.grade, Student.class_name, Student.name)
         )
     )
-    packages = []
+    shown = list(
+        db.scalars(
+            select(Package)
+            .where(Package.school_id == school.id)
+            .order_by(Package.id.desc())
+            .limit(50)
+        )
+    )
+    # Only the shown packages' audits, without their (large) JSON reports: the page links to
+    # them, and loading every report made the page slower with every upload.
     audits = {
-        a.package_id: a for a in db.scalars(select(Audit).where(Audit.school_id == school.id))
+        a.package_id: a
+        for a in db.scalars(
+            select(Audit)
+            .options(load_only(Audit.id, Audit.package_id))
+            .where(Audit.package_id.in_([p.id for p in shown]))
+        )
     }
-    for package in db.scalars(
-        select(Package).where(Package.school_id == school.id).order_by(Package.id.desc()).limit(50)
-    ):
-        job = db.get(Job, package.job_id) if package.job_id else None
-        packages.append((package, job, audits.get(package.id)))
+    job_ids = [p.job_id for p in shown if p.job_id]
+    package_jobs = {j.id: j for j in db.scalars(select(Job).where(Job.id.in_(job_ids)))}
+    packages = [
+        (p, package_jobs.get(p.job_id) if p.job_id else None, audits.get(p.id)) for p in shown
+    ]
     jobs = list(
         db.scalars(select(Job).where(Job.school_id == school.id).order_by(Job.id.desc()).limit(20))
     )
+    still_open = (Finding.school_id == school.id, Finding.status != "closed")
+    open_findings = db.scalar(select(func.count()).select_from(Finding).where(*still_open)) or 0
+    # The newest first, bounded: every self-audit adds its findings, and the page must not
+    # grow slower with each upload.
     findings = list(
-        db.scalars(
-            select(Finding)
-            .where(Finding.school_id == school.id, Finding.status != "closed")
-            .order_by(Finding.id)
-        )
+        db.scalars(select(Finding).where(*still_open).order_by(Finding.id.desc()).limit(100))
     )
     return SchoolView(
         school,
@@ -59,6 +74,7 @@ def school_view(db: Session, scope: Scope, school: School) -> SchoolView:
         packages,
         jobs,
         findings,
+        open_findings,
         form_choices(school),
         scope.can("idcard.full"),
     )
