@@ -27,8 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -37,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+
+from measure import cpu_seconds, pdfplumber_pass, peak_mb, run_child  # noqa: E402
 
 PAGES_PER_FILE = 20
 PERIOD = "2025-09-01..2026-07-15"
@@ -110,21 +110,6 @@ def build(out: Path, pages: int) -> Path:
     return root
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and of the reader's worker processes."""
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def _peak_mb() -> float:
-    """Peak RSS of this process plus the largest child's peak (read_package reads in one
-    process by default; with workers it is a lower bound of the tree)."""
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (me + kids) / 1024
-
-
 def run_baoxue(root: str) -> dict[str, float]:
     """run_audit's stages timed apart: read the package, judge it, write the JSON report."""
     from audit.checklist import resolve
@@ -148,31 +133,12 @@ def run_baoxue(root: str) -> dict[str, float]:
         "read_s": read - start,
         "judge_s": judged - read,
         "json_s": seconds - (judged - start),
-        "cpu": _cpu(),
-        "peak_mb": _peak_mb(),
+        "cpu": cpu_seconds(),
+        "peak_mb": peak_mb(),
         "files": len(result.package.files),
         "pass": result.summary.counts["pass"],
         "sessions": len(facts.sessions),
         "visits": len(facts.visits),
-    }
-
-
-def run_pdfplumber(root: str) -> dict[str, float]:
-    import pdfplumber
-
-    start = time.perf_counter()
-    pages = 0
-    for path in sorted(Path(root).rglob("*.pdf")):
-        with pdfplumber.open(path) as doc:
-            for page in doc.pages:
-                page.extract_text()
-                page.close()
-                pages += 1
-    return {
-        "pages": pages,
-        "seconds": time.perf_counter() - start,
-        "cpu": _cpu(),
-        "peak_mb": _peak_mb(),
     }
 
 
@@ -184,18 +150,11 @@ def run_report(root: str) -> dict[str, float]:
     result = run_audit(Path(root), "liupu-supervision-2024", period=parse_period(PERIOD))
     start = time.perf_counter()
     size = len(render_report(result, "pdf"))
-    return {"seconds": time.perf_counter() - start, "bytes": size, "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - start, "bytes": size, "peak_mb": peak_mb()}
 
 
 def _child(what: str, root: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", what, "--root", str(root)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_child(__file__, "--child", what, "--root", str(root))
 
 
 def main() -> None:
@@ -206,7 +165,7 @@ def main() -> None:
     parser.add_argument("--root")
     args = parser.parse_args()
     if args.child:
-        run = {"baoxue": run_baoxue, "pdfplumber": run_pdfplumber, "report": run_report}
+        run = {"baoxue": run_baoxue, "pdfplumber": pdfplumber_pass, "report": run_report}
         print(json.dumps(run[args.child](args.root)))
         return
     root = build(args.out, args.pages)

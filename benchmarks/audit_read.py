@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+
+from measure import cpu_seconds, pdfplumber_pass, peak_mb, run_child  # noqa: E402
 
 PAGES_PER_FILE = 20
 TABLE_SHARE = 5  # every 5th file is a compiled table record
@@ -122,62 +122,14 @@ def run_baoxue(root: str, share: float, workers: int) -> dict[str, float]:
         "sessions": len(facts.sessions),
         "visits": len(facts.visits),
         # the main process plus each worker at its own peak: an upper bound of the total
-        "peak_mb": (
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            + (workers if workers > 1 else 0)
-            * resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        )
-        / 1024,
-        "cpu": _cpu(),
-    }
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
-
-
-def run_pdfplumber(root: str) -> dict[str, float]:
-    import pdfplumber
-
-    start = time.perf_counter()
-    pages = 0
-    for path in sorted(Path(root).rglob("*.pdf")):
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                page.extract_text()
-                page.close()
-                pages += 1
-    seconds = time.perf_counter() - start
-    return {
-        "pages": pages,
-        "seconds": seconds,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "cpu": _cpu(),
+        "peak_mb": peak_mb(workers if workers > 1 else 0),
+        "cpu": cpu_seconds(),
     }
 
 
 def _child(what: str, root: Path, share: float = 1.0, workers: int = 1) -> dict[str, float]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            what,
-            "--root",
-            str(root),
-            "--share",
-            str(share),
-            "--workers",
-            str(workers),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    args = ("--child", what, "--root", str(root), "--share", str(share), "--workers", str(workers))
+    return run_child(__file__, *args)
 
 
 def main() -> None:
@@ -193,7 +145,7 @@ def main() -> None:
         if args.child == "baoxue":
             print(json.dumps(run_baoxue(args.root, args.share, args.workers)))
         else:
-            print(json.dumps(run_pdfplumber(args.root)))
+            print(json.dumps(pdfplumber_pass(args.root)))
         return
     root = build(args.out, args.pages)
     print(

@@ -1,0 +1,55 @@
+"""What the audit benchmarks share: CPU and peak memory of a run, the pdfplumber baseline,
+and running one pass in a child process so each pass is measured on its own."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of any worker processes it waited for."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def peak_mb(workers: int = 1) -> float:
+    """Peak RSS of this process plus `workers` × the largest child's peak (an upper bound
+    of the tree when workers ran; the child term is 0 when none did)."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (me + workers * kids) / 1024
+
+
+def pdfplumber_pass(root: str) -> dict[str, float]:
+    """The baseline: pdfplumber's extract_text over every PDF page under root."""
+    import pdfplumber
+
+    start = time.perf_counter()
+    pages = 0
+    for path in sorted(Path(root).rglob("*.pdf")):
+        with pdfplumber.open(path) as doc:
+            for page in doc.pages:
+                page.extract_text()
+                page.close()
+                pages += 1
+    return {
+        "pages": pages,
+        "seconds": time.perf_counter() - start,
+        "cpu": cpu_seconds(),
+        "peak_mb": peak_mb(),
+    }
+
+
+def run_child(script: str, *args: str) -> dict[str, float]:
+    """Run `script --child …` in a fresh interpreter; its last stdout line is the JSON result."""
+    out = subprocess.run(
+        [sys.executable, script, *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result

@@ -1,0 +1,48 @@
+"""The benchmarks still run (tiny sizes; figures are not checked — CI never asserts times).
+
+Regression: benchmarks/audit.py broke silently when the reader's worker default went away.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _run(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_audit_benchmark_runs(tmp_path: Path) -> None:
+    out = _run("benchmarks/audit.py", "--pages", "40", "--out", str(tmp_path))
+    assert "baoxue run_audit + JSON report" in out and "pdfplumber extract_text only" in out
+
+
+def test_audit_read_benchmark_runs(tmp_path: Path) -> None:
+    out = _run("benchmarks/audit_read.py", "--pages", "40", "--out", str(tmp_path))
+    assert "pdfplumber" in out and "pages/s" in out
+
+
+def test_batch_benchmark_runs() -> None:
+    out = _run("benchmarks/batch.py", "--rows", "8", "--baseline-rows", "2")
+    assert "baoxue batch (merged PDF)" in out and "one call per record" in out
+
+
+def test_service_load_benchmark_runs() -> None:
+    out = _run("benchmarks/service_load.py", "--seconds", "3", "--readers", "3", "--uploaders", "1")
+    assert '"page_views"' in out and '"errors": 0' in out
