@@ -124,7 +124,10 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
             )
             session = re.search(r"bx_session=([^;]+)", login.headers["set-cookie"]).group(1)  # type: ignore[union-attr]
             cookie = {"cookie": f"bx_session={session}"}
-            me = (await client.get("/api/me", headers=cookie)).json()
+            me_response = await client.get("/api/me", headers=cookie)
+            if me_response.status_code != 200:
+                raise SystemExit(f"登录后 /api/me 答 {me_response.status_code}: {me_response.text}")
+            me = me_response.json()
             token_page = await client.post(
                 "/tokens", data={"name": "bench", "csrf_token": me["csrf_token"]}, headers=cookie
             )

@@ -42,7 +42,7 @@ def user_json(u: User) -> dict[str, Any]:
 
 @router.get("/users", summary="全部用户")
 def users(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
 ) -> list[dict[str, Any]]:
     return [user_json(u) for u in db.scalars(select(User).order_by(User.id))]
 
@@ -57,7 +57,9 @@ class UserIn(BaseModel):
 
 @router.post("/users", status_code=201, summary="新建用户")
 def user_create(
-    body: UserIn, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    body: UserIn,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     return user_json(
         ops_users.create_user(
@@ -85,7 +87,7 @@ def user_update(
     user_id: int,
     body: UserPatch,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     user = db.get(User, user_id)
     if user is None:
@@ -96,7 +98,7 @@ def user_update(
 
 @router.get("/townships", summary="乡镇及挂点")
 def townships(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
 ) -> list[dict[str, Any]]:
     people: dict[int, list[dict[str, Any]]] = {}
     for a, u in db.execute(select(Assignment, User).join(User, User.id == Assignment.user_id)):
@@ -115,7 +117,9 @@ class TownshipIn(BaseModel):
 
 @router.post("/townships", status_code=201, summary="新增乡镇")
 def township_create(
-    body: TownshipIn, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    body: TownshipIn,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     town = ops_dir.township(db, body.name)
     return {"id": town.id, "name": town.name}
@@ -135,7 +139,7 @@ def school_create(
     request: Request,
     body: SchoolIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     school = ops_dir.save_school(
         db,
@@ -156,7 +160,7 @@ def school_update(
     school_id: int,
     body: SchoolIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     school = scope.school(db, school_id)
     ops_dir.save_school(
@@ -181,7 +185,9 @@ class AssignmentIn(BaseModel):
 
 @router.post("/assignments", status_code=201, summary="挂点：督学负责某乡镇的学校")
 def assignment_create(
-    body: AssignmentIn, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    body: AssignmentIn,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     user, town = db.get(User, body.user_id), db.get(Township, body.township_id)
     if user is None or town is None:
@@ -192,7 +198,9 @@ def assignment_create(
 
 @router.delete("/assignments/{assignment_id}", summary="取消挂点")
 def assignment_delete(
-    assignment_id: int, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    assignment_id: int,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     row = db.get(Assignment, assignment_id)
     if row is None:
@@ -207,7 +215,7 @@ async def import_xlsx(
     what: str,
     file: UploadFile = File(...),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     limit = ctx(request).config.max_roster_bytes
     data = await file.read(limit + 1)
@@ -231,7 +239,7 @@ async def import_xlsx(
 
 @router.get("/overview", summary="总览：每所学校 × 每个核查项的状态")
 def overview_json(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
 ) -> dict[str, Any]:
     ov = overview(db, scope)
     return {
@@ -253,7 +261,9 @@ def overview_json(
 
 @router.get("/log", summary="操作日志（谁、何时、改了什么）")
 def change_log(
-    limit: int = 200, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    limit: int = 200,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> list[dict[str, Any]]:
     return [
         {

@@ -85,7 +85,7 @@ def me(auth: Auth = Depends(require_auth), scope: Scope = Depends(get_scope)) ->
 
 @router.get("/schools", summary="可见的学校及其最近核查概况")
 def schools(
-    scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -101,14 +101,18 @@ def schools(
 
 @router.get("/schools/{school_id}", summary="一所学校")
 def school(
-    school_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    school_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     return school_json(scope.school(db, school_id))
 
 
 @router.get("/schools/{school_id}/students", summary="学校的学生（身份证号按角色脱敏）")
 def students(
-    school_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    school_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> list[dict[str, Any]]:
     scope.school(db, school_id)
     rows = db.scalars(select(Student).where(Student.school_id == school_id).order_by(Student.name))
@@ -146,7 +150,7 @@ def document_create(
     school_id: int,
     body: DocumentIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     from service.ops.documents import kind_for, prefill
 
@@ -173,7 +177,9 @@ def document_create(
 
 @router.get("/schools/{school_id}/documents", summary="学校已生成的文书")
 def documents(
-    school_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    school_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> list[dict[str, Any]]:
     scope.school(db, school_id)
     return [document_json(d) for d, _ in documents_of(db, school_id)]
@@ -181,7 +187,7 @@ def documents(
 
 @router.get("/documents/{doc_id}", summary="一份文书及其记录")
 def document(
-    doc_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    doc_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
 ) -> dict[str, Any]:
     doc = scope.get(db, Document, doc_id, "文书")
     record = doc.record if scope.can("idcard.full") else mask_record(doc.record)
@@ -194,7 +200,7 @@ def document_file(
     doc_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     if fmt not in ("pdf", "docx"):
@@ -217,7 +223,7 @@ def roster_create(
     duplex: bool = Form(False),
     start_number: int = Form(1),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     school_row = scope.school(db, school_id)
     job = start_batch(
@@ -244,7 +250,7 @@ def package_create(
     file: UploadFile = File(...),
     period: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     school_row = scope.school(db, school_id)
     package, job = start_audit(
@@ -257,7 +263,7 @@ def package_create(
 
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
 def job(
-    job_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    job_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
 ) -> dict[str, Any]:
     return job_json(scope.get(db, Job, job_id, "任务"))
 
@@ -268,7 +274,7 @@ def job_file(
     job_id: int,
     name: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     row = scope.get(db, Job, job_id, "任务")
     files: dict[str, str] = (row.result or {}).get("files", {})
@@ -336,7 +342,9 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 @router.get("/audits/{audit_id}", summary="核查报告：自动结论、最终结论、现场记录、整改问题")
 def audit(
-    audit_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    audit_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     return _audit_json(db, scope.get(db, Audit, audit_id, "核查报告"))
 
@@ -352,7 +360,7 @@ def review(
     item_id: str,
     body: ReviewIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     row = scope.get(db, Audit, audit_id, "核查报告")
     saved = ops_reviews.set_review(db, scope, row, item_id, body.status, body.note)
@@ -372,7 +380,7 @@ def observe(
     audit_id: int,
     body: ObservationIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     row = scope.get(db, Audit, audit_id, "核查报告")
     obs = ops_reviews.add_observation(db, scope, row, body.kind, body.value, body.note)
@@ -387,7 +395,7 @@ def export(
     audit_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     from service.adapters.audit import export_audit
 
@@ -398,7 +406,9 @@ def export(
 
 @router.get("/findings/{finding_id}", summary="一个整改问题及其材料、记录")
 def finding(
-    finding_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    finding_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     view = finding_view(db, scope, scope.get(db, Finding, finding_id, "整改问题"))
     return {
@@ -426,7 +436,7 @@ def finding_update(
     finding_id: int,
     body: FindingIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     row = scope.get(db, Finding, finding_id, "整改问题")
     ops_reviews.set_finding_status(db, scope, row, body.status, body.note)
@@ -440,7 +450,7 @@ def finding_evidence(
     file: UploadFile = File(...),
     note: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> dict[str, Any]:
     row = scope.get(db, Finding, finding_id, "整改问题")
     ev = add_evidence(db, ctx(request), scope, row, file.filename or "材料", file.file, note)

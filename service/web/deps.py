@@ -28,11 +28,14 @@ def ctx(request: Request) -> ServiceContext:
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    """The request's database session. Declare it with scope="function": FastAPI's default
+    ("request") runs the commit after the response is sent, so a client that follows a redirect
+    at once (login → /api/me) could read the old state."""
     with ctx(request).db.session() as session:
         yield session
 
 
-def optional_auth(request: Request, db: Session = Depends(get_db)) -> Auth | None:
+def optional_auth(request: Request, db: Session = Depends(get_db, scope="function")) -> Auth | None:
     cached: Auth | None = getattr(request.state, "auth", None)
     if cached is not None:
         return cached
@@ -54,7 +57,9 @@ async def require_auth(auth: Auth | None = Depends(optional_auth)) -> Auth:
     return auth
 
 
-def get_scope(auth: Auth = Depends(require_auth), db: Session = Depends(get_db)) -> Scope:
+def get_scope(
+    auth: Auth = Depends(require_auth), db: Session = Depends(get_db, scope="function")
+) -> Scope:
     return Scope.of(db, auth.user)
 
 

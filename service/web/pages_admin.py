@@ -42,7 +42,9 @@ async def _read(upload: UploadFile, limit: int) -> bytes:
 
 @router.get("/overview", response_class=HTMLResponse)
 def overview_page(
-    request: Request, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    request: Request,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return page(request, "admin/overview.html", ov=overview(db, scope))
 
@@ -51,7 +53,7 @@ def overview_page(
 def users_page(
     request: Request,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     message: str = "",
 ) -> Response:
     users = list(db.scalars(select(User).order_by(User.role, User.username)))
@@ -76,7 +78,7 @@ def user_create(
     school_id: str = Form(""),
     password: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     try:
         with db.begin_nested():
@@ -111,7 +113,7 @@ def user_page(
     user_id: int,
     created: int = 0,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     user = db.get(User, user_id)
     if user is None:
@@ -131,7 +133,7 @@ def user_update(
     active: str = Form(""),
     password: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     user = db.get(User, user_id)
     if user is None:
@@ -167,7 +169,7 @@ def user_assign(
     township_id: int = Form(...),
     duty: str = Form("inspector"),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     user, town = db.get(User, user_id), db.get(Township, township_id)
     if user is None or town is None:
@@ -178,7 +180,9 @@ def user_assign(
 
 @router.post("/assignments/{assignment_id}/delete")
 def assignment_delete(
-    assignment_id: int, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    assignment_id: int,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     row = db.get(Assignment, assignment_id)
     if row is None:
@@ -190,7 +194,9 @@ def assignment_delete(
 
 @router.get("/schools", response_class=HTMLResponse)
 def schools_page(
-    request: Request, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    request: Request,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return page(request, "admin/schools.html", **directory_view(db), result=None, error=None)
 
@@ -205,7 +211,7 @@ def school_create(
     phone: str = Form(""),
     contact: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     try:
         with db.begin_nested():
@@ -233,7 +239,9 @@ def school_create(
 
 @router.post("/townships")
 def township_create(
-    name: str = Form(""), scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    name: str = Form(""),
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     ops_dir.township(db, name)
     return RedirectResponse("/admin/schools", status_code=303)
@@ -245,7 +253,7 @@ async def import_xlsx(
     what: str,
     file: UploadFile = File(...),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     config = ctx(request).config
     try:
@@ -271,6 +279,8 @@ async def import_xlsx(
 
 @router.get("/log", response_class=HTMLResponse)
 def log_page(
-    request: Request, scope: Scope = Depends(admin_scope), db: Session = Depends(get_db)
+    request: Request,
+    scope: Scope = Depends(admin_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return page(request, "admin/log.html", rows=change_log_rows(db, limit=300))

@@ -51,7 +51,7 @@ def login(
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     user = authenticate(db, username, password)
     if user is None:
@@ -76,7 +76,9 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, db: Session = Depends(get_db), auth: Auth = Depends(require_auth)
+    request: Request,
+    db: Session = Depends(get_db, scope="function"),
+    auth: Auth = Depends(require_auth),
 ) -> Response:
     close_session(db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
@@ -100,7 +102,9 @@ def _set_cookie(
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    request: Request,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     if scope.role == "clerk" and scope.school_ids:
         return RedirectResponse(f"/schools/{next(iter(scope.school_ids))}", status_code=303)
@@ -113,7 +117,9 @@ def home(
 
 @router.get("/tokens", response_class=HTMLResponse)
 def tokens(
-    request: Request, auth: Auth = Depends(require_auth), db: Session = Depends(get_db)
+    request: Request,
+    auth: Auth = Depends(require_auth),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     rows = db.scalars(
         select(ApiToken).where(ApiToken.user_id == auth.user.id).order_by(ApiToken.id.desc())
@@ -126,7 +132,7 @@ def token_create(
     request: Request,
     name: str = Form("脚本"),
     auth: Auth = Depends(require_auth),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     token, row = create_api_token(db, auth.user, name.strip() or "脚本")
     record_change(db, auth.user, "token.create", "api_token", row.id, None, name=row.name)
@@ -138,7 +144,9 @@ def token_create(
 
 @router.post("/tokens/{token_id}/revoke")
 def token_revoke(
-    token_id: int, auth: Auth = Depends(require_auth), db: Session = Depends(get_db)
+    token_id: int,
+    auth: Auth = Depends(require_auth),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     row = db.get(ApiToken, token_id)
     if row is None or row.user_id != auth.user.id:

@@ -36,7 +36,7 @@ def school_page(
     school_id: int,
     message: str = "",
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     school = scope.school(db, school_id)
     return page(
@@ -83,7 +83,7 @@ def form_new(
     form_id: str,
     student_id: int | None = None,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     scope.require("documents.create")
     school = scope.school(db, school_id)
@@ -99,7 +99,7 @@ async def form_submit(
     school_id: int,
     form_id: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     school = scope.school(db, school_id)
     kind, _ = kind_for(school, form_id)
@@ -125,7 +125,7 @@ def document_page(
     doc_id: int,
     created: int = 0,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     pages = page_count(ctx(request).blobs.read(doc.pdf_sha256))
@@ -147,7 +147,7 @@ def document_download(
     doc_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     if fmt not in ("pdf", "docx"):
@@ -163,7 +163,7 @@ def document_page_png(
     doc_id: int,
     page_no: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     png = page_png(ctx(request).blobs.read(doc.pdf_sha256), page_no)
@@ -179,7 +179,7 @@ def roster_upload(
     duplex: str = Form(""),
     start_number: str = Form("1"),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     school = scope.school(db, school_id)
     options: dict[str, Any] = {
@@ -213,7 +213,7 @@ def package_upload(
     file: UploadFile = File(...),
     period: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     school = scope.school(db, school_id)
     try:
@@ -238,7 +238,10 @@ def package_upload(
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(
-    request: Request, job_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db)
+    request: Request,
+    job_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
@@ -251,7 +254,7 @@ def job_file(
     job_id: int,
     name: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     files: dict[str, str] = (job.result or {}).get("files", {})
