@@ -31,7 +31,9 @@ def test_login_session_is_committed_when_the_response_starts(env: Env) -> None:
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
         page = c.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        r = c.post("/login", data={"username": "clerk_a", "password": PASSWORD, "csrf_token": token})
+        r = c.post(
+            "/login", data={"username": "clerk_a", "password": PASSWORD, "csrf_token": token}
+        )
         assert r.status_code == 303
     assert seen_at_response_start == [1]
 
