@@ -467,7 +467,15 @@ _db_option = click.option(
 @click.option(
     "--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试"
 )
-@click.option("--job-workers", default=1, show_default=True, type=int, help="后台任务进程数")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="网页服务进程数（默认：CPU 核数，最多 2）",
+)
+@click.option(
+    "--job-workers", default=1, show_default=True, type=int, help="每个网页进程的后台任务进程数"
+)
 def serve(
     data: Path | None,
     db: str | None,
@@ -477,6 +485,7 @@ def serve(
     as_user: str | None,
     token: str | None,
     insecure_cookies: bool,
+    workers: int | None,
     job_workers: int,
 ) -> None:
     """启动网页服务（首次启动时创建数据目录与数据库）。"""
@@ -493,14 +502,14 @@ def serve(
             _fail(str(exc), EXIT_USAGE)
         click.echo(result.text())
         sys.exit(0 if result.status < 400 else EXIT_INVALID)
-    import uvicorn
+    from service.serve import ServeError, default_workers, run
 
-    from service.app import create_app
-
-    app = create_app(config)  # type: ignore[arg-type]
     where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"保学服务：{where}  （API 文档 {where}api/docs；数据目录 {config.data_dir}）")  # type: ignore[attr-defined]
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        run(config, host, port, workers or default_workers())  # type: ignore[arg-type]
+    except ServeError as exc:
+        _fail(str(exc), EXIT_USAGE)
 
 
 @main.group()

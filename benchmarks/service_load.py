@@ -24,6 +24,7 @@ import random
 import re
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,11 @@ def seed(data: Path) -> dict[str, int]:
     ctx.runner.shutdown()
     ctx.db.dispose()
     return ids
+
+
+def job_counts(data: Path) -> dict[str, int]:
+    with sqlite3.connect(data / "baoxue.sqlite3") as db:
+        return dict(db.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
 
 
 def package(n: int) -> bytes:
@@ -186,7 +192,7 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                 *(reader(i) for i in range(readers)), *(uploader(i) for i in range(uploaders))
             )
             elapsed = time.monotonic() - started
-            jobs = (await client.get("/api/schools", headers=bearer)).status_code
+            final_status = (await client.get("/api/schools", headers=bearer)).status_code
         report = {
             "seconds": round(elapsed, 1),
             "readers": readers,
@@ -209,7 +215,8 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                 "errors": errors["uploads"],
             },
             "mean_view_ms": round(statistics.fmean(views) * 1000, 1) if views else None,
-            "final_status": jobs,
+            "final_status": final_status,
+            "audit_jobs": job_counts(data),  # background audits of the uploads, by status
         }
         print(json.dumps(report, ensure_ascii=False, indent=2))
         ok = not errors["views"] and not errors["uploads"]

@@ -19,25 +19,17 @@ from service.blobs import BlobStore, TooLargeError
 from service.config import ServiceConfig
 from service.context import ServiceContext
 from service.db import Database, migrate
-from service.jobs import JobRunner, PoolJobRunner, recover
+from service.jobs import JobRunner, PoolJobRunner, recover, submit_queued
 from service.ops import ServiceError
 from service.scope import Forbidden, NotFound
 from service.web import api_admin, api_school, pages_admin, pages_audit, pages_auth, pages_school
 from service.web.deps import csrf_protect
+from service.web.headers import SecurityHeadersMiddleware
 from service.web.limits import BodyLimitMiddleware, too_large_message
 from service.web.render import page
 
 log = logging.getLogger("baoxue.service")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-}
 
 
 def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> ServiceContext:
@@ -46,7 +38,8 @@ def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> Ser
     database = Database(config.database_url)
     migrate(database.engine)
     blobs = BlobStore(config.blob_dir)
-    blobs.sweep_temp()
+    if config.primary:
+        blobs.sweep_temp()
     return ServiceContext(config, database, blobs, runner or PoolJobRunner(config, database))
 
 
@@ -56,9 +49,12 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        counts = recover(context.db, config, context.runner)
-        if counts["requeued"] or counts["failed"]:
-            log.warning("jobs after restart: %s", counts)
+        if config.primary:
+            counts = recover(context.db, config, context.runner)
+            if counts["requeued"] or counts["failed"]:
+                log.warning("jobs after restart: %s", counts)
+        else:  # the parent reset interrupted jobs; a queued job is claimed by one worker only
+            submit_queued(context.db, context.runner)
         yield
         context.runner.shutdown(wait=False)
         context.db.dispose()
@@ -77,17 +73,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
     app.add_middleware(
         BodyLimitMiddleware, limit=max(config.max_upload_bytes, config.max_roster_bytes)
     )
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            if key == "content-security-policy" and request.url.path.startswith("/api/docs"):
-                continue  # Swagger UI loads its own scripts
-            response.headers.setdefault(key, value)
-        if not request.url.path.startswith("/static/"):
-            response.headers.setdefault("cache-control", "no-store")
-        return response
+    app.add_middleware(SecurityHeadersMiddleware)
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

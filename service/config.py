@@ -27,6 +27,10 @@ class ServiceConfig:
     job_max_attempts: int = 2  # a job interrupted by a restart is retried this often in all
     default_profile: str = "liupu-2026"
     default_checklist: str = "liupu-supervision-2024"
+    # The process that owns start-up chores (sweeping half-written uploads, resetting jobs a
+    # crash left "running"). With several web processes only the parent does them, once,
+    # before the workers start; a worker doing them would break its siblings' work.
+    primary: bool = True
 
     @property
     def database_url(self) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import shutil
 import threading
 import time
@@ -144,14 +145,12 @@ def fail_job(db: Session, job_id: int, reason: str) -> None:
     )
 
 
-def _init_worker() -> None:
-    """Job workers yield the CPU to page views (a 2-core school server runs both) and end
-    with the service: a spawned worker holds both ends of its task pipe, so it would wait
-    for work forever after the service was killed."""
-    import os
-
-    os.nice(10)
-    parent = os.getppid()
+def exit_with_parent(parent: int | None = None) -> None:
+    """End this process when its parent goes (killed services must not leave workers behind:
+    a spawned worker holds both ends of its task pipe and would wait for work forever).
+    Pass the parent's pid when known: a parent killed while this process was starting has
+    already been replaced by the reaper."""
+    parent = parent or os.getppid()
 
     def watch_parent() -> None:
         while os.getppid() == parent:
@@ -159,6 +158,13 @@ def _init_worker() -> None:
         os._exit(1)
 
     threading.Thread(target=watch_parent, name="baoxue-parent-watch", daemon=True).start()
+
+
+def _init_worker(service: int | None = None) -> None:
+    """Job workers yield the CPU to page views (a 2-core school server runs both) and end
+    with the service."""
+    os.nice(10)
+    exit_with_parent(service)
 
 
 class PoolJobRunner:
@@ -173,6 +179,7 @@ class PoolJobRunner:
                 max_workers=config.job_workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
         else:
             self.executor = ThreadPoolExecutor(
@@ -196,6 +203,14 @@ class PoolJobRunner:
 
 def recover(database: Database, config: ServiceConfig, runner: JobRunner) -> dict[str, int]:
     """After a restart: requeue interrupted jobs or fail them with the reason; run the queue."""
+    counts = reset_interrupted(database, config)
+    counts["submitted"] = submit_queued(database, runner)
+    return counts
+
+
+def reset_interrupted(database: Database, config: ServiceConfig) -> dict[str, int]:
+    """Jobs a stopped service left "running": queue them again, or fail them after
+    `job_max_attempts`. Only at start-up, before any worker may claim a job."""
     requeued = failed = 0
     with database.session() as db:
         for job in db.scalars(select(Job).where(Job.status == "running")):
@@ -210,7 +225,13 @@ def recover(database: Database, config: ServiceConfig, runner: JobRunner) -> dic
                 job.status = "queued"
                 job.message = "服务重启，任务重新开始"
                 requeued += 1
+    return {"requeued": requeued, "failed": failed}
+
+
+def submit_queued(database: Database, runner: JobRunner) -> int:
+    """Hand every queued job to the runner; several processes may do so, a job is claimed once."""
+    with database.session() as db:
         queued = list(db.scalars(select(Job.id).where(Job.status == "queued").order_by(Job.id)))
     for job_id in queued:
         runner.submit(job_id)
-    return {"requeued": requeued, "failed": failed, "submitted": len(queued)}
+    return len(queued)

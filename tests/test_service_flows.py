@@ -18,7 +18,7 @@ from service_helpers import Env
 from sqlalchemy import select
 
 from conftest import docx_text
-from service.tables import ChangeLog, Finding
+from service.tables import ChangeLog, Finding, Student
 
 
 def wait(client: TestClient, job_id: int, timeout: float = 240) -> dict[str, Any]:
@@ -256,3 +256,30 @@ def test_school_page_counts_all_open_findings_but_lists_the_newest_100(
     assert "下面列出最新的 100 条" in page
     assert "补充问题119" in page  # newest first
     assert "补充问题000" not in page
+
+
+def test_school_page_lists_100_students_and_finds_the_rest_by_name_or_class(env: Env) -> None:
+    """A school after a 1,000-row batch: the page stays small; search reaches every student."""
+    with env.app.state.ctx.db.session() as db:
+        for n in range(1000):
+            db.add(
+                Student(
+                    school_id=env.ids["school_a"],
+                    name=f"学生{n:04d}",
+                    grade=f"{7 + n % 3}年级",
+                    class_name=f"{n % 10 + 1}班",
+                )
+            )
+        db.add(Student(school_id=env.ids["school_c"], name="学生0999乙"))  # another school
+    clerk = env.login("clerk_a")
+    school = f"/schools/{env.ids['school_a']}"
+    page = clerk.get(school).text
+    assert "学生（1000）" in page and "下面列出前 100 名" in page
+    assert page.count('data-label="姓名"') == 100
+    found = clerk.get(school, params={"q": "学生0999"}).text
+    assert "学生（“学生0999”：1）" in found and "学生0999</td>" in found
+    assert "学生0999乙" not in found  # scoped to the school
+    by_class = clerk.get(school, params={"q": "9年级3班"}).text
+    assert by_class.count('data-label="姓名"') == 34  # n % 3 == 2 and n % 10 == 2
+    nothing = clerk.get(school, params={"q": "<b>"}).text
+    assert "没有找到“&lt;b&gt;”" in nothing and "<b>" not in nothing  # escaped

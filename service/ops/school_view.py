@@ -12,11 +12,20 @@ from service.ops.documents import FormChoice, documents_of, form_choices
 from service.scope import Scope
 from service.tables import Audit, Document, Finding, Job, Package, School, Student
 
+# What one page shows at most: a school's page must stay quick after a 1,000-row batch
+# and a year of self-audits; the rest is reached by search or from the API.
+STUDENTS_SHOWN = 100
+DOCUMENTS_SHOWN = 50
+PACKAGES_SHOWN = 50
+FINDINGS_SHOWN = 100
+
 
 @dataclass
 class SchoolView:
     school: School
     students: list[Student]
+    student_count: int
+    student_query: str
     documents: list[tuple[Document, str]]
     packages: list[tuple[Package, Job | None, Audit | None]]
     jobs: list[Job]
@@ -26,20 +35,31 @@ class SchoolView:
     show_full_id: bool
 
 
-def school_view(db: Session, scope: Scope, school: School) -> SchoolView:
+def school_view(db: Session, scope: Scope, school: School, student_query: str = "") -> SchoolView:
+    of_school = [Student.school_id == school.id]
+    query = student_query.strip()
+    if query:  # by name, or by class (“八年级3班”)
+        like = f"%{query}%"
+        of_school.append(
+            Student.name.like(like)
+            | (func.coalesce(Student.grade, "") + func.coalesce(Student.class_name, "")).like(like)
+        )
+    student_count = db.scalar(select(func.count()).select_from(Student).where(*of_school)) or 0
     students = list(
         db.scalars(
             select(Student)
-            .where(Student.school_id == school.id)
+            .where(*of_school)
             .order_by(Student.grade, Student.class_name, Student.name)
+            .limit(STUDENTS_SHOWN)
         )
     )
     shown = list(
         db.scalars(
             select(Package)
+            .options(load_only(Package.id, Package.filename, Package.created_at, Package.job_id))
             .where(Package.school_id == school.id)
             .order_by(Package.id.desc())
-            .limit(50)
+            .limit(PACKAGES_SHOWN)
         )
     )
     # Only the shown packages' audits, without their (large) JSON reports: the page links to
@@ -53,24 +73,39 @@ def school_view(db: Session, scope: Scope, school: School) -> SchoolView:
         )
     }
     job_ids = [p.job_id for p in shown if p.job_id]
-    package_jobs = {j.id: j for j in db.scalars(select(Job).where(Job.id.in_(job_ids)))}
+    package_jobs = {
+        j.id: j
+        for j in db.scalars(
+            select(Job).options(load_only(Job.id, Job.status, Job.error)).where(Job.id.in_(job_ids))
+        )
+    }
     packages = [
         (p, package_jobs.get(p.job_id) if p.job_id else None, audits.get(p.id)) for p in shown
     ]
     jobs = list(
-        db.scalars(select(Job).where(Job.school_id == school.id).order_by(Job.id.desc()).limit(20))
+        db.scalars(
+            select(Job)
+            .options(load_only(Job.id, Job.kind, Job.status, Job.params, Job.created_at))
+            .where(Job.school_id == school.id)
+            .order_by(Job.id.desc())
+            .limit(20)
+        )
     )
     still_open = (Finding.school_id == school.id, Finding.status != "closed")
     open_findings = db.scalar(select(func.count()).select_from(Finding).where(*still_open)) or 0
     # The newest first, bounded: every self-audit adds its findings, and the page must not
     # grow slower with each upload.
     findings = list(
-        db.scalars(select(Finding).where(*still_open).order_by(Finding.id.desc()).limit(100))
+        db.scalars(
+            select(Finding).where(*still_open).order_by(Finding.id.desc()).limit(FINDINGS_SHOWN)
+        )
     )
     return SchoolView(
         school,
         students,
-        documents_of(db, school.id),
+        student_count,
+        query,
+        documents_of(db, school.id, limit=DOCUMENTS_SHOWN),
         packages,
         jobs,
         findings,

@@ -35,6 +35,7 @@ def school_page(
     request: Request,
     school_id: int,
     message: str = "",
+    q: str = "",
     scope: Scope = Depends(get_scope),
     db: Session = Depends(get_db, scope="function"),
 ) -> Response:
@@ -42,7 +43,7 @@ def school_page(
     return page(
         request,
         "school.html",
-        v=school_view(db, scope, school),
+        v=school_view(db, scope, school, student_query=q[:50]),
         scope=scope,
         message=message,
         error=None,

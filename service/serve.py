@@ -1,0 +1,160 @@
+"""Running the web service: one process, or several sharing the port.
+
+Python runs one request's code at a time per process, so on a 2-core server a single process
+kept page views waiting behind upload handling (p95 ≈ 0.5–0.7 s under the load benchmark).
+With several processes:
+- the start-up chores — migrations, sweeping half-written uploads, resetting jobs a crash
+  left running — run once in the parent before the workers start; each worker only submits
+  the queued jobs (a job is claimed by one worker only, see `service.jobs.execute_job`);
+- each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections over
+  the workers (with one shared socket, the first worker to wake accepted a whole burst of
+  browser connections and the other idled);
+- the parent restarts a worker that dies and stops them all on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from service.config import ServiceConfig
+
+log = logging.getLogger("baoxue.serve")
+
+RESTARTS_PER_MINUTE = 5
+
+
+class ServeError(Exception):
+    """The service cannot start (message in Chinese, for the command line)."""
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def run(config: ServiceConfig, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from service.app import create_app
+
+    if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+        uvicorn.run(create_app(config), host=host, port=port, log_level="warning")
+        return
+    _prepare(config)
+    _check_port_free(host, port)
+    Supervisor(config_to_json(dataclasses.replace(config, primary=False)), host, port).run(workers)
+
+
+def _prepare(config: ServiceConfig) -> None:
+    from service.app import build_context
+    from service.jobs import reset_interrupted
+
+    context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
+    reset_interrupted(context.db, config)
+    context.db.dispose()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _check_port_free(host: str, port: int) -> None:
+    try:
+        listening_socket(host, port).close()
+    except OSError as exc:
+        raise ServeError(f"无法监听 {host}:{port}：{exc.strerror}（端口可能已被占用）") from exc
+
+
+def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> None:
+    """One web process: its own app, job runner and listening socket."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.jobs import exit_with_parent
+
+    exit_with_parent(supervisor)  # a killed supervisor must not leave workers holding the port
+    sock = listening_socket(host, port)
+    sock.listen(2048)
+    app = create_app(config_from_json(config_json))
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+
+
+class Supervisor:
+    def __init__(self, config_json: str, host: str, port: int) -> None:
+        self.args = (config_json, host, port, os.getpid())
+        self.context = multiprocessing.get_context("spawn")
+        self.stopping = False
+        self.restarts: list[float] = []
+
+    def _start(self, index: int) -> multiprocessing.process.BaseProcess:
+        process = self.context.Process(
+            target=serve_worker, args=self.args, name=f"baoxue-web-{index}"
+        )
+        process.start()
+        return process
+
+    def _stop(self, signum: int, _frame: Any) -> None:
+        self.stopping = True
+
+    def run(self, workers: int) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        processes = [self._start(i) for i in range(workers)]
+        try:
+            while not self.stopping:
+                time.sleep(0.5)
+                for i, process in enumerate(processes):
+                    if process.is_alive() or self.stopping:
+                        continue
+                    self._count_restart(process.exitcode)
+                    processes[i] = self._start(i)
+        finally:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()  # SIGTERM: uvicorn finishes the requests under way
+            for process in processes:
+                process.join(timeout=15)
+                if process.is_alive():
+                    process.kill()
+
+    def _count_restart(self, exitcode: int | None) -> None:
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < 60] + [now]
+        log.warning("web worker exited (code %s); restarting", exitcode)
+        if len(self.restarts) > RESTARTS_PER_MINUTE:
+            raise ServeError("网页服务进程反复退出，服务已停止；请查看上面的错误信息")
+
+
+def config_to_json(config: ServiceConfig) -> str:
+    values: dict[str, Any] = dataclasses.asdict(config)
+    values["data_dir"] = str(config.data_dir)
+    return json.dumps(values)
+
+
+def config_from_json(text: str) -> ServiceConfig:
+    values = json.loads(text)
+    values["data_dir"] = Path(values["data_dir"])
+    return ServiceConfig(**values)
+
+
+class _NoRunner:
+    """The parent runs no jobs; its workers do."""
+
+    def submit(self, job_id: int) -> None:
+        raise RuntimeError("the supervisor process runs no jobs")
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
