@@ -99,13 +99,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def main(seconds: float, readers: int, uploaders: int, think: float) -> int:
+async def main(
+    seconds: float, readers: int, uploaders: int, think: float, web_workers: int | None
+) -> int:
     data = Path(tempfile.mkdtemp(prefix="baoxue-load-"))
     ids = seed(data)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/baoxue"), "serve", "--data", str(data), "--port", str(port)],
+        [str(ROOT / ".venv/bin/baoxue"), "serve", "--data", str(data), "--port", str(port)]
+        + (["--workers", str(web_workers)] if web_workers else []),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -145,6 +148,7 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                 f"/api/schools/{ids['school']}/documents",
             ]
             views: list[float] = []
+            by_path: dict[str, list[float]] = {path: [] for path in paths}
             uploads: list[float] = []
             errors: dict[str, int] = {"views": 0, "uploads": 0}
             deadline = time.monotonic() + seconds
@@ -165,6 +169,7 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                     except httpx.HTTPError:
                         ok = False
                     views.append(time.perf_counter() - t0)
+                    by_path[path].append(views[-1])
                     errors["views"] += not ok
                     await asyncio.sleep(think * random.uniform(0.5, 1.5))  # reading the page
 
@@ -205,6 +210,9 @@ async def main(seconds: float, readers: int, uploaders: int, think: float) -> in
                 "p95_ms": round(pct(views, 0.95) * 1000, 1),
                 "p99_ms": round(pct(views, 0.99) * 1000, 1),
                 "errors": errors["views"],
+                "p95_ms_by_page": {
+                    path: round(pct(times, 0.95) * 1000, 1) for path, times in by_path.items()
+                },
             },
             "uploads": {
                 "requests": len(uploads),
@@ -246,5 +254,10 @@ if __name__ == "__main__":
         default=1.0,
         help="seconds a reader waits between pages (0: closed loop)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=None, help="web processes (default: baoxue serve's)"
+    )
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(args.seconds, args.readers, args.uploaders, args.think)))
+    sys.exit(
+        asyncio.run(main(args.seconds, args.readers, args.uploaders, args.think, args.workers))
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, load_only
 
 from service.ops.documents import FormChoice, documents_of, form_choices
@@ -20,6 +20,13 @@ PACKAGES_SHOWN = 50
 FINDINGS_SHOWN = 100
 
 
+@dataclass(frozen=True)
+class PackageJob:
+    id: int
+    status: str
+    error: str | None
+
+
 @dataclass
 class SchoolView:
     school: School
@@ -27,9 +34,9 @@ class SchoolView:
     student_count: int
     student_query: str
     documents: list[tuple[Document, str]]
-    packages: list[tuple[Package, Job | None, Audit | None]]
+    packages: list[tuple[Row[Any], PackageJob | None, int | None]]  # package, its job, audit id
     jobs: list[Job]
-    findings: list[Finding]
+    findings: list[Any]  # rows: id, status, severity, item_id, message, student
     open_findings: int
     forms: list[FormChoice]
     show_full_id: bool
@@ -53,34 +60,33 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
             .limit(STUDENTS_SHOWN)
         )
     )
-    shown = list(
-        db.scalars(
-            select(Package)
-            .options(load_only(Package.id, Package.filename, Package.created_at, Package.job_id))
+    # Plain rows, not ORM objects: the page only reads them, and building ~300 tracked
+    # objects was most of its time under load. One query for packages, jobs and audits;
+    # never the (large) JSON reports.
+    packages = [
+        (
+            row,
+            PackageJob(row.job_id, row.job_status, row.job_error) if row.job_id else None,
+            row.audit_id,
+        )
+        for row in db.execute(
+            select(
+                Package.id,
+                Package.filename,
+                Package.created_at,
+                Package.job_id,
+                Job.status.label("job_status"),
+                Job.error.label("job_error"),
+                select(func.max(Audit.id))
+                .where(Audit.package_id == Package.id)
+                .scalar_subquery()
+                .label("audit_id"),
+            )
+            .outerjoin(Job, Job.id == Package.job_id)
             .where(Package.school_id == school.id)
             .order_by(Package.id.desc())
             .limit(PACKAGES_SHOWN)
         )
-    )
-    # Only the shown packages' audits, without their (large) JSON reports: the page links to
-    # them, and loading every report made the page slower with every upload.
-    audits = {
-        a.package_id: a
-        for a in db.scalars(
-            select(Audit)
-            .options(load_only(Audit.id, Audit.package_id))
-            .where(Audit.package_id.in_([p.id for p in shown]))
-        )
-    }
-    job_ids = [p.job_id for p in shown if p.job_id]
-    package_jobs = {
-        j.id: j
-        for j in db.scalars(
-            select(Job).options(load_only(Job.id, Job.status, Job.error)).where(Job.id.in_(job_ids))
-        )
-    }
-    packages = [
-        (p, package_jobs.get(p.job_id) if p.job_id else None, audits.get(p.id)) for p in shown
     ]
     jobs = list(
         db.scalars(
@@ -96,8 +102,18 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
     # The newest first, bounded: every self-audit adds its findings, and the page must not
     # grow slower with each upload.
     findings = list(
-        db.scalars(
-            select(Finding).where(*still_open).order_by(Finding.id.desc()).limit(FINDINGS_SHOWN)
+        db.execute(
+            select(
+                Finding.id,
+                Finding.status,
+                Finding.severity,
+                Finding.item_id,
+                Finding.message,
+                Finding.student,
+            )
+            .where(*still_open)
+            .order_by(Finding.id.desc())
+            .limit(FINDINGS_SHOWN)
         )
     )
     return SchoolView(
