@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -164,6 +165,8 @@ def _init_worker(service: int | None = None) -> None:
     """Job workers yield the CPU to page views (a 2-core school server runs both) and end
     with the service."""
     os.nice(10)
+    # Ctrl-C in the terminal reaches the whole process group; the service stops its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent(service)
 
 

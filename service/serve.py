@@ -14,6 +14,7 @@ With several processes:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -89,7 +90,9 @@ def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> Non
     sock = listening_socket(host, port)
     sock.listen(2048)
     app = RecycleConnections(create_app(config_from_json(config_json)))
-    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
+    # Ctrl-C reaches every process of the group; uvicorn re-raises it once shut down.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
 class RecycleConnections:

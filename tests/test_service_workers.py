@@ -169,3 +169,25 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
         )
     assert result.returncode == 2
     assert "端口可能已被占用" in result.stderr
+
+
+def test_ctrl_c_stops_every_process_quietly(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the whole process group: no tracebacks, nothing left."""
+    port = _free_port()
+    service = subprocess.Popen(
+        [*BAOXUE_SERVE, "--data", str(tmp_path / "data"), "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    tree = psutil.Process(service.pid)
+    try:
+        _wait_up(f"http://127.0.0.1:{port}", service)
+        everyone = [tree, *tree.children(recursive=True)]
+    finally:
+        os.killpg(service.pid, signal.SIGINT)
+        _, stderr = service.communicate(timeout=30)
+    assert service.returncode == 0
+    assert b"Traceback" not in stderr, stderr.decode("utf-8", "replace")[-2000:]
+    assert _still_running(everyone) == []
