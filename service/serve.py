@@ -63,18 +63,21 @@ def _prepare(config: ServiceConfig) -> None:
     context.db.dispose()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int, share: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if share:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     return sock
 
 
 def _check_port_free(host: str, port: int) -> None:
+    # Without SO_REUSEPORT: a second `baoxue serve` on the same port would otherwise join the
+    # first one's sockets and the two would answer requests at random.
     try:
-        listening_socket(host, port).close()
+        listening_socket(host, port, share=False).close()
     except OSError as exc:
         raise ServeError(f"无法监听 {host}:{port}：{exc.strerror}（端口可能已被占用）") from exc
 

@@ -156,7 +156,8 @@ def test_killed_supervisor_leaves_no_worker_holding_the_port(tmp_path: Path) -> 
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
-    with socket.socket() as taken:
+    with socket.socket() as taken:  # as another `baoxue serve` holds it: port shared
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
