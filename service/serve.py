@@ -23,6 +23,7 @@ import os
 import signal
 import socket
 import time
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,15 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> None:
-    """One web process: its own app, job runner and listening socket."""
+    """One web process: its own app, job runner and listening socket.
+
+    Ctrl-C in a terminal reaches every process of the group; the supervisor answers it by
+    stopping the workers (SIGTERM), so a worker ignores SIGINT — it was started with SIGINT
+    blocked, and ignores it before it unblocks it, so even a worker still starting up prints
+    no KeyboardInterrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     import uvicorn
 
     from service.app import create_app
@@ -93,7 +102,7 @@ def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> Non
     sock = listening_socket(host, port)
     sock.listen(2048)
     app = RecycleConnections(create_app(config_from_json(config_json)))
-    # Ctrl-C reaches every process of the group; uvicorn re-raises it once shut down.
+    # uvicorn installs its own SIGINT handler while serving and re-raises the signal at exit
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
@@ -148,7 +157,13 @@ class Supervisor:
         process = self.context.Process(
             target=serve_worker, args=self.args, name=f"baoxue-web-{index}"
         )
-        process.start()
+        # Start the resource tracker first: starting it unblocks SIGINT again on its way out.
+        resource_tracker.ensure_running()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # inherited
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return process
 
     def _stop(self, signum: int, _frame: Any) -> None:

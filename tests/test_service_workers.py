@@ -172,8 +172,10 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
     assert "端口可能已被占用" in result.stderr
 
 
-def test_ctrl_c_stops_every_process_quietly(tmp_path: Path) -> None:
-    """Ctrl-C in a terminal signals the whole process group: no tracebacks, nothing left."""
+@pytest.mark.parametrize("when", ["starting", "serving"])
+def test_ctrl_c_stops_every_process_quietly(tmp_path: Path, when: str) -> None:
+    """Ctrl-C in a terminal signals the whole process group: no tracebacks, nothing left —
+    also while the workers are still importing (regression: KeyboardInterrupt tracebacks)."""
     port = _free_port()
     service = subprocess.Popen(
         [*BAOXUE_SERVE, "--data", str(tmp_path / "data"), "--port", str(port), "--workers", "2"],
@@ -184,7 +186,12 @@ def test_ctrl_c_stops_every_process_quietly(tmp_path: Path) -> None:
     )
     tree = psutil.Process(service.pid)
     try:
-        _wait_up(f"http://127.0.0.1:{port}", service)
+        if when == "serving":
+            _wait_up(f"http://127.0.0.1:{port}", service)
+        else:  # the moment both workers exist, long before they answer
+            deadline = time.monotonic() + 60
+            while len(tree.children()) < 3 and time.monotonic() < deadline:  # + resource tracker
+                time.sleep(0.01)
         everyone = [tree, *tree.children(recursive=True)]
     finally:
         os.killpg(service.pid, signal.SIGINT)
