@@ -105,13 +105,14 @@ async def main(
     data = Path(tempfile.mkdtemp(prefix="baoxue-load-"))
     ids = seed(data)
     port = free_port()
+    server_log = (data / "server-stderr.txt").open("wb")
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/baoxue"), "serve", "--data", str(data), "--port", str(port)]
         + (["--workers", str(web_workers)] if web_workers else []),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=server_log,  # a file: an unread pipe would block the server once full
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -151,6 +152,7 @@ async def main(
             by_path: dict[str, list[float]] = {path: [] for path in paths}
             uploads: list[float] = []
             errors: dict[str, int] = {"views": 0, "uploads": 0}
+            error_kinds: dict[str, int] = {}
             deadline = time.monotonic() + seconds
 
             async def reader(n: int) -> None:
@@ -166,8 +168,11 @@ async def main(
                     try:
                         r = await client.get(path, headers=cookie)
                         ok = r.status_code == 200
-                    except httpx.HTTPError:
-                        ok = False
+                        why = f"HTTP {r.status_code}"
+                    except httpx.HTTPError as exc:
+                        ok, why = False, type(exc).__name__
+                    if not ok:
+                        error_kinds[f"{path} {why}"] = error_kinds.get(f"{path} {why}", 0) + 1
                     views.append(time.perf_counter() - t0)
                     by_path[path].append(views[-1])
                     errors["views"] += not ok
@@ -186,8 +191,11 @@ async def main(
                             headers=bearer,
                         )
                         ok = r.status_code == 202
-                    except httpx.HTTPError:
-                        ok = False
+                        why = f"HTTP {r.status_code}"
+                    except httpx.HTTPError as exc:
+                        ok, why = False, type(exc).__name__
+                    if not ok:
+                        error_kinds[f"upload {why}"] = error_kinds.get(f"upload {why}", 0) + 1
                     uploads.append(time.perf_counter() - t0)
                     errors["uploads"] += not ok
                     await asyncio.sleep(0.2)
@@ -222,6 +230,8 @@ async def main(
                 "p99_ms": round(pct(uploads, 0.99) * 1000, 1),
                 "errors": errors["uploads"],
             },
+            "error_kinds": error_kinds,
+            "server_stderr": (data / "server-stderr.txt").read_text("utf-8", "replace")[-2000:],
             "mean_view_ms": round(statistics.fmean(views) * 1000, 1) if views else None,
             "final_status": final_status,
             "audit_jobs": job_counts(data),  # background audits of the uploads, by status
@@ -238,6 +248,7 @@ async def main(
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+        server_log.close()
         shutil.rmtree(data, ignore_errors=True)
 
 
