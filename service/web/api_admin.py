@@ -18,7 +18,7 @@ from service.ops.overview import overview
 from service.scope import NotFound, Scope
 from service.tables import Assignment, Township, User
 from service.web.api_school import school_json
-from service.web.deps import ctx, get_db, get_scope
+from service.web.deps import DB_SESSION, ctx, get_scope
 
 router = APIRouter(prefix="/api/admin", tags=["教育局管理"])
 
@@ -41,9 +41,7 @@ def user_json(u: User) -> dict[str, Any]:
 
 
 @router.get("/users", summary="全部用户")
-def users(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
-) -> list[dict[str, Any]]:
+def users(scope: Scope = Depends(admin_scope), db: Session = DB_SESSION) -> list[dict[str, Any]]:
     return [user_json(u) for u in db.scalars(select(User).order_by(User.id))]
 
 
@@ -59,7 +57,7 @@ class UserIn(BaseModel):
 def user_create(
     body: UserIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     return user_json(
         ops_users.create_user(
@@ -87,7 +85,7 @@ def user_update(
     user_id: int,
     body: UserPatch,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     user = db.get(User, user_id)
     if user is None:
@@ -98,7 +96,7 @@ def user_update(
 
 @router.get("/townships", summary="乡镇及挂点")
 def townships(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
+    scope: Scope = Depends(admin_scope), db: Session = DB_SESSION
 ) -> list[dict[str, Any]]:
     people: dict[int, list[dict[str, Any]]] = {}
     for a, u in db.execute(select(Assignment, User).join(User, User.id == Assignment.user_id)):
@@ -119,7 +117,7 @@ class TownshipIn(BaseModel):
 def township_create(
     body: TownshipIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     town = ops_dir.township(db, body.name)
     return {"id": town.id, "name": town.name}
@@ -139,7 +137,7 @@ def school_create(
     request: Request,
     body: SchoolIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     school = ops_dir.save_school(
         db,
@@ -160,7 +158,7 @@ def school_update(
     school_id: int,
     body: SchoolIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     school = scope.school(db, school_id)
     ops_dir.save_school(
@@ -187,7 +185,7 @@ class AssignmentIn(BaseModel):
 def assignment_create(
     body: AssignmentIn,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     user, town = db.get(User, body.user_id), db.get(Township, body.township_id)
     if user is None or town is None:
@@ -200,7 +198,7 @@ def assignment_create(
 def assignment_delete(
     assignment_id: int,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     row = db.get(Assignment, assignment_id)
     if row is None:
@@ -215,7 +213,7 @@ async def import_xlsx(
     what: str,
     file: UploadFile = File(...),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     limit = ctx(request).config.max_roster_bytes
     data = await file.read(limit + 1)
@@ -238,9 +236,7 @@ async def import_xlsx(
 
 
 @router.get("/overview", summary="总览：每所学校 × 每个核查项的状态")
-def overview_json(
-    scope: Scope = Depends(admin_scope), db: Session = Depends(get_db, scope="function")
-) -> dict[str, Any]:
+def overview_json(scope: Scope = Depends(admin_scope), db: Session = DB_SESSION) -> dict[str, Any]:
     ov = overview(db, scope)
     return {
         "columns": [{"id": i, "title": t} for i, t in ov.columns],
@@ -263,7 +259,7 @@ def overview_json(
 def change_log(
     limit: int = 200,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> list[dict[str, Any]]:
     return [
         {

@@ -22,7 +22,7 @@ from service.ops.uploads import start_audit, start_batch
 from service.privacy import mask_number, mask_record
 from service.scope import ROLES, NotFound, Scope
 from service.tables import Audit, Document, Finding, Job, School, Student
-from service.web.deps import ctx, get_db, get_scope, require_auth
+from service.web.deps import DB_SESSION, ctx, get_scope, require_auth
 from service.web.files import send_blob
 
 router = APIRouter(prefix="/api", tags=["学校"])
@@ -84,9 +84,7 @@ def me(auth: Auth = Depends(require_auth), scope: Scope = Depends(get_scope)) ->
 
 
 @router.get("/schools", summary="可见的学校及其最近核查概况")
-def schools(
-    scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
-) -> list[dict[str, Any]]:
+def schools(scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> list[dict[str, Any]]:
     return [
         {
             **school_json(row.school),
@@ -103,7 +101,7 @@ def schools(
 def school(
     school_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     return school_json(scope.school(db, school_id))
 
@@ -112,7 +110,7 @@ def school(
 def students(
     school_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> list[dict[str, Any]]:
     scope.school(db, school_id)
     rows = db.scalars(select(Student).where(Student.school_id == school_id).order_by(Student.name))
@@ -150,7 +148,7 @@ def document_create(
     school_id: int,
     body: DocumentIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     from service.ops.documents import kind_for, prefill
 
@@ -179,7 +177,7 @@ def document_create(
 def documents(
     school_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> list[dict[str, Any]]:
     scope.school(db, school_id)
     return [document_json(d) for d, _ in documents_of(db, school_id)]
@@ -187,7 +185,7 @@ def documents(
 
 @router.get("/documents/{doc_id}", summary="一份文书及其记录")
 def document(
-    doc_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
+    doc_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
 ) -> dict[str, Any]:
     doc = scope.get(db, Document, doc_id, "文书")
     record = doc.record if scope.can("idcard.full") else mask_record(doc.record)
@@ -200,7 +198,7 @@ def document_file(
     doc_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     if fmt not in ("pdf", "docx"):
@@ -223,7 +221,7 @@ def roster_create(
     duplex: bool = Form(False),
     start_number: int = Form(1),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     school_row = scope.school(db, school_id)
     job = start_batch(
@@ -250,7 +248,7 @@ def package_create(
     file: UploadFile = File(...),
     period: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     school_row = scope.school(db, school_id)
     package, job = start_audit(
@@ -262,9 +260,7 @@ def package_create(
 
 
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
-def job(
-    job_id: int, scope: Scope = Depends(get_scope), db: Session = Depends(get_db, scope="function")
-) -> dict[str, Any]:
+def job(job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> dict[str, Any]:
     return job_json(scope.get(db, Job, job_id, "任务"))
 
 
@@ -274,7 +270,7 @@ def job_file(
     job_id: int,
     name: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     row = scope.get(db, Job, job_id, "任务")
     files: dict[str, str] = (row.result or {}).get("files", {})
@@ -344,7 +340,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
 def audit(
     audit_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     return _audit_json(db, scope.get(db, Audit, audit_id, "核查报告"))
 
@@ -360,7 +356,7 @@ def review(
     item_id: str,
     body: ReviewIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     row = scope.get(db, Audit, audit_id, "核查报告")
     saved = ops_reviews.set_review(db, scope, row, item_id, body.status, body.note)
@@ -380,7 +376,7 @@ def observe(
     audit_id: int,
     body: ObservationIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     row = scope.get(db, Audit, audit_id, "核查报告")
     obs = ops_reviews.add_observation(db, scope, row, body.kind, body.value, body.note)
@@ -395,7 +391,7 @@ def export(
     audit_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     from service.adapters.audit import export_audit
 
@@ -408,7 +404,7 @@ def export(
 def finding(
     finding_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     view = finding_view(db, scope, scope.get(db, Finding, finding_id, "整改问题"))
     return {
@@ -436,7 +432,7 @@ def finding_update(
     finding_id: int,
     body: FindingIn,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     row = scope.get(db, Finding, finding_id, "整改问题")
     ops_reviews.set_finding_status(db, scope, row, body.status, body.note)
@@ -450,7 +446,7 @@ def finding_evidence(
     file: UploadFile = File(...),
     note: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> dict[str, Any]:
     row = scope.get(db, Finding, finding_id, "整改问题")
     ev = add_evidence(db, ctx(request), scope, row, file.filename or "材料", file.file, note)

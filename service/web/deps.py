@@ -28,14 +28,18 @@ def ctx(request: Request) -> ServiceContext:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request's database session. Declare it with scope="function": FastAPI's default
-    ("request") runs the commit after the response is sent, so a client that follows a redirect
-    at once (login → /api/me) could read the old state."""
+    """The request's database session; declare it as `db: Session = DB_SESSION`."""
     with ctx(request).db.session() as session:
         yield session
 
 
-def optional_auth(request: Request, db: Session = Depends(get_db, scope="function")) -> Auth | None:
+# Commits before the response is sent: with FastAPI's default scope ("request") the commit
+# after `yield` runs once the response is out, so a client that follows a redirect at once
+# (login → /api/me) could read the old state.
+DB_SESSION = Depends(get_db, scope="function")
+
+
+def optional_auth(request: Request, db: Session = DB_SESSION) -> Auth | None:
     cached: Auth | None = getattr(request.state, "auth", None)
     if cached is not None:
         return cached
@@ -57,9 +61,7 @@ async def require_auth(auth: Auth | None = Depends(optional_auth)) -> Auth:
     return auth
 
 
-def get_scope(
-    auth: Auth = Depends(require_auth), db: Session = Depends(get_db, scope="function")
-) -> Scope:
+def get_scope(auth: Auth = Depends(require_auth), db: Session = DB_SESSION) -> Scope:
     return Scope.of(db, auth.user)
 
 

@@ -14,7 +14,7 @@ from service.ops.admin_views import change_log_rows, directory_view, user_view
 from service.ops.overview import overview
 from service.scope import NotFound, Scope
 from service.tables import Assignment, School, Township, User
-from service.web.deps import ctx, get_db, get_scope
+from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.render import page
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -44,7 +44,7 @@ async def _read(upload: UploadFile, limit: int) -> bytes:
 def overview_page(
     request: Request,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     return page(request, "admin/overview.html", ov=overview(db, scope))
 
@@ -53,7 +53,7 @@ def overview_page(
 def users_page(
     request: Request,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
     message: str = "",
 ) -> Response:
     users = list(db.scalars(select(User).order_by(User.role, User.username)))
@@ -78,7 +78,7 @@ def user_create(
     school_id: str = Form(""),
     password: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     try:
         with db.begin_nested():
@@ -113,7 +113,7 @@ def user_page(
     user_id: int,
     created: int = 0,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     user = db.get(User, user_id)
     if user is None:
@@ -133,7 +133,7 @@ def user_update(
     active: str = Form(""),
     password: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     user = db.get(User, user_id)
     if user is None:
@@ -169,7 +169,7 @@ def user_assign(
     township_id: int = Form(...),
     duty: str = Form("inspector"),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     user, town = db.get(User, user_id), db.get(Township, township_id)
     if user is None or town is None:
@@ -182,7 +182,7 @@ def user_assign(
 def assignment_delete(
     assignment_id: int,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     row = db.get(Assignment, assignment_id)
     if row is None:
@@ -196,7 +196,7 @@ def assignment_delete(
 def schools_page(
     request: Request,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     return page(request, "admin/schools.html", **directory_view(db), result=None, error=None)
 
@@ -211,7 +211,7 @@ def school_create(
     phone: str = Form(""),
     contact: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     try:
         with db.begin_nested():
@@ -241,7 +241,7 @@ def school_create(
 def township_create(
     name: str = Form(""),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     ops_dir.township(db, name)
     return RedirectResponse("/admin/schools", status_code=303)
@@ -253,7 +253,7 @@ async def import_xlsx(
     what: str,
     file: UploadFile = File(...),
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     config = ctx(request).config
     try:
@@ -281,6 +281,6 @@ async def import_xlsx(
 def log_page(
     request: Request,
     scope: Scope = Depends(admin_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     return page(request, "admin/log.html", rows=change_log_rows(db, limit=300))

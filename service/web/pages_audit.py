@@ -12,7 +12,7 @@ from service.ops import reviews as ops_reviews
 from service.ops.findings import add_evidence, finding_view
 from service.scope import Scope
 from service.tables import Audit, Finding, Package
-from service.web.deps import ctx, get_db, get_scope
+from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
 from service.web.render import page
 
@@ -58,7 +58,7 @@ def audit_page(
     request: Request,
     audit_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     return _audit_page(request, db, scope, scope.get(db, Audit, audit_id, "核查报告"))
 
@@ -71,7 +71,7 @@ def audit_review(
     status: str = Form(""),
     note: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     audit = scope.get(db, Audit, audit_id, "核查报告")
     try:
@@ -90,7 +90,7 @@ def audit_observe(
     value: str = Form(""),
     note: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     audit = scope.get(db, Audit, audit_id, "核查报告")
     try:
@@ -107,7 +107,7 @@ def audit_export(
     audit_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     from service.adapters.audit import export_audit
 
@@ -122,7 +122,7 @@ def finding_page(
     request: Request,
     finding_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     finding = scope.get(db, Finding, finding_id, "整改问题")
     return page(request, "finding.html", **finding_view(db, scope, finding), error=None)
@@ -136,7 +136,7 @@ def finding_update(
     note: str = Form(""),
     file: UploadFile | None = File(None),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     finding = scope.get(db, Finding, finding_id, "整改问题")
     try:
@@ -163,7 +163,7 @@ def finding_evidence(
     finding_id: int,
     evidence_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     from service.tables import FindingEvidence
 

@@ -20,7 +20,7 @@ from service.auth import (
 from service.changelog import record_change
 from service.scope import NotFound, Scope
 from service.tables import ApiToken
-from service.web.deps import ctx, get_db, get_scope, optional_auth, require_auth
+from service.web.deps import DB_SESSION, ctx, get_scope, optional_auth, require_auth
 from service.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +51,7 @@ def login(
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     user = authenticate(db, username, password)
     if user is None:
@@ -77,7 +77,7 @@ def login(
 @router.post("/logout")
 def logout(
     request: Request,
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
     auth: Auth = Depends(require_auth),
 ) -> Response:
     close_session(db, request.cookies.get(SESSION_COOKIE))
@@ -104,7 +104,7 @@ def _set_cookie(
 def home(
     request: Request,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     if scope.role == "clerk" and scope.school_ids:
         return RedirectResponse(f"/schools/{next(iter(scope.school_ids))}", status_code=303)
@@ -119,7 +119,7 @@ def home(
 def tokens(
     request: Request,
     auth: Auth = Depends(require_auth),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     rows = db.scalars(
         select(ApiToken).where(ApiToken.user_id == auth.user.id).order_by(ApiToken.id.desc())
@@ -132,7 +132,7 @@ def token_create(
     request: Request,
     name: str = Form("脚本"),
     auth: Auth = Depends(require_auth),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     token, row = create_api_token(db, auth.user, name.strip() or "脚本")
     record_change(db, auth.user, "token.create", "api_token", row.id, None, name=row.name)
@@ -146,7 +146,7 @@ def token_create(
 def token_revoke(
     token_id: int,
     auth: Auth = Depends(require_auth),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     row = db.get(ApiToken, token_id)
     if row is None or row.user_id != auth.user.id:

@@ -23,7 +23,7 @@ from service.ops.school_view import school_view
 from service.ops.uploads import start_audit, start_batch
 from service.scope import NotFound, Scope
 from service.tables import Document, Job
-from service.web.deps import ctx, get_db, get_scope
+from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
 from service.web.render import page
 
@@ -37,7 +37,7 @@ def school_page(
     message: str = "",
     q: str = "",
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
     return page(
@@ -84,7 +84,7 @@ def form_new(
     form_id: str,
     student_id: int | None = None,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     scope.require("documents.create")
     school = scope.school(db, school_id)
@@ -100,7 +100,7 @@ async def form_submit(
     school_id: int,
     form_id: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
     kind, _ = kind_for(school, form_id)
@@ -126,7 +126,7 @@ def document_page(
     doc_id: int,
     created: int = 0,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     pages = page_count(ctx(request).blobs.read(doc.pdf_sha256))
@@ -148,7 +148,7 @@ def document_download(
     doc_id: int,
     fmt: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     if fmt not in ("pdf", "docx"):
@@ -164,7 +164,7 @@ def document_page_png(
     doc_id: int,
     page_no: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
     png = page_png(ctx(request).blobs.read(doc.pdf_sha256), page_no)
@@ -180,7 +180,7 @@ def roster_upload(
     duplex: str = Form(""),
     start_number: str = Form("1"),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
     options: dict[str, Any] = {
@@ -214,7 +214,7 @@ def package_upload(
     file: UploadFile = File(...),
     period: str = Form(""),
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
     try:
@@ -242,7 +242,7 @@ def job_page(
     request: Request,
     job_id: int,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
@@ -255,7 +255,7 @@ def job_file(
     job_id: int,
     name: str,
     scope: Scope = Depends(get_scope),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = DB_SESSION,
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     files: dict[str, str] = (job.result or {}).get("files", {})
