@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import json
 import logging
 import multiprocessing
 import os
@@ -25,7 +24,6 @@ import signal
 import socket
 import time
 from multiprocessing import resource_tracker
-from pathlib import Path
 from typing import Any
 
 from service.config import ServiceConfig
@@ -55,7 +53,7 @@ def run(config: ServiceConfig, host: str, port: int, workers: int) -> None:
         return
     _prepare(config)
     _check_port_free(host, port)
-    Supervisor(config_to_json(dataclasses.replace(config, primary=False)), host, port).run(workers)
+    Supervisor(dataclasses.replace(config, primary=False), host, port).run(workers)
 
 
 def _prepare(config: ServiceConfig) -> None:
@@ -97,7 +95,7 @@ def _check_port_free(host: str, port: int) -> None:
         raise ServeError(f"无法监听 {host}:{port}：{exc.strerror}（端口可能已被占用）") from exc
 
 
-def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> None:
+def serve_worker(config: ServiceConfig, host: str, port: int, supervisor: int) -> None:
     """One web process: its own app, job runner and listening socket.
 
     Ctrl-C in a terminal reaches every process of the group; the supervisor answers it by
@@ -115,7 +113,7 @@ def serve_worker(config_json: str, host: str, port: int, supervisor: int) -> Non
     exit_with_parent(supervisor)  # a killed supervisor must not leave workers holding the port
     sock = listening_socket(host, port)
     sock.listen(2048)
-    app = RecycleConnections(create_app(config_from_json(config_json)))
+    app = RecycleConnections(create_app(config))
     settle_heap()
     # uvicorn installs its own SIGINT handler while serving and re-raises the signal at exit
     with contextlib.suppress(KeyboardInterrupt):
@@ -162,8 +160,8 @@ class RecycleConnections:
 
 
 class Supervisor:
-    def __init__(self, config_json: str, host: str, port: int) -> None:
-        self.args = (config_json, host, port, os.getpid())
+    def __init__(self, config: ServiceConfig, host: str, port: int) -> None:
+        self.args = (config, host, port, os.getpid())  # pickled to each spawned worker
         self.context = multiprocessing.get_context("spawn")
         self.stopping = False
         self.restarts: list[float] = []
@@ -211,18 +209,6 @@ class Supervisor:
         log.warning("web worker exited (code %s); restarting", exitcode)
         if len(self.restarts) > RESTARTS_PER_MINUTE:
             raise ServeError("网页服务进程反复退出，服务已停止；请查看上面的错误信息")
-
-
-def config_to_json(config: ServiceConfig) -> str:
-    values: dict[str, Any] = dataclasses.asdict(config)
-    values["data_dir"] = str(config.data_dir)
-    return json.dumps(values)
-
-
-def config_from_json(text: str) -> ServiceConfig:
-    values = json.loads(text)
-    values["data_dir"] = Path(values["data_dir"])
-    return ServiceConfig(**values)
 
 
 class _NoRunner:
