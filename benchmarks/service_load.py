@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -152,7 +153,7 @@ async def main(
             by_path: dict[str, list[float]] = {path: [] for path in paths}
             uploads: list[float] = []
             errors: dict[str, int] = {"views": 0, "uploads": 0}
-            error_kinds: dict[str, int] = {}
+            error_kinds: Counter[str] = Counter()
             deadline = time.monotonic() + seconds
 
             async def reader(n: int) -> None:
@@ -172,7 +173,7 @@ async def main(
                     except httpx.HTTPError as exc:
                         ok, why = False, type(exc).__name__
                     if not ok:
-                        error_kinds[f"{path} {why}"] = error_kinds.get(f"{path} {why}", 0) + 1
+                        error_kinds[f"{path} {why}"] += 1
                     views.append(time.perf_counter() - t0)
                     by_path[path].append(views[-1])
                     errors["views"] += not ok
@@ -195,7 +196,7 @@ async def main(
                     except httpx.HTTPError as exc:
                         ok, why = False, type(exc).__name__
                     if not ok:
-                        error_kinds[f"upload {why}"] = error_kinds.get(f"upload {why}", 0) + 1
+                        error_kinds[f"upload {why}"] += 1
                     uploads.append(time.perf_counter() - t0)
                     errors["uploads"] += not ok
                     await asyncio.sleep(0.2)
@@ -230,7 +231,7 @@ async def main(
                 "p99_ms": round(pct(uploads, 0.99) * 1000, 1),
                 "errors": errors["uploads"],
             },
-            "error_kinds": error_kinds,
+            "error_kinds": dict(error_kinds),
             "server_stderr": (data / "server-stderr.txt").read_text("utf-8", "replace")[-2000:],
             "mean_view_ms": round(statistics.fmean(views) * 1000, 1) if views else None,
             "final_status": final_status,

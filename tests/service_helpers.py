@@ -109,7 +109,7 @@ def env(tmp_path: Path) -> Iterator[Env]:
     e.close()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -126,7 +126,7 @@ class PgCluster:
             )
         self.bin = versions[-1].parent
         self.root = Path(tempfile.mkdtemp(prefix="baoxue-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.as_postgres = os.geteuid() == 0  # initdb refuses to run as root
         if self.as_postgres:
             shutil.chown(self.root, "postgres")

@@ -3,7 +3,6 @@ an inspector overrides a verdict and exports the DOCX. Screenshots → test-outp
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fixtures.packages.build import PERIOD
-from service_helpers import PASSWORD, Env, make_env
+from service_helpers import PASSWORD, Env, free_port, make_env
 from test_service_flows import zipped
 
 from conftest import docx_text
@@ -32,18 +31,12 @@ ARGS = [
 pytestmark = pytest.mark.slow
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing (make setup-test installs it)")
     env = make_env(tmp_path_factory.mktemp("browser") / "data")
-    port = _port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from service_helpers import free_port
 from sqlalchemy import select
 
 from service.app import build_context
@@ -22,12 +23,6 @@ from service.tables import Job, School, Township
 
 ROOT = Path(__file__).resolve().parent.parent
 BAOXUE_SERVE = [str(ROOT / ".venv/bin/baoxue"), "serve"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_up(base: str, service: subprocess.Popen[bytes]) -> None:
@@ -117,7 +112,7 @@ def test_two_workers_share_the_port_resume_a_job_once_and_stop_together(
     data_with_interrupted_job: tuple[Path, int],
 ) -> None:
     data, job_id = data_with_interrupted_job
-    port = _free_port()
+    port = free_port()
     service = _serve(data, port)
     tree = psutil.Process(service.pid)
     try:
@@ -140,7 +135,7 @@ def test_two_workers_share_the_port_resume_a_job_once_and_stop_together(
 
 
 def test_killed_supervisor_leaves_no_worker_holding_the_port(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     service = _serve(tmp_path / "data", port)
     tree = psutil.Process(service.pid)
     try:
@@ -176,7 +171,7 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
 def test_ctrl_c_stops_every_process_quietly(tmp_path: Path, when: str) -> None:
     """Ctrl-C in a terminal signals the whole process group: no tracebacks, nothing left —
     also while the workers are still importing (regression: KeyboardInterrupt tracebacks)."""
-    port = _free_port()
+    port = free_port()
     service = subprocess.Popen(
         [*BAOXUE_SERVE, "--data", str(tmp_path / "data"), "--port", str(port), "--workers", "2"],
         cwd=ROOT,
