@@ -315,7 +315,7 @@ def batch(
     sheet: str | None,
     check_only: bool,
 ) -> None:
-    """按花名册（.xlsx 或 .csv）批量生成文书：每行一份，出错的行写入 OUT/errors.csv。"""
+    """按花名册（.xlsx、.xls 或 .csv）批量生成文书：每行一份，出错的行写入 OUT/errors.csv。"""
     from forms.batch import BatchRequest, BatchSetupError, default_workers, run_batch
     from forms.fonts import FontError
     from forms.profiles import ProfileError

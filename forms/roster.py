@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.roster_columns import ColumnTable, column_table, normalize_label
+from forms.sheets import Kind, Sheet, SheetError, read_html, read_spreadsheetml, read_xls, sniff
 
 HEADER_SEARCH_ROWS = 20  # a header further down than this is not a header
 MIN_HEADER_FIELDS = 2
@@ -95,8 +96,8 @@ def _decode(data: bytes) -> tuple[str, str]:
         ) from None
 
 
-def _read_csv(path: Path) -> tuple[list[list[Any]], list[int], str]:
-    text, encoding = _decode(path.read_bytes())
+def _read_csv(data: bytes) -> tuple[list[list[Any]], list[int], str]:
+    text, encoding = _decode(data)
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
@@ -116,38 +117,108 @@ def _read_csv(path: Path) -> tuple[list[list[Any]], list[int], str]:
     return grid, lines, encoding
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[str, list[list[Any]]]]:
+def _read_xlsx(data: bytes) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
         # Not read-only: merged ranges are only known to a fully loaded sheet.
-        book = load_workbook(path, data_only=True)
+        # From bytes: openpyxl refuses a path whose name does not end in .xlsx.
+        book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise RosterError(f"无法作为 Excel 工作簿打开：{type(exc).__name__}") from None
     try:
-        if sheet is not None:
-            if sheet not in book.sheetnames:
-                names = "、".join(book.sheetnames)
-                raise RosterError(f"工作簿中没有名为“{sheet}”的工作表（有：{names}）")
-            sheets = [book[sheet]]
-        else:
-            visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
-            sheets = visible + [ws for ws in book.worksheets if ws not in visible]
-        out = []
-        for ws in sheets:
-            grid = [list(row) for row in ws.iter_rows(values_only=True)]
-            for merged in ws.merged_cells.ranges:  # every cell of a merged range holds its value
-                value = grid[merged.min_row - 1][merged.min_col - 1]
-                for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-                    row = grid[r]
-                    if len(row) < merged.max_col:
-                        row.extend([None] * (merged.max_col - len(row)))
-                    for c in range(merged.min_col - 1, merged.max_col):
-                        row[c] = value
-            out.append((ws.title, grid))
-        return out
+        visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+        return [
+            Sheet(
+                ws.title,
+                [list(row) for row in ws.iter_rows(values_only=True)],
+                [
+                    (m.min_row - 1, m.max_row, m.min_col - 1, m.max_col)
+                    for m in ws.merged_cells.ranges
+                ],
+            )
+            for ws in visible + [ws for ws in book.worksheets if ws not in visible]
+        ]
     finally:
         book.close()
+
+
+def _filled(sheet: Sheet) -> list[list[Any]]:
+    """The grid with every cell of a merged range holding the range's value."""
+    grid = sheet.rows
+    for r0, r1, c0, c1 in sheet.merges:
+        if r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        for r in range(r0, min(r1, len(grid))):
+            row = grid[r]
+            if len(row) < c1:
+                row.extend([None] * (c1 - len(row)))
+            for c in range(c0, c1):
+                row[c] = value
+    return grid
+
+
+def _pick(sheets: list[Sheet], wanted: str | None) -> list[Sheet]:
+    if wanted is None:
+        return sheets
+    chosen = [s for s in sheets if s.title == wanted]
+    if not chosen:
+        names = "、".join(s.title for s in sheets)
+        raise RosterError(f"工作簿中没有名为“{wanted}”的工作表（有：{names}）")
+    return chosen
+
+
+_FORMAT_NAMES: dict[Kind, str] = {
+    "xlsx": "Excel 工作簿（.xlsx）",
+    "xls": "旧版 Excel 工作簿（.xls）",
+    "html": "网页表格（一些系统导出的“xls”就是这种）",
+    "spreadsheetml": "XML 表格（Excel 2003 XML）",
+    "text": "CSV/制表符分隔的文本",
+    "unknown": "无法识别的格式",
+}
+_SUFFIX_KINDS: dict[str, Kind] = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xls",
+    ".et": "xls",
+    ".csv": "text",
+    ".txt": "text",
+    ".tsv": "text",
+    ".htm": "html",
+    ".html": "html",
+    ".xml": "spreadsheetml",
+}
+
+ROSTER_SUFFIXES = tuple(_SUFFIX_KINDS)
+
+
+def _read_sheets(
+    path: Path, sheet: str | None
+) -> tuple[list[tuple[str, list[list[Any]], list[int]]], str | None, Kind]:
+    """The sheets of a roster file as (title, grid, line numbers), its text encoding, its format."""
+    data = path.read_bytes()
+    kind = sniff(data)
+    if kind == "xlsx":
+        sheets = _pick(_read_xlsx(data), sheet)
+    elif kind in ("xls", "html", "spreadsheetml"):
+        reader = {"xls": read_xls, "html": read_html, "spreadsheetml": read_spreadsheetml}[kind]
+        try:
+            sheets = _pick(reader(data), sheet)
+        except SheetError as exc:
+            raise RosterError(str(exc)) from None
+    elif kind == "text" and _SUFFIX_KINDS[path.suffix.lower()] == "xlsx":
+        raise RosterError("无法作为 Excel 工作簿打开：文件内容不是 Excel 格式")
+    elif kind == "text":
+        grid, lines, encoding = _read_csv(data)
+        return [("", grid, lines)], encoding, kind
+    else:
+        raise RosterError(
+            f"无法识别“{path.name}”的格式（不是 Excel 工作簿，也不是 CSV 文本），"
+            "请在 Excel 或 WPS 中另存为 .xlsx"
+        )
+    out = [(s.title, _filled(s), list(range(1, len(s.rows) + 1))) for s in sheets]
+    return out, None, kind
 
 
 # ---------------------------------------------------------------- finding the header
@@ -249,23 +320,13 @@ def _rows(
 def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None = None) -> Roster:
     """Read a roster file; raise RosterError with a Chinese reason when it cannot be read."""
     table = table or column_table()
-    suffix = path.suffix.lower()
     if not path.is_file():
         raise RosterError(f"找不到文件 {path}")
-    if suffix in (".xls", ".et"):
+    if path.suffix.lower() not in _SUFFIX_KINDS:
         raise RosterError(
-            f"{path.name} 是旧版 Excel 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+            f"不支持的花名册格式“{path.suffix}”（可用 .xlsx、.xls、.csv 或学籍系统导出的表格）"
         )
-    encoding: str | None = None
-    if suffix in (".xlsx", ".xlsm"):
-        sheets = [
-            (name, grid, list(range(1, len(grid) + 1))) for name, grid in _read_xlsx(path, sheet)
-        ]
-    elif suffix in (".csv", ".txt", ".tsv"):
-        grid, lines, encoding = _read_csv(path)
-        sheets = [("", grid, lines)]
-    else:
-        raise RosterError(f"不支持的花名册格式“{path.suffix}”（可用 .xlsx 或 .csv）")
+    sheets, encoding, kind = _read_sheets(path, sheet)
     for name, grid, lines in sheets:
         header = find_header(grid, table)
         if header is None:
@@ -282,6 +343,10 @@ def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None 
         unused = [h for h in unused if not table.is_ignored(normalize_label(h.split("/")[-1]))]
         if unused:
             roster.notes.append("未使用的列：" + "、".join(unused))
+        if kind != _SUFFIX_KINDS.get(path.suffix.lower()):
+            roster.notes.append(
+                f"文件名为{path.suffix}，内容实际是{_FORMAT_NAMES[kind]}，已按实际格式读取"
+            )
         return roster
     where = f"工作表“{sheet}”" if sheet else "文件"
     raise RosterError(

@@ -4,8 +4,12 @@ headers ignored), XLSX (sheets, merges, dates), XLS, CSV encodings, images (EXIF
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import openpyxl
+import pytest
+from fixtures import rosters
 from fixtures.packages.docs import (
     Grid,
     corrupt,
@@ -134,6 +138,22 @@ def test_legacy_and_unknown_formats() -> None:
     assert xls.status == "error"
     other = read_bytes("视频.mp4", b"\x00" * 10)
     assert other.status == "skipped" and ".mp4" in (other.reason or "")
+
+
+@pytest.mark.parametrize(
+    "build",
+    [rosters.legacy_xls, rosters.html_xls, rosters.spreadsheetml_xls, rosters.tsv_xls],
+    ids=["biff8", "html-export", "xml-2003", "tab-separated"],
+)
+def test_xls_ledgers_are_read_by_their_content(tmp_path: Path, build: Any) -> None:
+    path = tmp_path / "名单.xls"
+    names = build(path, 3)
+    result = read_bytes("名单.xls", path.read_bytes())
+    assert result.status == "ok", result.reason
+    text = "\n".join("\t".join(row) for table in result.tables() for row in table.rows)
+    for i, name in enumerate(names):
+        person = rosters.person(i)
+        assert name in text and person["id"] in text and person["birth"].isoformat() in text
 
 
 def test_photo_exif_date_and_broken_image() -> None:

@@ -349,3 +349,25 @@ def test_chunks_share_identical_font_subsets(workdir: dict[str, Any]) -> None:
     assert len(per_page) == 5
     chunks = [per_page[0], per_page[2], per_page[4]]  # chunks of two documents
     assert len(set().union(*chunks)) < sum(len(c) for c in chunks)
+
+
+def test_an_html_xls_export_prints_like_an_xlsx(workdir: dict[str, Any]) -> None:
+    """A web system's "export to Excel" (an HTML table named .xls) is a roster like any other."""
+    roster = workdir["root"] / "学籍系统导出.xls"
+    names = rosters.html_xls(roster, 3)
+    out = workdir["root"] / "html-xls"
+    result = run_batch(
+        BatchRequest(
+            "return_notice",
+            roster,
+            "liupu-2026",
+            out,
+            defaults=workdir["defaults"],
+            overrides=[("未到校起始日期", "2026-03-02")],
+            merged=out / "print.pdf",
+        )
+    )
+    assert result.printed == 3 and not result.errors
+    texts = page_texts(out / "print.pdf")
+    assert [name in text for name, text in zip(names, texts, strict=True)] == [True] * 3
+    assert any("网页表格" in note for note in result.notes)

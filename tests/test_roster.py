@@ -194,15 +194,67 @@ def test_vertically_merged_class_cells_fill_down(tmp_path: Path) -> None:
     assert [r.cells["student.class_name"] for r in roster.rows] == ["八(3)班", "八(3)班"]
 
 
+@pytest.mark.parametrize(
+    ("build", "actual"),
+    [
+        (rosters.legacy_xls, None),
+        (rosters.html_xls, "网页表格"),
+        (rosters.spreadsheetml_xls, "XML 表格"),
+        (rosters.tsv_xls, "文本"),
+    ],
+    ids=["biff8", "html-export", "xml-2003", "tab-separated"],
+)
+def test_xls_rosters_are_read_by_their_content(
+    tmp_path: Path, build: Any, actual: str | None
+) -> None:
+    """学籍系统-style "xls" exports: real BIFF8, an HTML table, XML 2003 or tab-separated text."""
+    path = tmp_path / "学生名单.xls"
+    names = build(path, 4)
+    roster = read_roster(path)
+    assert [r.cells["student.name"] for r in roster.rows] == names
+    assert [r.cells["guardian.name"] for r in roster.rows] == [
+        rosters.person(i)["guardian"] for i in range(4)
+    ]
+    ids = [cell_value(r.cells["student.id_number"], "text", "long_number") for r in roster.rows]
+    assert ids == [rosters.person(i)["id"] for i in range(4)]
+    births = [cell_value(r.cells["student.birth_date"], "date") for r in roster.rows]
+    assert [str(b)[:10] for b in births] == [str(rosters.person(i)["birth"]) for i in range(4)]
+    if actual is None:
+        assert not any("实际" in note for note in roster.notes)
+        assert roster.header_lines == (2, 3)  # the merged group row and the labels
+    else:
+        assert any(actual in note and "已按实际格式读取" in note for note in roster.notes)
+
+
+def test_a_renamed_xlsx_is_read_as_xlsx(tmp_path: Path) -> None:
+    source = tmp_path / "plain.xlsx"
+    names = rosters.plain_xlsx(source, 3)
+    renamed = tmp_path / "plain.xls"
+    renamed.write_bytes(source.read_bytes())
+    roster = read_roster(renamed)
+    assert [r.cells["student.name"] for r in roster.rows] == names
+    assert any("Excel 工作簿（.xlsx）" in note for note in roster.notes)
+
+
 def test_unreadable_rosters_say_why(tmp_path: Path) -> None:
     no_header = tmp_path / "no-header.csv"
     no_header.write_text("甲,乙\n1,2\n", encoding="utf-8")
     with pytest.raises(RosterError, match="找不到表头"):
         read_roster(no_header)
     old = tmp_path / "old.xls"
-    old.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(RosterError, match=r"另存为 \.xlsx"):
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 600)  # damaged, or an encrypted workbook
+    with pytest.raises(RosterError, match=r"已损坏或加密.*另存为 \.xlsx"):
         read_roster(old)
+    empty_page = tmp_path / "page.xls"
+    empty_page.write_text(
+        "<html><body><p>会话已过期，请重新登录</p></body></html>", encoding="utf-8"
+    )
+    with pytest.raises(RosterError, match="没有表格"):
+        read_roster(empty_page)
+    picture = tmp_path / "photo.xls"
+    picture.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+    with pytest.raises(RosterError, match="无法识别"):
+        read_roster(picture)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     with pytest.raises(RosterError, match="无法作为 Excel 工作簿打开"):

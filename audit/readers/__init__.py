@@ -50,10 +50,10 @@ def _read(name: str, data: bytes, max_pdf_pages: int) -> ReadResult:
             return read_pdf(data, max_pages=max_pdf_pages)
         if suffix in {".docx", ".docm"}:
             return read_docx(data)
-        if suffix in {".xlsx", ".xlsm"}:
+        if suffix in {".xlsx", ".xlsm"} and data[:4] == b"PK\x03\x04":
             return read_xlsx(data)
-        if suffix == ".xls":
-            return read_xls(data)
+        if suffix in {".xlsx", ".xlsm", ".xls", ".et"}:
+            return read_xls(data)  # by content: a renamed, legacy or HTML/XML-exported sheet
         if suffix in {".csv", ".tsv"}:
             return read_csv(data)
         if suffix in {".txt", ".md"}:

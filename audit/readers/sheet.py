@@ -17,6 +17,8 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.readers.model import ReadResult, Table, clean, error
+from forms import sheets
+from forms.sheets import sniff
 
 # Beyond this many cells a sheet is read in openpyxl's streaming mode (merged ranges unknown).
 STREAM_CELLS = 200_000
@@ -74,34 +76,32 @@ def _append_sheet(result: ReadResult, title: str | None, rows: list[list[str]]) 
 
 
 def read_xls(data: bytes) -> ReadResult:
+    """Legacy BIFF .xls, and the HTML / XML Spreadsheet 2003 files systems export as “xls”."""
+    kind = sniff(data)
+    reader = {
+        "xls": sheets.read_xls,
+        "html": sheets.read_html,
+        "spreadsheetml": sheets.read_spreadsheetml,
+    }
+    if kind == "xlsx":
+        return read_xlsx(data)
+    if kind == "text" and any(sep in data[:4096] for sep in (b"\t", b",")):
+        return read_csv(data)  # tab- or comma-separated text saved as .xls
+    if kind not in reader:
+        return error("不是 Excel 工作簿，无法打开")
     try:
-        import xlrd
-    except ImportError:
-        return error("旧版 Office 格式（.xls），请另存为 xlsx")
-    try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=False)
-    except Exception:
-        return error("XLS 文件已损坏或不是 Excel 工作簿，无法打开")
+        found = reader[kind](data)
+    except sheets.SheetError as exc:
+        return error(str(exc))
     result = ReadResult()
-    for sheet in book.sheets():
-        rows: list[list[str]] = []
-        for r in range(sheet.nrows):
-            row: list[str] = []
-            for c in range(sheet.ncols):
-                cell = sheet.cell(r, c)
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        row.append(cell_text(xlrd.xldate.xldate_as_datetime(cell.value, 0)))
-                    except Exception:
-                        row.append(cell_text(cell.value))
-                else:
-                    row.append(cell_text(cell.value))
-            rows.append(row)
-        for r0, r1, c0, c1 in getattr(sheet, "merged_cells", []):
-            if c1 - c0 == 1:
+    for sheet in found:
+        rows = [[cell_text(v) for v in row] for row in sheet.rows]
+        for r0, r1, c0, c1 in sheet.merges:
+            if c1 - c0 == 1 and r0 < len(rows) and c0 < len(rows[r0]):
                 for r in range(r0 + 1, min(r1, len(rows))):
-                    rows[r][c0] = rows[r0][c0]
-        _append_sheet(result, sheet.name, rows)
+                    if c0 < len(rows[r]):
+                        rows[r][c0] = rows[r0][c0]
+        _append_sheet(result, sheet.title, rows)
     return result
 
 

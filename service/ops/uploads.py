@@ -11,6 +11,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
+from forms.roster import ROSTER_SUFFIXES
+from forms.sheets import sniff
 from service.blobs import BlobStore
 from service.context import ServiceContext
 from service.ops import ServiceError
@@ -18,8 +20,6 @@ from service.ops.documents import kind_for
 from service.ops.files import register_blob
 from service.scope import Scope
 from service.tables import Job, Package, School
-
-ROSTER_SUFFIXES = (".xlsx", ".csv")
 
 
 def _store(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
@@ -43,11 +43,13 @@ def start_batch(
     kind_for(school, form_id)  # the form must exist in the school's profile
     name = (filename or "").strip()
     if not name.lower().endswith(ROSTER_SUFFIXES):
-        raise ServiceError("花名册应为 Excel（.xlsx）或 CSV 文件")
+        raise ServiceError("花名册应为 Excel（.xlsx、.xls）或 CSV 文件")
     sha, size = _store(db, context.blobs, stream, context.config.max_roster_bytes)
-    if name.lower().endswith(".xlsx") and not zipfile.is_zipfile(context.blobs.path(sha)):
+    with context.blobs.path(sha).open("rb") as stored:
+        content = sniff(stored.read(4096))
+    if content == "unknown" or (name.lower().endswith(".xlsx") and content == "text"):
         raise ServiceError(
-            f"“{name}”不是有效的 .xlsx 文件（可能是旧版 .xls 或已损坏），请用 Excel 另存为 .xlsx"
+            f"“{name}”不是有效的 .xlsx 文件，也不是 CSV 表格（可能已损坏），请用 Excel 另存为 .xlsx"
         )
     job = Job(
         kind="batch",
