@@ -50,6 +50,28 @@ def _date(value: object) -> object:
     return coerce_date(value)
 
 
+# “2011年6月”, “2011.06”, “2011-6”, “201106”: a 出生年月 column gives only the month.
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[年./\-]\s*(\d{1,2})\s*月?|(\d{2}))")
+
+
+def year_month_only(value: object) -> tuple[int, int] | None:
+    if not isinstance(value, str):
+        return None
+    match = _YEAR_MONTH.fullmatch(value.strip())
+    if not match:
+        return None
+    month = int(match[2] or match[3])
+    return (int(match[1]), month) if 1 <= month <= 12 else None
+
+
+def _birth_date(value: object) -> object:
+    if year_month_only(value):
+        raise ValueError(
+            f"“{value}”只写了年月，请写完整的出生日期（或填写身份证号，日期从身份证号读取）"
+        )
+    return _date(value)
+
+
 def _optional_text(value: object) -> object:
     if isinstance(value, str):
         value = value.strip()
@@ -59,17 +81,32 @@ def _optional_text(value: object) -> object:
     return value
 
 
-def _phone(value: object) -> object:
-    value = _optional_text(value)
-    if value is None:
-        return None
-    text = re.sub(r"[\s\-－—()（）]", "", str(value))
+# Rosters often hold two numbers in one cell (“138…/139…”, “138… 、139…”).
+_PHONE_SPLIT = re.compile(r"[/／、,，;；|]|\s{2,}|\s(?=(?:\+?86)?1[3-9]\d{9}\b)")
+
+
+def _one_phone(text: str) -> str | None:
+    text = re.sub(r"[\s\-－—()（）]", "", text)
+    text = re.sub(r"^(?:\+86|0086)", "", text)
+    if re.fullmatch(r"861[3-9]\d{9}", text):
+        text = text[2:]
     if (
         re.fullmatch(r"1[3-9]\d{9}", text)
         or re.fullmatch(r"0\d{9,11}", text)
         or re.fullmatch(r"\d{7,8}", text)
     ):
         return text
+    return None
+
+
+def _phone(value: object) -> object:
+    value = _optional_text(value)
+    if value is None:
+        return None
+    parts = [p for p in _PHONE_SPLIT.split(str(value)) if p.strip()]
+    numbers = [_one_phone(p) for p in parts]
+    if numbers and all(numbers):
+        return "、".join(dict.fromkeys(n for n in numbers if n))
     raise ValueError(f"“{value}”不是有效的电话号码（手机11位，座机含区号）")
 
 
@@ -80,6 +117,10 @@ def _gender(value: object) -> object:
         "女": "女",
         "男性": "男",
         "女性": "女",
+        "男生": "男",
+        "女生": "女",
+        "男孩": "男",
+        "女孩": "女",
         "M": "男",
         "F": "女",
         "1": "男",
@@ -103,6 +144,7 @@ Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
 OptText = Annotated[str | None, BeforeValidator(_optional_text)]
 DateField = Annotated[date, BeforeValidator(_date)]
 OptDate = Annotated[date | None, BeforeValidator(_date)]
+BirthDate = Annotated[date | None, BeforeValidator(_birth_date)]
 Phone = Annotated[str | None, BeforeValidator(_phone)]
 Gender = Annotated[Literal["男", "女"] | None, BeforeValidator(_gender)]
 Grade = Annotated[str | None, BeforeValidator(_grade)]
@@ -118,10 +160,29 @@ class Student(Record):
     name: Name = Field(title="姓名")
     id_number: OptText = Field(None, title="身份证号")
     gender: Gender = Field(None, title="性别")
-    birth_date: OptDate = Field(None, title="出生日期")
+    birth_date: BirthDate = Field(None, title="出生日期")
     student_number: OptText = Field(None, title="学籍号")
     grade: Grade = Field(None, title="年级")
     class_name: OptText = Field(None, title="班级")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _month_precision_birth(cls, data: object) -> object:
+        """A 出生年月 column (“2011年6月”, or a date cell shown as a month: day 1) in the
+        month the ID number gives is read as the ID's birth date."""
+        if not isinstance(data, dict) or not data.get("id_number"):
+            return data
+        raw = data.get("birth_date")
+        try:
+            born = parse_id_number(str(data["id_number"])).birth_date
+        except ValueError:
+            return data
+        month = year_month_only(raw)
+        if month is None and isinstance(raw, date) and raw.day == 1:
+            month = (raw.year, raw.month)
+        if month == (born.year, born.month):
+            return {**data, "birth_date": born}
+        return data
 
     @field_validator("id_number")
     @classmethod

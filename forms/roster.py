@@ -260,6 +260,12 @@ def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTabl
     score = len(taken)
     if "student.name" not in taken:
         score = 0
+    if height == 2 and not any(
+        normalize_label(p) in table.groups for p in parents if not _blank(p)
+    ):
+        # The row above is a title, not group labels: the one-row header below it, which
+        # scores the same, is the real one (and names its columns without the title).
+        score -= 1
     return _Header(first, height, columns, score)
 
 

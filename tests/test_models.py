@@ -61,5 +61,45 @@ def test_phone_numbers() -> None:
     )
 
 
+def test_two_numbers_in_one_cell_and_country_codes() -> None:
+    """Rosters as clerks keep them: “父/母” numbers in one cell, numbers copied with +86."""
+    assert (
+        Guardian(name="李四", phone="13800771235/13900001111").phone == "13800771235、13900001111"
+    )
+    assert (
+        Guardian(name="李四", phone="13800771235 13900001111").phone == "13800771235、13900001111"
+    )
+    assert (
+        Guardian(name="李四", phone="0773-7212345，13800771234").phone == "07737212345、13800771234"
+    )
+    assert Guardian(name="李四", phone="+86 138-0077-1237").phone == "13800771237"
+    assert Guardian(name="李四", phone="8613800771237").phone == "13800771237"
+    assert errors(Guardian, name="李四", phone="13800771235/123")[0].startswith(
+        "联系电话：“13800771235/123”不是有效的电话号码"
+    )
+
+
+def test_gender_words_clerks_use() -> None:
+    assert Student(name="张三", gender="男生").gender == "男"
+    assert Student(name="张三", gender="女孩").gender == "女"
+
+
+def test_birth_month_from_a_year_month_column_takes_the_day_from_the_id() -> None:
+    """An 出生年月 column: “2012年3月”, “2012.03”, or a date cell shown as a month (day 1)."""
+    from datetime import date
+
+    for written in ("2012年3月", "2012.03", "2012-3", "201203", date(2012, 3, 1)):
+        s = Student(name="韦堃", id_number="450331201203150013", birth_date=written)
+        assert s.birth_date == date(2012, 3, 15), written
+    assert errors(Student, name="韦堃", id_number="450331201203150013", birth_date="2012年4月") == [
+        "出生日期：“2012年4月”只写了年月，请写完整的出生日期（或填写身份证号，日期从身份证号读取）"
+    ]
+    assert errors(Student, name="韦堃", birth_date="2012年3月")[0].startswith(
+        "出生日期：“2012年3月”只写了年月"
+    )
+    # a full date that is not the ID's is still a contradiction, day 1 included
+    assert errors(Student, name="韦堃", id_number="450331201203150013", birth_date=date(2012, 4, 1))
+
+
 def test_unknown_keys_are_rejected_by_name() -> None:
     assert errors(Student, name="张三", nmae="x") == ["nmae：不认识的字段（请检查拼写）"]

@@ -236,6 +236,28 @@ def test_a_renamed_xlsx_is_read_as_xlsx(tmp_path: Path) -> None:
     assert any("Excel 工作簿（.xlsx）" in note for note in roster.notes)
 
 
+def test_a_title_row_is_not_taken_for_a_group_row(tmp_path: Path) -> None:
+    """A title in A1 above a one-row header: columns are named by the header alone
+    (errors.csv says “身份证号码”, not “荔浦市…学生名单/身份证号码”)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["荔浦市第二初级中学控辍保学学生名单"])
+    ws.append(["序号", "学生姓名", "身份证号码", "家长姓名", "家长联系电话"])
+    ws.append([1, "韦堃", "450331201203150013", "韦建国", "13800771234"])
+    path = tmp_path / "title.xlsx"
+    wb.save(path)
+    roster = read_roster(path)
+    assert roster.header_lines == (2,)
+    assert [c.header for c in roster.columns] == [
+        "序号",
+        "学生姓名",
+        "身份证号码",
+        "家长姓名",
+        "家长联系电话",
+    ]
+    assert roster.rows[0].cells["guardian.name"] == "韦建国"
+
+
 def test_unreadable_rosters_say_why(tmp_path: Path) -> None:
     no_header = tmp_path / "no-header.csv"
     no_header.write_text("甲,乙\n1,2\n", encoding="utf-8")
