@@ -100,6 +100,16 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def cpu_steal_seconds() -> float:
+    """Steal time of all CPUs so far (/proc/stat; 0 where there is none)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 async def main(
     seconds: float, readers: int, uploaders: int, think: float, web_workers: int | None
 ) -> int:
@@ -201,11 +211,25 @@ async def main(
                     errors["uploads"] += not ok
                     await asyncio.sleep(0.2)
 
+            lags: list[float] = []
+
+            async def loop_lag() -> None:
+                # How late this load generator's own event loop wakes up: a request is timed
+                # here, so a starved client inflates every latency it measures.
+                while time.monotonic() < deadline:
+                    t0 = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    lags.append(time.perf_counter() - t0 - 0.01)
+
             started = time.monotonic()
+            stolen = cpu_steal_seconds()
             await asyncio.gather(
-                *(reader(i) for i in range(readers)), *(uploader(i) for i in range(uploaders))
+                *(reader(i) for i in range(readers)),
+                *(uploader(i) for i in range(uploaders)),
+                loop_lag(),
             )
             elapsed = time.monotonic() - started
+            stolen = cpu_steal_seconds() - stolen
             final_status = (await client.get("/api/schools", headers=bearer)).status_code
         report = {
             "seconds": round(elapsed, 1),
@@ -236,6 +260,10 @@ async def main(
             "mean_view_ms": round(statistics.fmean(views) * 1000, 1) if views else None,
             "final_status": final_status,
             "audit_jobs": job_counts(data),  # background audits of the uploads, by status
+            # CPU time the hypervisor gave to other guests while this run wanted it, and the
+            # load generator's own lateness: both inflate the latencies above.
+            "cpu_steal_seconds": round(stolen, 2),
+            "client_loop_lag_p95_ms": round(pct(lags, 0.95) * 1000, 1) if lags else None,
         }
         print(json.dumps(report, ensure_ascii=False, indent=2))
         ok = not errors["views"] and not errors["uploads"]
