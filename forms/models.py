@@ -64,14 +64,6 @@ def year_month_only(value: object) -> tuple[int, int] | None:
     return (int(match[1]), month) if 1 <= month <= 12 else None
 
 
-def _birth_date(value: object) -> object:
-    if year_month_only(value):
-        raise ValueError(
-            f"“{value}”只写了年月，请写完整的出生日期（或填写身份证号，日期从身份证号读取）"
-        )
-    return _date(value)
-
-
 def _optional_text(value: object) -> object:
     if isinstance(value, str):
         value = value.strip()
@@ -144,7 +136,6 @@ Text = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1)]
 OptText = Annotated[str | None, BeforeValidator(_optional_text)]
 DateField = Annotated[date, BeforeValidator(_date)]
 OptDate = Annotated[date | None, BeforeValidator(_date)]
-BirthDate = Annotated[date | None, BeforeValidator(_birth_date)]
 Phone = Annotated[str | None, BeforeValidator(_phone)]
 Gender = Annotated[Literal["男", "女"] | None, BeforeValidator(_gender)]
 Grade = Annotated[str | None, BeforeValidator(_grade)]
@@ -160,29 +151,10 @@ class Student(Record):
     name: Name = Field(title="姓名")
     id_number: OptText = Field(None, title="身份证号")
     gender: Gender = Field(None, title="性别")
-    birth_date: BirthDate = Field(None, title="出生日期")
+    birth_date: OptDate = Field(None, title="出生日期")
     student_number: OptText = Field(None, title="学籍号")
     grade: Grade = Field(None, title="年级")
     class_name: OptText = Field(None, title="班级")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _month_precision_birth(cls, data: object) -> object:
-        """A 出生年月 column (“2011年6月”, or a date cell shown as a month: day 1) in the
-        month the ID number gives is read as the ID's birth date."""
-        if not isinstance(data, dict) or not data.get("id_number"):
-            return data
-        raw = data.get("birth_date")
-        try:
-            born = parse_id_number(str(data["id_number"])).birth_date
-        except ValueError:
-            return data
-        month = year_month_only(raw)
-        if month is None and isinstance(raw, date) and raw.day == 1:
-            month = (raw.year, raw.month)
-        if month == (born.year, born.month):
-            return {**data, "birth_date": born}
-        return data
 
     @field_validator("id_number")
     @classmethod
@@ -202,6 +174,26 @@ class Student(Record):
             from_id = parse_id_number(id_number).gender
             if value != from_id:
                 raise ValueError(f"“{value}”与身份证号不符（身份证号显示为{from_id}）")
+        return value
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _month_precision_birth(cls, value: object, info: ValidationInfo) -> object:
+        """A 出生年月 column (“2011年6月”, or a date cell shown as a month: day 1) in the
+        month the (already validated) ID number gives is read as the ID's birth date."""
+        written = year_month_only(value)
+        month = written
+        if month is None and isinstance(value, date) and value.day == 1:
+            month = (value.year, value.month)
+        id_number = info.data.get("id_number")
+        if month is not None and id_number:
+            born = parse_id_number(id_number).birth_date
+            if month == (born.year, born.month):
+                return born
+        if written:
+            raise ValueError(
+                f"“{value}”只写了年月，请写完整的出生日期（或填写身份证号，日期从身份证号读取）"
+            )
         return value
 
     @field_validator("birth_date")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.roster_columns import ColumnTable, column_table, normalize_label
-from forms.sheets import Kind, Sheet, SheetError, read_html, read_spreadsheetml, read_xls, sniff
+from forms.sheets import READERS, Kind, Sheet, SheetError, sniff
 
 HEADER_SEARCH_ROWS = 20  # a header further down than this is not a header
 MIN_HEADER_FIELDS = 2
@@ -201,10 +201,9 @@ def _read_sheets(
     kind = sniff(data)
     if kind == "xlsx":
         sheets = _pick(_read_xlsx(data), sheet)
-    elif kind in ("xls", "html", "spreadsheetml"):
-        reader = {"xls": read_xls, "html": read_html, "spreadsheetml": read_spreadsheetml}[kind]
+    elif kind in READERS:
         try:
-            sheets = _pick(reader(data), sheet)
+            sheets = _pick(READERS[kind](data), sheet)
         except SheetError as exc:
             raise RosterError(str(exc)) from None
     elif kind == "text" and _SUFFIX_KINDS[path.suffix.lower()] == "xlsx":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -74,11 +75,11 @@ def _head_text(data: bytes) -> str | None:
 
 def decode_markup(data: bytes) -> str:
     """HTML/XML text: BOM, then the declared charset, then UTF-8, then GB18030."""
-    head = _head_text(data) or ""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
+    head = _head_text(data) or ""
     declared = re.search(r"""(?:charset|encoding)\s*=\s*["']?([\w-]+)""", head, re.I)
     codecs = [declared.group(1)] if declared else []
     for codec in [*codecs, "utf-8", "gb18030"]:
@@ -276,3 +277,11 @@ def _ssml_value(element: ET.Element) -> Any:
     if kind == "Boolean":
         return text.strip() == "1"
     return text
+
+
+# The non-xlsx spreadsheet formats `sniff` recognises, by kind.
+READERS: dict[Kind, Callable[[bytes], list[Sheet]]] = {
+    "xls": read_xls,
+    "html": read_html,
+    "spreadsheetml": read_spreadsheetml,
+}

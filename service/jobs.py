@@ -189,16 +189,14 @@ class PoolJobRunner:
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
-        else:
-            self.executor = ThreadPoolExecutor(
-                max_workers=config.job_workers, thread_name_prefix="baoxue-job"
-            )
-
-        if config.job_mode == "process":
             # Start the worker now and let it import the job code at its low priority: a
             # worker started by the first upload spent ≈ 1 s of CPU importing while the
             # service answered its first page views.
             self.executor.submit(warm_job_worker)
+        else:
+            self.executor = ThreadPoolExecutor(
+                max_workers=config.job_workers, thread_name_prefix="baoxue-job"
+            )
 
     def submit(self, job_id: int) -> None:
         future = self.executor.submit(execute_job, self.config, job_id)

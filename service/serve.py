@@ -48,7 +48,7 @@ def run(config: ServiceConfig, host: str, port: int, workers: int) -> None:
 
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         app = create_app(config)
-        settle_heap()
+        settle_heap(app)
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
     _prepare(config)
@@ -65,7 +65,7 @@ def _prepare(config: ServiceConfig) -> None:
     context.db.dispose()
 
 
-def settle_heap(app: Any = None) -> None:
+def settle_heap(app: Any) -> None:
     """Do before serving what the first requests would otherwise do, then freeze the start-up
     heap out of the garbage collector.
 
@@ -85,9 +85,8 @@ def settle_heap(app: Any = None) -> None:
     configure_mappers()
     for name in TEMPLATES.env.list_templates(extensions=["html"]):
         TEMPLATES.env.get_template(name)
-    if app is not None:
-        with app.state.ctx.db.session() as db:
-            db.execute(text("SELECT 1"))
+    with app.state.ctx.db.session() as db:
+        db.execute(text("SELECT 1"))
     gc.collect()
     gc.freeze()
 

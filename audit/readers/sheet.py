@@ -17,8 +17,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.readers.model import ReadResult, Table, clean, error
-from forms import sheets
-from forms.sheets import sniff
+from forms.sheets import READERS, SheetError, sniff
 
 # Beyond this many cells a sheet is read in openpyxl's streaming mode (merged ranges unknown).
 STREAM_CELLS = 200_000
@@ -51,18 +50,25 @@ def read_xlsx(data: bytes) -> ReadResult:
     try:
         for ws in wb.worksheets:
             rows = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            for merged in ws.merged_cells.ranges:
-                top, left = merged.min_row - 1, merged.min_col - 1
-                if top >= len(rows) or left >= len(rows[top]):
-                    continue
-                value = rows[top][left]
-                for r in range(top + 1, min(merged.max_row, len(rows))):
-                    if left < len(rows[r]) and merged.min_col == merged.max_col:
-                        rows[r][left] = value
+            merges = [
+                (m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges
+            ]
+            _fill_down(rows, merges)
             _append_sheet(result, ws.title, rows)
     finally:
         wb.close()
     return result
+
+
+def _fill_down(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
+    """A range merged down one column repeats its value in every row it covers (a student's
+    name over several of her rows); a horizontal range leaves the other columns empty."""
+    for r0, r1, c0, c1 in merges:
+        if c1 - c0 != 1 or r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        for r in range(r0 + 1, min(r1, len(rows))):
+            if c0 < len(rows[r]):
+                rows[r][c0] = rows[r0][c0]
 
 
 def _append_sheet(result: ReadResult, title: str | None, rows: list[list[str]]) -> None:
@@ -78,29 +84,20 @@ def _append_sheet(result: ReadResult, title: str | None, rows: list[list[str]]) 
 def read_xls(data: bytes) -> ReadResult:
     """Legacy BIFF .xls, and the HTML / XML Spreadsheet 2003 files systems export as “xls”."""
     kind = sniff(data)
-    reader = {
-        "xls": sheets.read_xls,
-        "html": sheets.read_html,
-        "spreadsheetml": sheets.read_spreadsheetml,
-    }
     if kind == "xlsx":
         return read_xlsx(data)
     if kind == "text" and any(sep in data[:4096] for sep in (b"\t", b",")):
         return read_csv(data)  # tab- or comma-separated text saved as .xls
-    if kind not in reader:
+    if kind not in READERS:
         return error("不是 Excel 工作簿，无法打开")
     try:
-        found = reader[kind](data)
-    except sheets.SheetError as exc:
+        found = READERS[kind](data)
+    except SheetError as exc:
         return error(str(exc))
     result = ReadResult()
     for sheet in found:
         rows = [[cell_text(v) for v in row] for row in sheet.rows]
-        for r0, r1, c0, c1 in sheet.merges:
-            if c1 - c0 == 1 and r0 < len(rows) and c0 < len(rows[r0]):
-                for r in range(r0 + 1, min(r1, len(rows))):
-                    if c0 < len(rows[r]):
-                        rows[r][c0] = rows[r0][c0]
+        _fill_down(rows, sheet.merges)
         _append_sheet(result, sheet.title, rows)
     return result
 
