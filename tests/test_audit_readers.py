@@ -156,6 +156,18 @@ def test_xls_ledgers_are_read_by_their_content(tmp_path: Path, build: Any) -> No
         assert name in text and person["id"] in text and person["birth"].isoformat() in text
 
 
+def test_doc_without_libreoffice_asks_for_a_docx(monkeypatch: pytest.MonkeyPatch) -> None:
+    import audit.readers.word97 as word97
+
+    monkeypatch.setattr(word97.shutil, "which", lambda name: None)
+    doc = read_bytes("方案.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    assert (doc.status, doc.reason) == ("error", "旧版 Office 格式（.doc），请另存为 docx")
+    wps = read_bytes("方案.wps", b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
+    assert (wps.status, wps.reason) == ("error", "WPS 文字格式（.wps），请另存为 docx")
+    renamed = read_bytes("方案.doc", docx(["控辍保学工作方案"]))  # a .docx: no converter needed
+    assert (renamed.status, renamed.text()) == ("ok", "控辍保学工作方案")
+
+
 def test_photo_exif_date_and_broken_image() -> None:
     from datetime import date
 

@@ -9,6 +9,7 @@ from audit.readers.image import read_image
 from audit.readers.model import Block, ReadResult, Table, error
 from audit.readers.pdf import read_pdf
 from audit.readers.sheet import decode_text, read_csv, read_xls, read_xlsx
+from audit.readers.word97 import read_word97
 from forms.identity import read_identity
 
 __all__ = ["Block", "ReadResult", "Table", "read_bytes"]
@@ -50,6 +51,8 @@ def _read(name: str, data: bytes, max_pdf_pages: int) -> ReadResult:
             return read_pdf(data, max_pages=max_pdf_pages)
         if suffix in {".docx", ".docm"}:
             return read_docx(data)
+        if suffix in {".doc", ".wps"}:
+            return read_word97(data, suffix, LEGACY[suffix])
         if suffix in {".xlsx", ".xlsm"} and data[:4] == b"PK\x03\x04":
             return read_xlsx(data)
         if suffix in {".xlsx", ".xlsm", ".xls", ".et"}:
