@@ -205,14 +205,18 @@ def classify(path: str, result: ReadResult) -> Classification:
 _ACTIVITY_KINDS = frozenset({"visit_record", "home_teaching_record", "meeting_photo"})
 
 
+# A meeting's folder is named after it: 会议, 会场, or the kind of meeting (推进会, 部署会 …).
+_MEETING_WORDS = re.compile(r"会议|会场|(?:推进|部署|工作|动员|专题|座谈|培训|调度|例)会")
+
+
 def _classify_image(stem: str, folder: str) -> Classification:
     # A photographed or scanned paper named for what it is (残疾证复印件.jpg) is that document.
     named = by_name(stem)
     if named and named.kind not in _ACTIVITY_KINDS:
         return Classification(named.kind, f"图片，{named.reason}")
     context = norm(f"{folder}/{stem}")
-    if "会议" in context or "会场" in context:
-        where = "文件名" if ("会议" in norm(stem) or "会场" in norm(stem)) else "所在文件夹"
+    if _MEETING_WORDS.search(context):
+        where = "文件名" if _MEETING_WORDS.search(norm(stem)) else "所在文件夹"
         return Classification("meeting_photo", f"图片，{where}含“会议”")
     reason = f"图片（所在文件夹“{folder}”）" if folder else "图片"
     return Classification("photo", reason)
@@ -247,13 +251,19 @@ def _substantial(item: Item) -> bool:
     return isinstance(item, Table) or len(item.text) > MAX_TITLE_LEN
 
 
+def _looks_like_header_row(text: str) -> bool:
+    """“送教时间 送教对象 课时 时长 …”: a PDF table's heading row read as a line, not a title."""
+    words = text.split()
+    return len(words) >= 4 and all(len(w) <= 8 for w in words)
+
+
 def _section_title(
     item: Item, index: int, last_page: int | None, items: list[Item]
 ) -> Classification | None:
     if isinstance(item, Table):
         lines = title_lines([item], 1)
     else:
-        if len(item.text) > MAX_TITLE_LEN:
+        if len(item.text) > MAX_TITLE_LEN or _looks_like_header_row(item.text):
             return None
         if item.page is not None:
             # In a PDF only the first lines of a page can open a document.

@@ -122,6 +122,7 @@ class Headcount(Fact):
     count: int
     names: list[str] = Field(default_factory=list)
     date: dt.date | None = None
+    stated_total: int | None = None  # a 合计 row beside the names: a cross-check, not added
 
 
 class ListedStudent(Fact):

@@ -103,8 +103,10 @@ def read_member(
             )
         )
         return entry
-    # A generated document is one document, whatever titles its tables carry.
-    sections = [] if result.identity else split_sections(result)
+    # A generated document is one document, whatever titles its tables carry; so is a roll
+    # call kept one sheet per class with a 汇总 sheet: its sheets add up to one count.
+    whole = result.identity or entry.kind in _ONE_DOCUMENT
+    sections = [] if whole else split_sections(result)
     if sections and entry.kind == "unknown":
         first = next((s for s in sections if s.kind != "unknown"), sections[0])
         entry.kind, entry.kind_reason = first.kind, f"第一份文书{first.reason}"
@@ -179,6 +181,8 @@ def _attribute_students(facts: PackageFacts) -> None:
         if not record.student:
             record.student = name_from_path(record.prov.file, known) or ""
 
+
+_ONE_DOCUMENT = {"xueji_headcount", "on_roll_list"}
 
 _PER_STUDENT = {
     "court_ruling",

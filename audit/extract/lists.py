@@ -134,7 +134,8 @@ def roster(source: Source, facts: PackageFacts) -> None:
         name = record.get("name")
         if not split_names(name):
             continue
-        since_text = record.get("since")
+        # 休学名册 headed 批准日期: the roster's only date is the date it began
+        since_text = record.get("since") or record.get("start_date") or record.get("date")
         facts.students.append(
             ListedStudent(
                 prov=source.item_prov(table, record.snippet, record.row),
@@ -149,6 +150,7 @@ def roster(source: Source, facts: PackageFacts) -> None:
         )
 
 
+_TOTAL_ROW = re.compile(r"合计|总计|共计|全校")
 _COUNT_PROSE = re.compile(
     r"(?:共有|共计|合计|总数|总人数|在籍|在校|人数)[^0-9]{0,8}(\d{1,6})\s*(?:人|名)"
 )
@@ -180,13 +182,22 @@ def headcount(source: Source, facts: PackageFacts) -> None:
             )
         )
     count = len(names)
+    stated: int | None = None
+    # A summary by class (班级 | 人数 … 合计): the count when no names are listed, else a
+    # cross-check of the names — never added to them.
+    by_class = 0
+    summary_prov = None
+    for table, record in source.table_records(("count",)):
+        value = parse_count(record.get("count"))
+        if value is None:
+            continue
+        if _TOTAL_ROW.search(record.snippet):
+            stated = value
+        else:
+            by_class += value
+            summary_prov = summary_prov or source.item_prov(table, record.snippet, record.row)
     if not names:
-        # A summary by class (班级 | 人数) or a sentence (在籍学生共 356 人).
-        for table, record in source.table_records(("count",)):
-            value = parse_count(record.get("count"))
-            if value is not None and "合计" not in record.snippet and "总计" not in record.snippet:
-                count += value
-                first = first or source.item_prov(table, record.snippet, record.row)
+        count, first = (by_class, summary_prov) if by_class else (stated or 0, summary_prov)
         if not count:
             match = _COUNT_PROSE.search(source.text(8000))
             if match:
@@ -200,6 +211,7 @@ def headcount(source: Source, facts: PackageFacts) -> None:
                 count=count,
                 names=names,
                 date=source.first_date(),
+                stated_total=stated if stated != count else None,
             )
         )
 

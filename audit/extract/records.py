@@ -15,7 +15,15 @@ from typing import Literal
 from audit.classify import norm
 from audit.extract.bodies import body_of, participants, participants_in_prose
 from audit.extract.source import Source, split_names, yes_no
-from audit.extract.tables import Record, field_of, form_values, labelled_values, unfilled
+from audit.extract.tables import (
+    Record,
+    field_of,
+    find_header,
+    form_values,
+    labelled_values,
+    records,
+    unfilled,
+)
 from audit.extract.values import (
     cell_date,
     minutes_between,
@@ -32,7 +40,7 @@ from audit.facts import (
     Provenance,
     Visit,
 )
-from audit.readers.model import Block
+from audit.readers.model import Block, Table
 
 
 def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
@@ -42,30 +50,57 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
         for table, record in rows:
             yield record, source.item_prov(table, record.snippet, record.row), record.snippet
         return
-    form: dict[str, str] = {}
-    prov: Provenance | None = None
-    for table in source.tables:
-        found = form_values(table)
-        if found:
-            for key, value in found.values.items():
-                form.setdefault(key, value)
-            prov = prov or source.item_prov(table, found.snippet, found.row)
-    prose = labelled_values([b.text for b in source.blocks])
-    for key, value in prose.items():
-        form.setdefault(key, value)
-    if form.get("date"):
-        text = source.text(3000)
-        snippet = " ".join(f"{k}:{v}" for k, v in form.items())
-        first = source.items[0] if source.items else None
-        yield (
-            Record(form, None, snippet),
-            prov or source.item_prov(first or Block(""), snippet),
-            text,
-        )
+    forms = [f for f in _forms(source) if f[0].get("date")]
+    if forms:
+        yield from forms
         return
     for block in source.blocks:
         if len(block.text) >= 12 and source.dates(block.text):
             yield Record({}, None, block.text), source.item_prov(block, block.text), block.text
+
+
+def _forms(source: Source) -> list[tuple[Record, Provenance, str]]:
+    """The filled forms of a file, one record each.
+
+    A form may be drawn as several tables (its keys then do not repeat), and a page or file may
+    hold several forms one after another (a key seen again starts the next form): two boxed
+    送教 forms on one PDF page are two records. “标签：值” lines of prose fill what every form
+    leaves open (“每课时40分钟” once above them all); with one form, its text is the file's.
+    """
+    groups: list[tuple[dict[str, str], Provenance, list[str]]] = []
+    for table in source.tables:
+        found = form_values(table)
+        if not found:
+            continue
+        text = "\n".join(" ".join(c for c in row if c) for row in table.rows)
+        current = groups[-1][0] if groups else None
+        if current is None or any(k in current for k in found.values if k in _FORM_KEYS):
+            groups.append(
+                (dict(found.values), source.item_prov(table, found.snippet, found.row), [text])
+            )
+        else:
+            for key, value in found.values.items():
+                current.setdefault(key, value)
+            groups[-1][2].append(text)
+    prose = labelled_values([b.text for b in source.blocks])
+    if not groups:
+        if not prose:
+            return []
+        first = source.items[0] if source.items else Block("")
+        snippet = " ".join(f"{k}:{v}" for k, v in prose.items())
+        return [(Record(prose, None, snippet), source.item_prov(first, snippet), source.text(3000))]
+    whole = source.text(3000) if len(groups) == 1 else None
+    found_records = []
+    for values, prov, texts in groups:
+        for key, value in prose.items():
+            values.setdefault(key, value)
+        snippet = " ".join(f"{k}:{v}" for k, v in values.items())
+        found_records.append((Record(values, prov.row, snippet), prov, whole or "\n".join(texts)))
+    return found_records
+
+
+# Keys that occur once per form: seeing one again means the next form has begun.
+_FORM_KEYS = frozenset({"date", "name", "start_date", "time_range"})
 
 
 def _student(record: Record, text: str, source: Source, hint: str | None) -> str:
@@ -86,12 +121,50 @@ def _student(record: Record, text: str, source: Source, hint: str | None) -> str
 # ----------------------------------------------------------------------------------- leave
 
 
+def _is_visit_check(table: Table) -> bool:
+    """A sheet of home visits made to verify long leaves (超7天家访核实), not of leaves."""
+    head = " ".join([table.sheet or "", *(" ".join(r) for r in table.rows[:2])])
+    if "家访" not in head and "核实" not in head:
+        return False
+    header = find_header(table)
+    fields = set(header.columns.values()) if header else set()
+    return not fields & {"start_date", "end_date", "days", "reason", "approver"}
+
+
+def _visit_checks(source: Source, table: Table, facts: PackageFacts) -> None:
+    for record in records(table, ("name",)):
+        found = source.dates(record.get("date")) if record.get("date") else []
+        names = split_names(record.get("name"))
+        if found and names:
+            facts.visits.append(
+                Visit(
+                    prov=source.item_prov(table, record.snippet, record.row),
+                    student=names[0],
+                    date=found[0],
+                    kind="home_visit",
+                    participants=participants(record.get("participants")),
+                    purpose="请假家访核实",
+                )
+            )
+
+
 def leaves(source: Source, facts: PackageFacts) -> None:
     hint = source.student_hint()
-    rows = source.table_records(("name",)) or source.table_records(("start_date",))
-    shaped: list[tuple[Record, Provenance, str]] = [
-        (r, source.item_prov(t, r.snippet, r.row), r.snippet) for t, r in rows
+    checks = [t for t in source.tables if _is_visit_check(t)]
+    for table in checks:
+        _visit_checks(source, table, facts)
+    rows = [
+        (t, r)
+        for t, r in (source.table_records(("name",)) or source.table_records(("start_date",)))
+        if all(t is not c for c in checks)
     ]
+    shaped: list[tuple[Record, Provenance, str]] = []
+    for table, record in rows:
+        if not record.get("approver"):
+            by_column = _approver_from_columns(record.extra)
+            if by_column:
+                record.values["approver"] = by_column
+        shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
     if not shaped:
         shaped = list(_leave_forms(source))
     for record, prov, text in shaped:
@@ -101,27 +174,48 @@ def leaves(source: Source, facts: PackageFacts) -> None:
 
 
 def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
-    form: dict[str, str] = {}
-    prov: Provenance | None = None
-    for table in source.tables:
-        found = form_values(table)
+    forms = _forms(source)
+    approver = _approver_from_opinions(source) if len(forms) == 1 else None
+    for record, prov, text in forms:
+        found = approver or _approver_in(text) or record.get("approver")
         if found:
-            for key, value in found.values.items():
-                form.setdefault(key, value)
-            prov = prov or source.item_prov(table, found.snippet, found.row)
-    for key, value in labelled_values([b.text for b in source.blocks]).items():
-        form.setdefault(key, value)
-    if form:
-        text = source.text(3000)
-        approver = _approver_from_opinions(source) or form.get("approver")
-        if approver:
-            form["approver"] = approver
-        yield Record(form, None, text[:200]), prov or source.prov(text[:200]), text
+            record.values["approver"] = found
+        yield record, prov, text
 
 
 _OPINION = re.compile(
     r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:审批)?意见"
 )
+
+
+def _approver_in(text: str) -> str | None:
+    """The highest tier whose 意见 is filled in, in a form's text (班主任意见 同意 校长意见 ＿＿)."""
+    found: str | None = None
+    for line in text.splitlines():
+        marks = list(_OPINION.finditer(line))
+        ends: list[re.Match[str] | None] = [*marks[1:], None]
+        for here, after in zip(marks, ends[: len(marks)], strict=True):
+            value = line[here.end() : after.start() if after else len(line)].strip(" ：:")
+            if value and not unfilled(value) and not _REFUSED.match(value):
+                found = here[1]
+    return found
+
+
+_REFUSED = re.compile(r"^(不同意|否|×|—|-|/)")
+_TIER_HEADINGS = re.compile(
+    r"^(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批|签字|签名)?$"
+)
+
+
+def _approver_from_columns(extra: dict[str, str]) -> str | None:
+    """One column per approver (班主任 | 德育处 | 校长): the highest one holding a mark."""
+    found: str | None = None
+    for heading, value in extra.items():
+        match = _TIER_HEADINGS.match(norm(heading))
+        value = value.strip()
+        if match and value and not unfilled(value) and not _REFUSED.match(value):
+            found = match[1]
+    return found
 
 
 def _approver_from_opinions(source: Source) -> str | None:
@@ -138,6 +232,10 @@ def _approver_from_opinions(source: Source) -> str | None:
                 if value and not _OPINION.search(value) and not unfilled(value):
                     found = match[1]
     return found
+
+
+# “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
+_VISITED = re.compile(r"(?<!未)已[^，。；;未不]{0,12}(?:家访|上门|核实)")
 
 
 def _leave(
@@ -165,7 +263,7 @@ def _leave(
     if returned is None and returned_text and yes_no(returned_text):
         returned = end
     home_visit = yes_no(record.get("home_visit")) if "home_visit" in record.values else None
-    if home_visit is None and re.search(r"已(?:到家|上门)?(?:家访|核实)", text):
+    if home_visit is None and _VISITED.search(text):
         home_visit = True
     return LeaveRecord(
         prov=prov,
@@ -192,7 +290,7 @@ def visits(source: Source, facts: PackageFacts) -> None:
         found = source.dates(record.get("date")) if record.get("date") else source.dates(text)
         if not found:
             continue
-        people = _participant_rows(source) if record.values and not record.row else []
+        people = _participant_rows(text) if record.values else []
         if not people:
             people = (
                 participants(record.get("participants"))
@@ -220,27 +318,26 @@ def visits(source: Source, facts: PackageFacts) -> None:
         )
 
 
-def _participant_rows(source: Source) -> list[Participant]:
-    """A form listing one participant a row: 参加人员 | 姓名 | 单位 | 职务."""
+def _participant_rows(text: str) -> list[Participant]:
+    """A form listing one participant a row: 参加人员 | 姓名 | 单位 | 职务 (rows as text lines)."""
     people: list[Participant] = []
-    for table in source.tables:
-        for row in table.rows:
-            cells = [c for c in row if c]
-            if len(cells) < 3 or field_of(cells[0], exact=True) != "participants":
-                continue
-            rest = cells[1:]
-            if all(field_of(c) for c in rest):
-                continue  # the sub-header 姓名 | 单位 | 职务
-            where = " ".join(rest[1:])
-            hit = body_of(where)
-            name = rest[0] if 2 <= len(rest[0]) <= 4 else None
-            people.append(
-                Participant(
-                    name=name,
-                    body=hit[0] if hit else "other",
-                    body_text=re.sub(r"[（(].*$", "", rest[1]),
-                )
+    for line in text.splitlines():
+        cells = line.split()
+        if len(cells) < 3 or field_of(cells[0], exact=True) != "participants":
+            continue
+        rest = cells[1:]
+        if all(field_of(c) for c in rest):
+            continue  # the sub-header 姓名 | 单位 | 职务
+        where = " ".join(rest[1:])
+        hit = body_of(where)
+        name = rest[0] if 2 <= len(rest[0]) <= 4 else None
+        people.append(
+            Participant(
+                name=name,
+                body=hit[0] if hit else "other",
+                body_text=re.sub(r"[（(].*$", "", rest[1]),
             )
+        )
     return people
 
 
@@ -250,6 +347,8 @@ _PERIODS = re.compile(r"([\d一二两三四五六七八九十]+)\s*(?:个)?\s*(?
 _PER_PERIOD = re.compile(
     r"每\s*(?:个)?\s*(?:课时|节课?)\s*(?:时长)?\s*(?:约|为)?\s*([^，,。；;]{1,10})"
 )
+# “用时一个半小时”, “时长90分钟”, “历时2小时”: a visit's whole length told in prose.
+_DURATION = re.compile(r"(?:用时|时长|历时|共用时|共计用时)\s*(?:约|为)?\s*([^，,。；;]{1,12})")
 _TEACHERS = re.compile(r"([\u4e00-\u9fff]{1,3}(?:老师|教师))")
 
 
@@ -302,6 +401,9 @@ def _session(
         match = _PER_PERIOD.search(text)
         per = parse_minutes(match[1]) if match else None
     total = parse_minutes(record.get("duration")) if record.get("duration") else None
+    if total is None and not record.get("duration"):
+        match = _DURATION.search(text)
+        total = parse_minutes(match[1]) if match else None
     if total is None and start and end:
         total = minutes_between(start, end)
     if per is None and total and periods:

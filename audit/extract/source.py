@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from audit.classify import norm, rules
-from audit.extract.tables import Record, form_values, labelled_values, records
+from audit.extract.tables import Record, continued_records, form_values, labelled_values, records
 from audit.extract.values import Period, document_period, year_for
 from audit.facts import Provenance
 from audit.readers.model import Block, Item, Table
@@ -157,7 +157,20 @@ class Source:
         return name_from_path(self.path, self.known_names)
 
     def table_records(self, required: tuple[str, ...]) -> list[tuple[Table, Record]]:
-        return [(t, r) for t in self.tables for r in records(t, required)]
+        found: list[tuple[Table, Record]] = []
+        anchor: Table | None = None  # the last table with a header: it rules continuations
+        last_page: int | None = None
+        for table in self.tables:
+            rows = records(table, required)
+            if rows:
+                anchor = table
+            elif anchor is not None:
+                rows = continued_records(table, anchor, last_page, required)
+                if not rows:
+                    anchor = None
+            found += [(table, r) for r in rows]
+            last_page = table.page
+        return found
 
 
 def _clean_name(text: str | None) -> str | None:

@@ -78,21 +78,85 @@ class Header:
 
 
 def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
-    """The row among the first ones with the most recognised headings (at least two)."""
+    """The row among the first ones with the most recognised headings (at least two).
+
+    A heading no alias knows (序号 | 姓名 | 到校情况, 学生 | 去向) is read from its column's
+    values: a column of names, of ID numbers or of dates says what it holds. That is only
+    asked when the spellings alone do not make a header with the required fields.
+    """
     best: Header | None = None
     for index, row in enumerate(table.rows[:HEADER_ROWS]):
+        if len({c for c in row if c.strip()}) < 2:
+            continue  # a title row (7年级1班点名册) spanning the table, not a header
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
             name = field_of(cell)
             if name and name not in columns.values():
                 columns[col] = name
-        if len(columns) < 2 or not all(r in columns.values() for r in required):
+        inferred: dict[int, str] = {}
+        if columns and (len(columns) < 2 or not all(r in columns.values() for r in required)):
+            inferred = infer_columns(table, index)
+            for col, name in inferred.items():
+                if name not in columns.values() and col not in columns and col < len(row):
+                    columns[col] = name
+        if not all(r in columns.values() for r in required):
+            continue
+        # one heading is enough when its column's values agree (姓名 over a column of names)
+        agreed = required and all(inferred.get(c) == n for c, n in columns.items() if n in required)
+        if len(columns) < 2 and not agreed:
             continue
         if best is None or len(columns) > len(best.columns):
             best = Header(index, columns)
     if best is not None:
         _merge_subheader(table, best)
     return best
+
+
+_ID = re.compile(r"^\d{17}[\dXx]$")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_DATE = re.compile(
+    r"^(?:\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_COUNT = re.compile(r"^\d{1,5}$")
+SAMPLE_ROWS = 12
+VALUE_SHARE = 0.8  # a column is of a kind when this share of its filled cells are
+
+
+def _value_kind(cell: str) -> str | None:
+    cell = cell.strip()
+    if _ID.match(cell):
+        return "id_number"
+    if _DATE.match(cell):
+        return "date"
+    if _NAME.match(cell) and field_of(cell, exact=True) is None:
+        return "name"
+    if _COUNT.match(cell):
+        return "count"
+    return None
+
+
+def infer_columns(table: Table, header_index: int) -> dict[int, str]:
+    """Fields of the columns below a header row, read from their values (names, IDs, dates).
+
+    A column counting 1, 2, 3 … is a serial number (序号), not a count.
+    """
+    sample = table.rows[header_index + 1 : header_index + 1 + SAMPLE_ROWS]
+    width = max((len(r) for r in sample), default=0)
+    found: dict[int, str] = {}
+    for col in range(width):
+        cells = [r[col].strip() for r in sample if col < len(r) and r[col].strip()]
+        if len(cells) < 2:
+            continue
+        kinds = [_value_kind(c) for c in cells]
+        best = max(set(kinds), key=kinds.count)
+        if best is None or kinds.count(best) < VALUE_SHARE * len(cells):
+            continue
+        if best == "count" and [int(c) for c in cells if c.isdigit()][:3] == [1, 2, 3]:
+            continue
+        if best not in found.values():
+            found[col] = best
+    return found
 
 
 def _merge_subheader(table: Table, header: Header) -> None:
@@ -117,6 +181,8 @@ def looks_like_form(table: Table) -> bool:
     for row in table.rows[:8]:
         cells = [c for c in row if c]
         if len(cells) >= 3 and all(field_of(c) for c in cells):
+            if rows:
+                continue  # a sub-table inside a form (参加人员 | 姓名 | 单位 | 职务)
             return False  # a header row: every cell a heading
         pairs = sum(
             1
@@ -134,9 +200,28 @@ def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]
     header = find_header(table, required)
     if header is None:
         return []
-    heading = table.rows[header.index]
+    return _rows_under(table, header, table.rows[header.index], header.index + 1)
+
+
+def continued_records(
+    table: Table, previous: Table, last_page: int | None, required: tuple[str, ...] = ("name",)
+) -> list[Record]:
+    """A table running on from the page before (`last_page`) without repeating the header row
+    of `previous`, the table it continues."""
+    if table.page is None or last_page is None or table.page != last_page + 1:
+        return []
+    width = max((len(r) for r in table.rows), default=0)
+    if width != max((len(r) for r in previous.rows), default=0) or looks_like_form(previous):
+        return []
+    header = find_header(previous, required)
+    if header is None or find_header(table) is not None:
+        return []
+    return _rows_under(table, header, previous.rows[header.index], 0)
+
+
+def _rows_under(table: Table, header: Header, heading: list[str], first: int) -> list[Record]:
     found: list[Record] = []
-    for offset, row in enumerate(table.rows[header.index + 1 :], start=header.index + 1):
+    for offset, row in enumerate(table.rows[first:], start=first):
         values = {name: row[col].strip() for col, name in header.columns.items() if col < len(row)}
         if not any(values.values()):
             continue

@@ -87,6 +87,10 @@ def headcount(ctx: Context, p: HeadcountParams) -> Outcome:
         gap = abs(x_count - o_count - (len(on_leave) if x_count > o_count else 0))
     if excused:
         detail += f"；当天请假{len(excused)}人（{'、'.join(excused)}）按在校计"
+    for h in ctx.facts.headcounts:
+        if h.stated_total is not None and h.names:
+            label_of = SOURCE_NAMES.get(h.source, "")
+            detail += f"；{label_of}汇总合计{h.stated_total}人，与名单{h.count}人不一致，以名单为准"
     if gap <= p.tolerance and not only_x and not only_o:
         return Outcome(ratio=1.0, detail=detail + "，人数相符", evidence=evidence)
     parts = []
