@@ -93,6 +93,10 @@ def read_member(
         return entry
     found = classify(member.path, result)
     entry.kind, entry.kind_reason = found.kind, found.reason
+    if result.status == "scanned":
+        # Nothing has been read: its name says what it may hold, never that it holds it. Rules
+        # resting on it alone are `not_reviewed` with its pages (evaluate.py).
+        return entry
     if entry.kind in TABLE_KINDS:
         result.tables()  # a PDF's tables, read now that we know they matter
     if presence_only(result.identity):
