@@ -187,8 +187,12 @@ def headcount(source: Source, facts: PackageFacts) -> None:
     # cross-check of the names — never added to them.
     by_class = 0
     summary_prov = None
-    for table, record in source.table_records(("count",)):
-        value = parse_count(record.get("count"))
+    counted = source.table_records(("count",))
+    field = "count"
+    if not counted:  # 班级 | 应到人数 | 实到人数: the class's roll is 应到
+        counted, field = source.table_records(("expected",)), "expected"
+    for table, record in counted:
+        value = parse_count(record.get(field))
         if value is None:
             continue
         if _TOTAL_ROW.search(record.snippet):
@@ -211,7 +215,7 @@ def headcount(source: Source, facts: PackageFacts) -> None:
                 count=count,
                 names=names,
                 date=source.first_date(),
-                stated_total=stated if stated != count else None,
+                stated_total=stated,
             )
         )
 

@@ -160,10 +160,13 @@ def leaves(source: Source, facts: PackageFacts) -> None:
     ]
     shaped: list[tuple[Record, Provenance, str]] = []
     for table, record in rows:
-        if not record.get("approver"):
-            by_column = _approver_from_columns(record.extra)
-            if by_column:
-                record.values["approver"] = by_column
+        found = (
+            _approver_in_cell(record.get("approver"))
+            if record.get("approver")
+            else _approver_from_columns(record.extra)
+        )
+        if found:
+            record.values["approver"] = found
         shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
     if not shaped:
         shaped = list(_leave_forms(source))
@@ -205,6 +208,22 @@ _REFUSED = re.compile(r"^(不同意|否|×|—|-|/)")
 _TIER_HEADINGS = re.compile(
     r"^(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批|签字|签名)?$"
 )
+
+
+_TIER_SAYS = re.compile(
+    r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批)?\s*[：:]\s*([^；;\n]*)"
+)
+
+
+def _approver_in_cell(cell: str) -> str | None:
+    """One cell 审批意见及签名 (“班主任：同意 王某；德育处：同意 李某”): the highest tier that
+    agreed; None when the cell names no tier (then it is the approver as written)."""
+    found: str | None = None
+    for match in _TIER_SAYS.finditer(cell):
+        value = match[2].strip()
+        if value and not unfilled(value) and not _REFUSED.match(value):
+            found = match[1]
+    return found
 
 
 def _approver_from_columns(extra: dict[str, str]) -> str | None:
@@ -354,10 +373,28 @@ _TEACHERS = re.compile(r"([\u4e00-\u9fff]{1,3}(?:老师|教师))")
 
 def sessions(source: Source, facts: PackageFacts) -> None:
     hint = source.student_hint()
+    stated = _stated_minutes(source)
     for record, prov, text in _shaped_records(source):
-        session = _session(record, text, source, hint, prov)
+        session = _session(record, text, source, hint, prov, stated)
         if session is not None:
             facts.sessions.append(session)
+
+
+def _stated_minutes(source: Source) -> float | None:
+    """“说明：每课时40分钟” written once, in a line above or below the records (a paragraph or a
+    one-cell row of a sheet): the minutes of every 课时 no row states for itself."""
+    lines = [b.text for b in source.blocks]
+    for table in source.tables:
+        for row in table.rows:
+            filled = {c for c in row if c}
+            if len(filled) == 1:  # a line of its own (merged across the sheet)
+                lines += filled
+    for line in lines:
+        match = _PER_PERIOD.search(line)
+        minutes = parse_minutes(match[1]) if match else None
+        if minutes:
+            return minutes
+    return None
 
 
 def _clock_cell(text: str) -> time | None:
@@ -369,7 +406,12 @@ def _clock_cell(text: str) -> time | None:
 
 
 def _session(
-    record: Record, text: str, source: Source, hint: str | None, prov: Provenance
+    record: Record,
+    text: str,
+    source: Source,
+    hint: str | None,
+    prov: Provenance,
+    stated: float | None = None,
 ) -> HomeTeachingSession | None:
     pick = source.pick
     date_text = record.get("date") or text
@@ -408,6 +450,8 @@ def _session(
         total = minutes_between(start, end)
     if per is None and total and periods:
         per = round(total / periods, 1)
+    if per is None and not record.get("minutes_per_period"):
+        per = stated
     if total is None and per and periods:
         total = per * periods
     teachers = [t for t in re.split(r"[\s、，,;；/]+", record.get("teachers")) if len(t) >= 2]

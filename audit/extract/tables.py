@@ -222,7 +222,10 @@ def continued_records(
 def _rows_under(table: Table, header: Header, heading: list[str], first: int) -> list[Record]:
     found: list[Record] = []
     for offset, row in enumerate(table.rows[first:], start=first):
-        values = {name: row[col].strip() for col, name in header.columns.items() if col < len(row)}
+        values: dict[str, str] = {}
+        for col, name in header.columns.items():
+            if col < len(row):
+                put_value(values, name, row[col].strip())
         if not any(values.values()):
             continue
         if sum(1 for v in values.values() if field_of(v, exact=True)) >= 2:
@@ -248,7 +251,7 @@ def form_values(table: Table) -> Record | None:
             name = field_of(cell, exact=True) if len(norm_label(cell)) <= MAX_LABEL_LEN else None
             inline = _inline_label(cell) if name is None else None
             if inline:
-                values.setdefault(inline[0], inline[1])
+                put_value(values, inline[0], inline[1])
                 first_row = r if first_row is None else first_row
             elif name:
                 for nxt in range(col + 1, len(row)):
@@ -259,7 +262,7 @@ def form_values(table: Table) -> Record | None:
                         break  # the next label: this one was left empty
                     if unfilled(value):
                         break  # a printed blank (签字：＿＿＿＿) nobody filled in
-                    values.setdefault(name, value)
+                    put_value(values, name, value)
                     first_row = r if first_row is None else first_row
                     col = nxt
                     break
@@ -269,6 +272,18 @@ def form_values(table: Table) -> Record | None:
     row_number = table.row0 + (first_row or 0)
     snippet = " ".join(f"{k}:{v}" for k, v in values.items())[:200]
     return Record(values, row_number, snippet)
+
+
+_CLOCK_FIRST = re.compile(r"^\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*[:：]\s*\d{2}")
+
+
+def put_value(values: dict[str, str], name: str, value: str) -> None:
+    """One field's value, the first filled one winning. A clock under a date heading (送教日期 |
+    送教时间 9:00-10:30) is the time range, so the date beside it is kept."""
+    if name == "date" and _CLOCK_FIRST.match(value):
+        name = "time_range"
+    if not values.get(name):
+        values[name] = value
 
 
 _BLANK = re.compile(r"[＿_]{2,}|□")

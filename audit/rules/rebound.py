@@ -88,7 +88,7 @@ def headcount(ctx: Context, p: HeadcountParams) -> Outcome:
     if excused:
         detail += f"；当天请假{len(excused)}人（{'、'.join(excused)}）按在校计"
     for h in ctx.facts.headcounts:
-        if h.stated_total is not None and h.names:
+        if h.stated_total is not None and h.names and h.stated_total != h.count:
             label_of = SOURCE_NAMES.get(h.source, "")
             detail += f"；{label_of}汇总合计{h.stated_total}人，与名单{h.count}人不一致，以名单为准"
     if gap <= p.tolerance and not only_x and not only_o:

@@ -1,0 +1,155 @@
+"""Regression fixtures named after the misreadings of issue 10, each a class of real input.
+
+Each test writes the smallest package that showed the bug and asserts the facts read from it.
+The variant suite (test_audit_variants.py) combines these shapes at random; these pin them.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+from fixtures.packages.docs import xlsx
+from fixtures.rosters import make_id
+from fixtures.variants.present import forms_files
+
+from audit.facts import PackageFacts
+from audit.rules import Period
+from audit.run import read_facts
+
+PERIOD = Period(date(2025, 9, 1), date(2026, 7, 15))
+NAMES = [f"{s}{g}" for s in "王李张刘陈杨黄赵周吴" for g in ("小明", "思远", "雨涵")]
+
+
+def _read(tmp_path: Path, files: dict[str, bytes]) -> PackageFacts:
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    return read_facts(tmp_path, PERIOD)
+
+
+def test_roll_call_one_sheet_per_class_is_summed_and_total_row_not_added(tmp_path: Path) -> None:
+    """Was read as its first sheet only (298 vs 49)."""
+    classes = {f"七年级{n}班": NAMES[(n - 1) * 10 : n * 10] for n in (1, 2, 3)}
+    sheets: dict[str, list[list[object]]] = {
+        "汇总": [
+            ["2025年秋季学期进班点名汇总"],
+            ["班级", "应到人数", "实到人数"],
+            *[[c, len(v), len(v)] for c, v in classes.items()],
+            ["合计", 30, 30],
+        ]
+    }
+    for cls, names in classes.items():
+        sheets[cls] = [
+            [f"{cls}进班点名册"],
+            ["序号", "姓名", "性别", "到校情况"],
+            *[[i + 1, n, "男", "到"] for i, n in enumerate(names)],
+        ]
+    facts = _read(tmp_path, {"二、防辍学/进班点名册.xlsx": xlsx(sheets)})
+    (count,) = [h for h in facts.headcounts if h.source == "roll_call"]
+    assert count.count == 30 and len(set(count.names)) == 30
+    assert count.stated_total == 30
+
+
+def test_suspension_date_never_taken_from_inside_an_id_number(tmp_path: Path) -> None:
+    """The birth date inside the 身份证号 became the suspension date."""
+    rows = [
+        ["序号", "姓名", "身份证号", "年级", "休学开始时间", "监护人电话"],
+        [1, "黄小明", make_id(date(2012, 5, 17), 1), "八年级", "2025年11月20日", "13977321234"],
+        [2, "覃小红", make_id(date(2011, 9, 3), 2), "九年级", "2026.3.10", "13877310001"],
+    ]
+    facts = _read(
+        tmp_path,
+        {"三、政策性休学/休学学生名册.xlsx": xlsx({"Sheet1": [["政策性休学学生名册"], *rows]})},
+    )
+    since = {s.name: s.since for s in facts.students if s.roster == "suspension"}
+    assert since == {"黄小明": date(2025, 11, 20), "覃小红": date(2026, 3, 10)}
+
+
+def _session_form(day: date) -> list[tuple[str, str]]:
+    return [
+        ("学生姓名", "李小华"),
+        ("送教日期", f"{day.year}年{day.month}月{day.day}日"),
+        ("送教时间", "9:00-10:30"),
+        ("课时数", "3"),
+        ("送教教师", "李春梅、王海"),
+        ("送教内容", "生活语文：认识常用汉字；康复训练：手部精细动作练习"),
+    ]
+
+
+def test_two_boxed_home_teaching_forms_on_one_pdf_page_are_both_read(tmp_path: Path) -> None:
+    """Half the visits were read: only the first form of each page counted."""
+    days = [date(2025, 9, 5), date(2025, 9, 19), date(2025, 10, 10), date(2025, 10, 24)]
+    files = forms_files(
+        random.Random(1),
+        "四、送教上门/李小华送教上门记录",
+        "送教上门记录表",
+        [_session_form(d) for d in days],
+        [str(d) for d in days],
+        modes=("pdf_two_a_page",),
+    )
+    facts = _read(tmp_path, files)
+    read = sorted((s.date, s.prov.page) for s in facts.sessions if s.student == "李小华")
+    assert read == [(days[0], 1), (days[1], 1), (days[2], 2), (days[3], 2)]
+    assert {(s.periods, s.minutes_per_period) for s in facts.sessions} == {(3, 30)}
+
+
+def test_minutes_per_period_stated_once_above_the_table(tmp_path: Path) -> None:
+    """“说明：每课时40分钟” above a table of dates and counts gives every row its minutes."""
+    sheet = [
+        ["莫小芳送教上门记录"],
+        ["说明：每课时40分钟。"],
+        ["序号", "送教日期", "课时", "送教教师", "内容"],
+        [1, "2026-03-06", "三课时", "李春梅", "生活语文"],
+        [2, "2026-03-20", "3", "李春梅", "康复训练"],
+    ]
+    facts = _read(tmp_path, {"四、送教上门/莫小芳/送教记录.xlsx": xlsx({"Sheet1": sheet})})
+    got = [(s.student, s.date, s.periods, s.minutes_per_period) for s in facts.sessions]
+    assert got == [
+        ("莫小芳", date(2026, 3, 6), 3, 40.0),
+        ("莫小芳", date(2026, 3, 20), 3, 40.0),
+    ]
+
+
+def test_leave_approvers_one_column_each_and_in_one_opinion_cell(tmp_path: Path) -> None:
+    """A 3-day leave signed in a 校长 column (or 校长：同意 in one cell) is the 校长's approval."""
+    columns = [
+        ["学生请假登记表"],
+        ["姓名", "班级", "请假时间", "天数", "事由", "班主任", "政教处", "校长"],
+        ["谢婷婷", "七年级2班", "2025年12月8日", 3, "病假", "黄丽", "同意", "✓"],
+        ["潘宇航", "八年级1班", "2025年11月3日", 2, "事假", "黄丽", "2025.11.3", ""],
+    ]
+    opinions = [
+        ["学生请假登记表（二）"],
+        ["姓名", "请假日期", "请假天数", "审批意见及签名"],
+        ["陆文静", "2026-03-09", 3, "班主任：同意 黄丽；德育处：同意 韦强；校长：同意 覃校长"],
+        ["韦思远", "2026-03-16", 1, "班主任：同意 黄丽"],
+    ]
+    facts = _read(
+        tmp_path,
+        {
+            "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": columns}),
+            "二、防辍学/请假登记表二.xlsx": xlsx({"Sheet1": opinions}),
+        },
+    )
+    approver = {leave.student: leave.approver for leave in facts.leaves}
+    assert approver == {"谢婷婷": "校长", "潘宇航": "政教处", "陆文静": "校长", "韦思远": "班主任"}
+
+
+def test_long_leave_home_visit_on_a_second_sheet_is_not_a_leave(tmp_path: Path) -> None:
+    """A 超7天家访核实 sheet is the home visit of the long leave, not another leave."""
+    book = {
+        "请假登记": [
+            ["姓名", "请假开始日期", "请假结束日期", "天数", "审批人"],
+            ["潘宇航", "2026-03-09", "2026-03-17", 9, "校长"],
+        ],
+        "超7天家访核实": [
+            ["姓名", "家访日期", "家访教师", "核实情况"],
+            ["潘宇航", "2026-03-16", "黄丽", "学生在家养病，家长陪护，情况属实"],
+        ],
+    }
+    facts = _read(tmp_path, {"二、防辍学/学生请假台账.xlsx": xlsx(book)})
+    assert [(lv.student, lv.days) for lv in facts.leaves] == [("潘宇航", 9)]
+    visits = [(v.student, v.date, v.kind) for v in facts.visits]
+    assert visits == [("潘宇航", date(2026, 3, 16), "home_visit")]
