@@ -153,3 +153,18 @@ def test_long_leave_home_visit_on_a_second_sheet_is_not_a_leave(tmp_path: Path) 
     assert [(lv.student, lv.days) for lv in facts.leaves] == [("潘宇航", 9)]
     visits = [(v.student, v.date, v.kind) for v in facts.visits]
     assert visits == [("潘宇航", date(2026, 3, 16), "home_visit")]
+
+
+def test_minutes_stated_in_the_periods_heading(tmp_path: Path) -> None:
+    """“课时（每课时40分钟）” was taken for a minutes column: 3 minutes a 课时, no 课时."""
+    sheet = [
+        ["李小华送教上门记录"],
+        ["日期", "课时（每课时40分钟）", "送教老师", "内容"],
+        ["2025-09-06", "3", "李春梅", "生活语文"],
+        ["2025-09-20", "3节", "李春梅", "康复训练"],
+    ]
+    facts = _read(tmp_path, {"四、送教上门/李小华/送教记录.xlsx": xlsx({"Sheet1": sheet})})
+    assert [(s.date.day, s.periods, s.minutes_per_period) for s in facts.sessions] == [
+        (6, 3, 40.0),
+        (20, 3, 40.0),
+    ]

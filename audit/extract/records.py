@@ -380,6 +380,9 @@ def sessions(source: Source, facts: PackageFacts) -> None:
             facts.sessions.append(session)
 
 
+_STATED_IN_HEADING = re.compile(r"[（(]\s*每\s*(?:个)?\s*(?:课时|节课?)[^）)]*[）)]")
+
+
 def _stated_minutes(source: Source) -> float | None:
     """“说明：每课时40分钟” written once, in a line above or below the records (a paragraph or a
     one-cell row of a sheet): the minutes of every 课时 no row states for itself."""
@@ -389,6 +392,8 @@ def _stated_minutes(source: Source) -> float | None:
             filled = {c for c in row if c}
             if len(filled) == 1:  # a line of its own (merged across the sheet)
                 lines += filled
+            # or said in a heading: 课时（每课时40分钟）
+            lines += [m[0] for c in filled if (m := _STATED_IN_HEADING.search(c))]
     for line in lines:
         match = _PER_PERIOD.search(line)
         minutes = parse_minutes(match[1]) if match else None

@@ -41,10 +41,16 @@ def aliases() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+_STATEMENT = re.compile(r"[（(][^）)]*\d[^）)]*[）)]")
+
+
 @lru_cache(maxsize=8192)
 def field_of(heading: str, *, exact: bool = False) -> str | None:
-    """The field a heading means, or None. `exact`: the heading must be just the alias."""
-    text = norm_label(heading)
+    """The field a heading means, or None. `exact`: the heading must be just the alias.
+
+    A bracket holding a number states something about the column (“课时（每课时40分钟）”) and
+    does not name it: the heading is matched without it."""
+    text = norm_label(_STATEMENT.sub("", heading))
     if not text or len(text) > 24:
         return None
     for alias, name in aliases():
@@ -274,7 +280,7 @@ def form_values(table: Table) -> Record | None:
     return Record(values, row_number, snippet)
 
 
-_CLOCK_FIRST = re.compile(r"^\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*[:：]\s*\d{2}")
+_CLOCK_FIRST = re.compile(r"^\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*(?:[:：]\s*\d{2}|[时点])")
 
 
 def put_value(values: dict[str, str], name: str, value: str) -> None:
