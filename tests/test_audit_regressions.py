@@ -168,3 +168,37 @@ def test_minutes_stated_in_the_periods_heading(tmp_path: Path) -> None:
         (6, 3, 40.0),
         (20, 3, 40.0),
     ]
+
+
+def test_suspension_roster_named_with_other_words_between(tmp_path: Path) -> None:
+    """“休学缓学学生名单” was taken for the on-roll list, so 3.1 saw no roster."""
+    rows = [
+        ["2025-2026学年休学缓学学生名单"],
+        ["统计时间：2026年6月"],
+        ["序号", "学生姓名", "身份证号", "就读年级", "休学原因", "起始时间"],
+        [1, "黄小明", make_id(date(2012, 5, 17), 1), "八年级", "身体原因", "2025.11.20"],
+    ]
+    facts = _read(tmp_path, {"三、休学/休学缓学学生名单.xlsx": xlsx({"Sheet1": rows})})
+    assert facts.files[0].kind == "suspension_roster"
+    assert [(s.name, s.since) for s in facts.students] == [("黄小明", date(2025, 11, 20))]
+
+
+def test_several_visits_told_in_one_paragraph_are_each_a_visit(tmp_path: Path) -> None:
+    """Only the first date of “……；2026年1月15日再次上门劝返；3月19日劝返” was read."""
+    from fixtures.packages.docs import docx
+
+    text = [
+        "黄小明劝返记录",
+        "第二次劝访：2025年10月24日，东昌镇政府冯明、新村村委会李强与班主任黄丽再次上门劝返，"
+        "家长表示将于2025年10月30日送孩子复查。",
+        "休学后劝返：2025年12月18日，黄丽、冯明上门劝返；2026年1月15日，黄丽再次上门劝返；"
+        "3月19日，黄丽到黄小明家中劝返。家长均表示配合。",
+    ]
+    facts = _read(tmp_path, {"三、休学/黄小明/劝返记录.docx": docx(text)})
+    got = [(v.date, [(p.name, p.body) for p in v.participants]) for v in facts.visits]
+    assert got == [
+        (date(2025, 10, 24), [("冯明", "township"), ("李强", "village"), ("黄丽", "school")]),
+        (date(2025, 12, 18), [("黄丽", "other"), ("冯明", "other")]),
+        (date(2026, 1, 15), [("黄丽", "other")]),
+        (date(2026, 3, 19), [("黄丽", "other")]),
+    ]

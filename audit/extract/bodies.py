@@ -21,6 +21,13 @@ _ROLE = re.compile(
 )
 
 
+# “黄丽再次（上门）”, “李强第三次”: words between the last name and the verb.
+_ADVERB = re.compile(r"(?:再次|再度|又一次|又|第[一二三四五六七八九十\d]+次?|一同|一起|共同|一行)$")
+
+
+_NOT_PERSON = re.compile(r"劝|访|送教|上门|家中|学生|家长|返校|同意|情况|工作")
+
+
 @lru_cache(maxsize=1)
 def keywords() -> tuple[tuple[str, Body], ...]:
     """(keyword, body), longest first within the data's order of bodies."""
@@ -58,7 +65,7 @@ def participants(text: str) -> list[Participant]:
     found: list[Participant] = []
     previous: Body | None = None
     for chunk in _SEPARATORS.split(text):
-        chunk = chunk.strip(" 。.：:等人")
+        chunk = _ADVERB.sub("", chunk.strip(" 。.：:等人")).strip(" 。.：:等人")
         if not chunk:
             continue
         hit = body_of(chunk)
@@ -69,7 +76,7 @@ def participants(text: str) -> list[Participant]:
             body_text = chunk[: start + len(word)]
             found.append(Participant(name=_name_in(chunk, word), body=body, body_text=body_text))
             previous = body
-        elif _NAME.fullmatch(chunk):
+        elif _NAME.fullmatch(chunk) and not _NOT_PERSON.search(chunk):
             found.append(Participant(name=chunk, body=previous or "other", body_text=""))
     return found
 

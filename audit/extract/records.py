@@ -56,7 +56,37 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
         return
     for block in source.blocks:
         if len(block.text) >= 12 and source.dates(block.text):
-            yield Record({}, None, block.text), source.item_prov(block, block.text), block.text
+            for piece in _dated_clauses(block.text):
+                yield Record({}, None, piece), source.item_prov(block, piece), piece
+
+
+# A clause that begins with a date (after 。 or ；, perhaps behind a label such as 第二次劝访：).
+_CLAUSE_DATE = re.compile(
+    r"(?<=[；;。])\s*(?:[^，,；;。：:]{1,10}[：:])?\s*"
+    r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*[日号]|\d{4}[./-]\d{1,2}[./-]\d{1,2})"
+)
+_ACTIVITY = re.compile(r"劝返|劝访|劝学|家访|走访|上门|送教|到[^，,。；;]{0,8}家")
+
+
+def _dated_clauses(text: str) -> list[str]:
+    """A paragraph telling several visits (“……；2026年1月15日再次上门劝返；3月19日劝返”): one
+    piece per clause that begins with a date and tells an activity; other clauses stay with the
+    one before (“家长表示将于10月20日送孩子返校” does not begin with its date)."""
+    starts = [m.start() for m in _CLAUSE_DATE.finditer(text)]
+    pieces: list[str] = []
+    begin = 0
+    for start in starts:
+        if _ACTIVITY.search(text[start:]) and _ACTIVITY.search(text[begin:start]):
+            head = text[start:]
+            end = min(
+                (i for i in (head.find("；"), head.find(";"), head.find("。")) if i > 0),
+                default=len(head),
+            )
+            if _ACTIVITY.search(head[:end]):
+                pieces.append(text[begin:start].strip())
+                begin = start
+    pieces.append(text[begin:].strip())
+    return [p for p in pieces if p]
 
 
 def _forms(source: Source) -> list[tuple[Record, Provenance, str]]:
