@@ -202,3 +202,25 @@ def test_several_visits_told_in_one_paragraph_are_each_a_visit(tmp_path: Path) -
         (date(2026, 1, 15), [("黄丽", "other")]),
         (date(2026, 3, 19), [("黄丽", "other")]),
     ]
+
+
+def test_class_attendance_sheet_with_a_column_per_day(tmp_path: Path) -> None:
+    """A 考勤表 (姓名 | 1 | 2 | … | 30, a sheet per month) gave no recorded day at all."""
+    sheets: dict[str, list[list[object]]] = {}
+    school_days = 0
+    for month in (9, 10):
+        days = [d for d in range(1, 31) if date(2025, month, d).weekday() < 5]
+        school_days += len(days)
+        marks = {"王小明": ["√"] * len(days), "李思远": ["√"] * len(days)}
+        marks["李思远"][2] = "病"
+        sheets[f"{month}月"] = [
+            [f"七年级1班{month}月学生考勤表"],
+            ["姓名", *[str(d) for d in days], "备注"],
+            *[[name, *row, ""] for name, row in marks.items()],
+        ]
+    facts = _read(tmp_path, {"二、防辍学/班级考勤表.xlsx": xlsx(sheets)})
+    recorded = {a.date: a for a in facts.attendance}
+    assert len(recorded) == school_days
+    sick = recorded[date(2025, 9, 3)]
+    assert (sick.absent, sick.names) == (1, ["李思远"])
+    assert recorded[date(2025, 10, 1)].absent == 0 and sick.prov.sheet == "9月"

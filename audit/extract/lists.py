@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import PurePosixPath
 from typing import Literal
 
 from audit.classify import norm
 from audit.extract.source import Source, split_names
-from audit.extract.tables import labelled_values
+from audit.extract.tables import field_of, labelled_values
 from audit.extract.values import cell_date, parse_count
 from audit.facts import (
     AttendanceDay,
@@ -18,6 +19,7 @@ from audit.facts import (
     Meeting,
     PackageFacts,
 )
+from audit.readers.model import Table
 
 # Kinds whose existence (optionally per student) is what a requirement asks for.
 PLAN_KINDS = {"work_plan", "home_visit_plan", "persuasion_plan", "leave_system"}
@@ -247,6 +249,11 @@ def attendance(source: Source, facts: PackageFacts) -> None:
         elif names:
             day.absent = len(day.names)
     if not days:
+        for table in source.tables:  # a 考勤表: one row a pupil, one column a day of the month
+            facts.attendance += _month_grid(source, table)
+        if facts.attendance and facts.attendance[-1].prov.file == source.path:
+            return
+    if not days:
         # A ledger written as dated lines (“3月5日 未到校 0 人”).
         for block in source.blocks:
             found = source.dates(block.text)
@@ -259,3 +266,76 @@ def attendance(source: Source, facts: PackageFacts) -> None:
                         absent=int(match[1]) if match else None,
                     )
                 )
+
+
+_DAY_HEADING = re.compile(r"^(\d{1,2})\s*日?$")
+_MONTH = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月")
+# Marks of an absent pupil in a 考勤表 (√ or blank: present).
+_ABSENT_MARK = re.compile(r"[×✗✘Xx○〇△缺旷病事假迟]")
+MIN_DAY_COLUMNS = 8
+
+
+def _month_grid(source: Source, table: Table) -> list[AttendanceDay]:
+    """A class attendance sheet (姓名 | 1 | 2 | … | 31): a day is recorded when its column holds
+    marks; its absences are the pupils marked ×/病/事/旷. The month comes from the sheet's name or
+    title (“2025年9月”, “9月”), the year from there or the audit period."""
+    header = _day_header(table)
+    if header is None:
+        return []
+    index, day_cols = header
+    row = table.rows[index]
+    lines = [
+        table.sheet or "",
+        *(" ".join(dict.fromkeys(c for c in r if c)) for r in table.rows[:index]),
+    ]
+    above = " ".join(dict.fromkeys([*lines, source.title]))
+    month = _MONTH.search(above)
+    if month is None:
+        return []
+    year = int(month[1]) if month[1] else None
+    number = int(month[2])
+    if year is None:
+        pick = source.pick
+        year = pick(number) if pick else None
+    if year is None or not 1 <= number <= 12:
+        return []
+    name_col = next((c for c, cell in enumerate(row) if field_of(cell) == "name"), None)
+    found: list[AttendanceDay] = []
+    for col, day in sorted(day_cols.items()):
+        try:
+            when = date(year, number, day)
+        except ValueError:
+            continue
+        marks = [
+            (r, body[col].strip())
+            for r, body in enumerate(table.rows[index + 1 :])
+            if col < len(body)
+        ]
+        marks = [(r, m) for r, m in marks if m]
+        if not marks:
+            continue
+        absent = [r for r, m in marks if _ABSENT_MARK.search(m)]
+        rows = table.rows[index + 1 :]
+        names = [
+            rows[r][name_col] for r in absent if name_col is not None and name_col < len(rows[r])
+        ]
+        found.append(
+            AttendanceDay(
+                prov=source.item_prov(table, f"{above[:60]} {day}日", table.row0 + index),
+                date=when,
+                absent=len(absent),
+                names=[n for n in names if n],
+            )
+        )
+    return found
+
+
+def _day_header(table: Table) -> tuple[int, dict[int, int]] | None:
+    """The row (among the first few) whose cells are days of a month, with column → day."""
+    for index, row in enumerate(table.rows[:6]):
+        days = {
+            c: int(m[1]) for c, cell in enumerate(row) if (m := _DAY_HEADING.match(cell.strip()))
+        }
+        if len(days) >= MIN_DAY_COLUMNS and all(1 <= d <= 31 for d in days.values()):
+            return index, days
+    return None
