@@ -71,28 +71,123 @@ def test_court_ruling_replaces_joint_visits(checklist: Checklist) -> None:
     assert audit(facts, checklist).item("3.3").status == "pass"
 
 
-def test_three_month_window_without_visit_fails_3_4(checklist: Checklist) -> None:
+def _persuaded(*days: date, since: date = date(2025, 10, 15)) -> PackageFacts:
+    """The compliant school with 陈七 suspended on `since` and persuaded only on `days`."""
+    facts = compliant()
+    facts.students = [
+        s.model_copy(update={"since": since}) if s.roster == "suspension" else s
+        for s in facts.students
+    ]
+    facts.visits = [v for v in facts.visits if v.date < since]
+    facts.visits += [visit("陈七", d, "school") for d in days]
+    return facts
+
+
+def _persuasion_detail(facts: PackageFacts, checklist: Checklist, period: Period = PERIOD) -> str:
+    """陈七's 3.4 detail; “均达到要求” when every check (gaps, semesters, year) is met."""
+    [subject] = audit(facts, checklist, period).item("3.4").subjects
+    assert (subject.status == "pass") == subject.detail.endswith("均达到要求")
+    return subject.detail
+
+
+MET = "均达到要求"
+
+
+def test_3_4_reads_every_3_months_as_max_gap_by_default(checklist: Checklist) -> None:
+    assert checklist.requirement("3.4").param_values()["window_reading"] == "max_gap"
+    reading = checklist.requirement("3.4").params["window_reading"].reading or ""
+    assert reading.index("max_gap") < reading.index("windows")
+
+
+@pytest.mark.parametrize(
+    ("days", "longest"),
+    [
+        # 2025-11-20 → 2026-02-20 is exactly 3 calendar months: met.
+        ((date(2025, 11, 20), date(2026, 2, 20), date(2026, 5, 20)), None),
+        ((date(2025, 11, 20), date(2026, 2, 21), date(2026, 5, 20)), "2025年11月20日至2026年2月21日（相隔3个月1天）"),
+        # Month ends: 3 months after 11-30 is 02-28.
+        ((date(2025, 11, 30), date(2026, 2, 28), date(2026, 5, 28)), None),
+        ((date(2025, 11, 30), date(2026, 3, 1), date(2026, 5, 28)), "2025年11月30日至2026年3月1日（相隔3个月1天）"),
+    ],
+)  # fmt: skip
+def test_max_gap_at_the_3_month_boundary(
+    checklist: Checklist, days: tuple[date, ...], longest: str | None
+) -> None:
+    detail = _persuasion_detail(_persuaded(*days), checklist)
+    if longest is None:
+        assert detail.endswith(MET)
+    else:
+        assert f"劝返间隔超过3个月：最长一段{longest}无劝返" in detail
+
+
+def test_max_gap_names_the_longest_of_several_gaps(checklist: Checklist) -> None:
+    facts = _persuaded(date(2025, 10, 20), date(2026, 1, 25), date(2026, 6, 1))
+    item = audit(facts, checklist).item("3.4")
+    assert item.status == "partial"
+    [finding] = item.findings
+    assert "最长一段2026年1月25日至2026年6月1日（相隔4个月7天）无劝返" in finding.message
+    assert "另有2025年10月20日至2026年1月25日" in finding.message
+
+
+def test_max_gap_trailing_stretch_is_judged_once_it_could_have_closed(
+    checklist: Checklist,
+) -> None:
+    days = (date(2025, 11, 10), date(2026, 1, 10), date(2026, 3, 10), date(2026, 4, 14))
+    # 2026-04-14 + 3 months = 07-14: by the period end (07-15) the stretch is overdue.
+    detail = _persuasion_detail(_persuaded(*days), checklist)
+    assert "最长一段2026年4月14日至2026年7月15日（统计期末）（相隔3个月1天）无劝返" in detail
+    # Last visit 04-15: the stretch to 07-15 is exactly 3 months.
+    on_time = (*days[:-1], date(2026, 4, 15))
+    assert _persuasion_detail(_persuaded(*on_time), checklist).endswith(MET)
+    # A period ending 07-14 cannot show the stretch from 04-14 overdue: not judged.
+    early = Period(PERIOD.start, date(2026, 7, 14))
+    assert _persuasion_detail(_persuaded(*days), checklist, early).endswith(MET)
+
+
+def test_max_gap_counts_from_the_suspension_or_the_period_start(checklist: Checklist) -> None:
+    later = (date(2026, 1, 25), date(2026, 3, 20), date(2026, 6, 10))
+    # Suspended 2025-10-15, after the period start: the first visit is due by 2026-01-15.
+    assert _persuasion_detail(_persuaded(date(2026, 1, 15), *later), checklist).endswith(MET)
+    item = audit(_persuaded(date(2026, 1, 16), *later), checklist).item("3.4")
+    assert item.status == "partial"
+    assert (
+        "最长一段2025年10月15日（休学）至2026年1月16日（相隔3个月1天）" in item.subjects[0].detail
+    )
+    # Suspended before the period: counted from the period start, 2025-09-01.
+    before = date(2025, 6, 1)
+    ok = _persuasion_detail(_persuaded(date(2025, 12, 1), *later, since=before), checklist)
+    assert ok.endswith(MET)
+    late = _persuasion_detail(_persuaded(date(2025, 12, 2), *later, since=before), checklist)
+    assert "最长一段2025年9月1日（统计期始）至2025年12月2日（相隔3个月1天）" in late
+
+
+def test_max_gap_has_nothing_to_judge_before_the_first_stretch_is_due(
+    checklist: Checklist,
+) -> None:
+    # Suspended 2026-06-01 with no visit yet: the 3 months run past the period end (07-15);
+    # the spring semester's and year's pro-rated counts round to 0, so nothing is judged.
+    facts = _persuaded(since=date(2026, 6, 1))
+    [subject] = audit(facts, checklist).item("3.4").subjects
+    assert subject.status == "not_applicable"
+
+
+def test_windows_from_the_suspension_date_remain_selectable(checklist: Checklist) -> None:
+    params = dict(checklist.requirement("3.4").params)
+    params["window_reading"] = params["window_reading"].model_copy(update={"value": "windows"})
+    cl = _with_params(checklist, "3.4", params)
     facts = compliant()
     # Drop every visit between 2025-11-10 and 2026-03-01: the first window (10-15..01-14) is empty.
     facts.visits = [
         v for v in facts.visits if not (date(2025, 10, 15) <= v.date < date(2026, 3, 1))
     ]
-    item = audit(facts, checklist).item("3.4")
+    item = audit(facts, cl).item("3.4")
     assert item.status == "partial"
     [subject] = item.subjects
     assert "2025年10月15日至2026年1月14日劝返0次" in subject.detail
     assert "秋季学期" in subject.detail
-
-
-def test_persuasion_max_gap_reading_is_a_param(checklist: Checklist) -> None:
-    req = checklist.requirement("3.4")
-    params = dict(req.params)
-    params["window_reading"] = params["window_reading"].model_copy(update={"value": "max_gap"})
-    cl = _with_params(checklist, "3.4", params)
-    facts = compliant()
-    facts.visits = [v for v in facts.visits if not (date(2025, 12, 1) <= v.date < date(2026, 4, 1))]
-    subject = audit(facts, cl).item("3.4").subjects[0]
-    assert "间隔超过3个月" in subject.detail
+    # The same visits under the default reading: one gap from the suspension to 2026-03-10.
+    detail = audit(facts, checklist).item("3.4").subjects[0].detail
+    assert "最长一段2025年10月15日（休学）至2026年3月10日（相隔4个月23天）无劝返" in detail
 
 
 def _with_params(cl: Checklist, rid: str, params: dict) -> Checklist:  # type: ignore[type-arg]
