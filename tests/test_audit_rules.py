@@ -259,17 +259,17 @@ def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -
             since=date(2026, 3, 1),
         )
     )
-    # Mar–Jun whole, Jul 1–15 = 15/31: 4.48 teaching months × 6 = 26.9 → 27 课时 required.
+    # Began after the school year's start: Mar–Jul, July whole up to its last teaching day
+    # (07-15, the period end) = 5 teaching months × 6 = 30 课时 required.
     facts.sessions += [session("孙八", d) for d in teaching_days(date(2026, 3, 1), PERIOD.end)]
     item = audit(facts, checklist).item("4.7")
     sun = next(s for s in item.subjects if s.student == "孙八")
     assert sun.status == "pass"
-    assert "送教30课时，应不少于27课时（覆盖4.48个教学月×6）" in sun.detail
+    assert "送教30课时，应不少于30课时（覆盖5个教学月×6）" in sun.detail
     months = {m.month: m for m in sun.months or []}
     assert next(iter(months)) == "2026-03"
-    # July is only half inside the period: one visit of two is required there.
-    assert (months["2026-07"].required, months["2026-07"].share) == (1, round(15 / 31, 4))
-    # Three visits fewer: 21 of 27 → partial, and the finding names the student.
+    assert (months["2026-07"].required, months["2026-07"].share) == (2, 1.0)
+    # Three visits fewer: 21 of 30 → partial, and the finding names the student.
     dropped = {date(2026, 4, 5), date(2026, 5, 15), date(2026, 6, 15)}
     facts.sessions = [s for s in facts.sessions if not (s.student == "孙八" and s.date in dropped)]
     item = audit(facts, checklist).item("4.7")
@@ -277,6 +277,102 @@ def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -
     assert sun.status == "partial"
     assert any(f.student == "孙八" and "送教21课时" in f.message for f in item.findings)
     assert item.ratio is not None and 0.8 < item.ratio < 1
+    # A period ending before the last teaching day: July is 10 of its 15 teaching days.
+    early = Period(PERIOD.start, date(2026, 7, 10))
+    item = audit(facts, checklist, early).item("4.4")
+    sun = next(s for s in item.subjects if s.student == "孙八")
+    july = {m.month: m for m in sun.months or []}["2026-07"]
+    assert (july.required, july.share) == (1, round(10 / 15, 4))
+    assert july.note == "只覆盖10天（教学至15日），要求1次"
+
+
+def _with_last_teaching_day(cl: Checklist, value: dict) -> Checklist:  # type: ignore[type-arg]
+    for rid in ("4.4", "4.5", "4.6", "4.7"):
+        params = dict(cl.requirement(rid).params)
+        params["last_teaching_day"] = params["last_teaching_day"].model_copy(
+            update={"value": value}
+        )
+        cl = _with_params(cl, rid, params)
+    return cl
+
+
+def test_period_to_the_last_teaching_day_is_a_whole_school_year(checklist: Checklist) -> None:
+    assert checklist.requirement("4.4").param_values()["last_teaching_day"] == {
+        "default": "07-15",
+        "per_school_year": {},
+    }
+    # 2025-09-01..2026-07-15 reaches the last teaching day: July needs both its visits.
+    facts = compliant()
+    facts.sessions = [s for s in facts.sessions if s.date != date(2026, 7, 15)]
+    result = audit(facts, checklist)
+    item = result.item("4.4")
+    assert item.status == "partial"
+    july = {m.month: m for m in item.subjects[0].months or []}["2026-07"]
+    assert (july.required, july.visits, july.share, july.note) == (2, 1, 1.0, "")
+    assert "2026年7月1次" in item.findings[0].message
+    # … and the full 60 课时, not pro-rated: 57 fails.
+    assert "送教57课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+    # 59 课时 (one visit of 2 课时) fails 4.7 while every month has its 2 visits (4.4).
+    facts = compliant()
+    facts.sessions[3] = facts.sessions[3].model_copy(update={"periods": 2})
+    result = audit(facts, checklist)
+    assert result.item("4.4").status == "pass"
+    assert result.item("4.7").status == "partial"
+    assert "送教59课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+
+
+def test_month_after_the_last_teaching_day_is_not_required(checklist: Checklist) -> None:
+    whole = Period(PERIOD.start, date(2026, 8, 31))
+    result = audit(compliant(whole), checklist, whole)
+    assert result.item("4.4").status == "pass" and result.item("4.7").status == "pass"
+    months = {m.month: m for m in result.item("4.4").subjects[0].months or []}
+    assert (months["2026-07"].required, months["2026-08"].applicable) == (2, False)
+    # A school year whose teaching ends 06-30 has no July: not required, still 60 课时.
+    cl = _with_last_teaching_day(checklist, {"default": "06-30"})
+    facts = compliant(whole)
+    facts.sessions = [s for s in facts.sessions if s.date.month != 7]
+    result = audit(facts, cl, whole)
+    months = {m.month: m for m in result.item("4.4").subjects[0].months or []}
+    assert months["2026-07"].applicable is False and months["2026-07"].note == "假期"
+    assert result.item("4.4").status == "pass"
+    assert "送教54课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+
+
+def test_last_teaching_day_per_school_year(checklist: Checklist) -> None:
+    period = Period(PERIOD.start, date(2026, 7, 10))
+    facts = compliant()
+    # July 5 is the only July visit before 07-10; one more visit in June keeps 60 课时.
+    facts.sessions.append(session("赵六", date(2026, 6, 25)))
+    cl = _with_last_teaching_day(
+        checklist, {"default": "07-15", "per_school_year": {"2024": "07-01", "2025": "07-10"}}
+    )
+    result = audit(facts, cl, period)
+    july = {m.month: m for m in result.item("4.4").subjects[0].months or []}["2026-07"]
+    # 2025–2026 ends on 07-10: the period covers the whole year, July needs 2 visits.
+    assert (july.required, july.visits, july.share) == (2, 1, 1.0)
+    assert result.item("4.4").status == "partial"
+    assert result.item("4.7").status == "pass"
+    assert "送教60课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+    # The default (07-15) for the same period: July 10/15 covered, 1 visit; 58 课时 pro-rated.
+    result = audit(facts, checklist, period)
+    july = {m.month: m for m in result.item("4.4").subjects[0].months or []}["2026-07"]
+    assert (july.required, july.share) == (1, round(10 / 15, 4))
+    assert result.item("4.4").status == "pass"
+    assert "应不少于58课时（覆盖9.67个教学月×6）" in result.item("4.7").subjects[0].detail
+
+
+def test_last_teaching_day_is_checked_as_month_and_day() -> None:
+    from pydantic import ValidationError
+
+    from audit.rules.home_teaching import LastTeachingDay
+
+    assert LastTeachingDay(default="07-15").of(2025) == date(2026, 7, 15)
+    assert LastTeachingDay(default="07-15", per_school_year={2025: "07-10"}).of(2025) == date(
+        2026, 7, 10
+    )
+    for bad in ("7-15", "07-32", "2026-07-15"):
+        with pytest.raises(ValidationError):
+            LastTeachingDay(default=bad)
 
 
 def test_half_covered_month_requires_half_the_visits(checklist: Checklist) -> None:
