@@ -4,8 +4,10 @@ Thresholds come from the profile's `home_teaching` (000 § 四(三)3, 002 附件
 `visits_per_month` visits a month, each of at least `sessions_per_visit` 课时 of at least
 `minutes_per_session` minutes, and `sessions_per_year` a year. When home teaching covers
 less than the school year, the year's requirement is `prorate_per_month` per applicable
-teaching month (DESIGN.md). The forms print this; the audit may call it on the sessions it
-reads from an evidence package. Nothing here knows about records or templates.
+teaching month (DESIGN.md). Given the school year's last teaching day, a teaching month ends
+there (July 1–15) and nothing after it is required; home teaching that reaches it and began
+with the school year covers the whole year. The forms print this; the audit may call it on the
+sessions it reads from an evidence package. Nothing here knows about records or templates.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ class Rules:
     teaching_months: tuple[int, ...]
     prorate_per_month: float
     # How a month home teaching (or an audit period) starts or ends in is counted: "count" as
-    # whole, "whole" not at all, "prorate" by its days (2 visits × 15/31 → 1 required; the
-    # year's requirement is prorate_per_month × the covered share of teaching months).
+    # whole, "whole" not at all, "prorate" by its teaching days (2 visits × 15/31 → 1 required;
+    # the year's requirement is prorate_per_month × the covered share of teaching months).
     partial_month: str = "count"
     count_short_periods: bool = False  # True: a 课时 under the minutes still counts toward the year
 
@@ -84,7 +86,9 @@ class Month:
     complete: bool = True  # the month has ended by the as-of date
     started: bool = True  # the month has begun by the as-of date
     required_visits: int = 0
-    share: float = 1.0  # of the month's days inside the student's home-teaching period
+    share: float = 1.0  # of the month's teaching days inside the student's home-teaching period
+    days: int = 0  # the month's teaching days inside the student's home-teaching period
+    teaching_until: date | None = None  # the last teaching day, when it cuts this month short
 
     @property
     def meets(self) -> bool | None:
@@ -145,10 +149,23 @@ def school_year_bounds(school_year: int) -> tuple[date, date]:
     return date(school_year, 9, 1), date(school_year + 1, 8, 31)
 
 
-def _share(year: int, month: int, start: date, end: date) -> float:
+def _teaching_span(year: int, month: int, last_teaching_day: date | None) -> tuple[date, date]:
+    """The month's days that can be teaching days: all of them, or up to the last teaching day.
+
+    A month wholly after the last teaching day has an empty span (last before first).
+    """
     first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
-    days = (min(last, end) - max(first, start)).days + 1
-    return max(0, days) / ((last - first).days + 1)
+    if last_teaching_day is not None and last_teaching_day < last:
+        last = last_teaching_day
+    return first, last
+
+
+def _days(first: date, last: date, start: date, end: date) -> int:
+    return max(0, (min(last, end) - max(first, start)).days + 1)
+
+
+def _share(first: date, last: date, start: date, end: date) -> float:
+    return _days(first, last, start, end) / ((last - first).days + 1)
 
 
 def _round(x: float) -> int:
@@ -156,8 +173,7 @@ def _round(x: float) -> int:
     return int(x + 0.5 + 1e-9)
 
 
-def _covered(year: int, month: int, start: date, end: date, partial: str) -> bool:
-    first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
+def _covered(first: date, last: date, start: date, end: date, partial: str) -> bool:
     if partial == "prorate":
         return start <= last and end >= first
     if partial == "count":
@@ -174,12 +190,17 @@ def tally(
     start: date | None = None,
     end: date | None = None,
     as_of: date | None = None,
+    last_teaching_day: date | None = None,
 ) -> YearTally:
     """Month-by-month tally of one student's home teaching in one school year.
 
     start/end: the student's home-teaching period (default: the whole school year);
     as_of: the day the tally is drawn up — months not yet over are "in progress", and the
-    year's total is judged only once the period is over.
+    year's total is judged only once the period is over;
+    last_teaching_day: the school year's last teaching day (None: teaching months are whole) —
+    the month it falls in is taught up to that day, later months are not teaching months, and
+    a period from the school year's start to that day covers the whole year (every teaching
+    month in full, the year's `sessions_per_year`).
     """
     year_first, year_last = school_year_bounds(school_year)
     start = max(start or year_first, year_first)
@@ -189,13 +210,17 @@ def tally(
         for y, m in school_year_months(school_year)
     }
     for month in months.values():
-        month.applicable = month.teaching and _covered(
-            month.year, month.month, start, end, rules.partial_month
-        )
-        last_day = date(month.year, month.month, monthrange(month.year, month.month)[1])
-        month.complete = as_of is None or as_of >= min(last_day, end)
+        first, last = _teaching_span(month.year, month.month, last_teaching_day)
+        if last < first:
+            month.teaching = False  # after the last teaching day: the summer holiday
+            first, last = _teaching_span(month.year, month.month, None)
+        elif month.teaching and last.day < monthrange(month.year, month.month)[1]:
+            month.teaching_until = last
+        month.applicable = month.teaching and _covered(first, last, start, end, rules.partial_month)
+        month.complete = as_of is None or as_of >= min(last, end)
         month.started = as_of is None or as_of >= date(month.year, month.month, 1)
-        month.share = _share(month.year, month.month, start, end)
+        month.share = _share(first, last, start, end)
+        month.days = _days(first, last, start, end)
         month.required_visits = rules.visits_per_month if month.applicable else 0
         if rules.partial_month == "prorate" and month.applicable:
             month.required_visits = _round(rules.visits_per_month * month.share)
@@ -217,7 +242,11 @@ def tally(
     if rules.partial_month == "prorate":
         covered = sum(m.share for m in ordered if m.teaching)
         prorated = covered < all_teaching
-        required = min(rules.sessions_per_year, _round(rules.prorate_per_month * covered))
+        required = (
+            min(rules.sessions_per_year, _round(rules.prorate_per_month * covered))
+            if prorated
+            else rules.sessions_per_year
+        )
     return YearTally(
         school_year=school_year,
         months=ordered,

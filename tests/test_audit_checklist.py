@@ -52,7 +52,7 @@ def test_thresholds_are_params_with_readings() -> None:
     assert p["min_joint_visits"] == 3 and p["min_bodies"] == 2
     p = cl.requirement("3.4").param_values()
     assert (p["per_window"], p["window_months"], p["per_semester"], p["per_year"]) == (1, 3, 2, 4)
-    assert p["window_reading"] == "windows"
+    assert p["window_reading"] == "max_gap"
     assert cl.requirement("3.4").params["window_reading"].reading
     assert cl.requirement("3.4").params["semesters"].reading
     p = cl.requirement("4.7").param_values()

@@ -71,28 +71,123 @@ def test_court_ruling_replaces_joint_visits(checklist: Checklist) -> None:
     assert audit(facts, checklist).item("3.3").status == "pass"
 
 
-def test_three_month_window_without_visit_fails_3_4(checklist: Checklist) -> None:
+def _persuaded(*days: date, since: date = date(2025, 10, 15)) -> PackageFacts:
+    """The compliant school with 陈七 suspended on `since` and persuaded only on `days`."""
+    facts = compliant()
+    facts.students = [
+        s.model_copy(update={"since": since}) if s.roster == "suspension" else s
+        for s in facts.students
+    ]
+    facts.visits = [v for v in facts.visits if v.date < since]
+    facts.visits += [visit("陈七", d, "school") for d in days]
+    return facts
+
+
+def _persuasion_detail(facts: PackageFacts, checklist: Checklist, period: Period = PERIOD) -> str:
+    """陈七's 3.4 detail; “均达到要求” when every check (gaps, semesters, year) is met."""
+    [subject] = audit(facts, checklist, period).item("3.4").subjects
+    assert (subject.status == "pass") == subject.detail.endswith("均达到要求")
+    return subject.detail
+
+
+MET = "均达到要求"
+
+
+def test_3_4_reads_every_3_months_as_max_gap_by_default(checklist: Checklist) -> None:
+    assert checklist.requirement("3.4").param_values()["window_reading"] == "max_gap"
+    reading = checklist.requirement("3.4").params["window_reading"].reading or ""
+    assert reading.index("max_gap") < reading.index("windows")
+
+
+@pytest.mark.parametrize(
+    ("days", "longest"),
+    [
+        # 2025-11-20 → 2026-02-20 is exactly 3 calendar months: met.
+        ((date(2025, 11, 20), date(2026, 2, 20), date(2026, 5, 20)), None),
+        ((date(2025, 11, 20), date(2026, 2, 21), date(2026, 5, 20)), "2025年11月20日至2026年2月21日（相隔3个月1天）"),
+        # Month ends: 3 months after 11-30 is 02-28.
+        ((date(2025, 11, 30), date(2026, 2, 28), date(2026, 5, 28)), None),
+        ((date(2025, 11, 30), date(2026, 3, 1), date(2026, 5, 28)), "2025年11月30日至2026年3月1日（相隔3个月1天）"),
+    ],
+)  # fmt: skip
+def test_max_gap_at_the_3_month_boundary(
+    checklist: Checklist, days: tuple[date, ...], longest: str | None
+) -> None:
+    detail = _persuasion_detail(_persuaded(*days), checklist)
+    if longest is None:
+        assert detail.endswith(MET)
+    else:
+        assert f"劝返间隔超过3个月：最长一段{longest}无劝返" in detail
+
+
+def test_max_gap_names_the_longest_of_several_gaps(checklist: Checklist) -> None:
+    facts = _persuaded(date(2025, 10, 20), date(2026, 1, 25), date(2026, 6, 1))
+    item = audit(facts, checklist).item("3.4")
+    assert item.status == "partial"
+    [finding] = item.findings
+    assert "最长一段2026年1月25日至2026年6月1日（相隔4个月7天）无劝返" in finding.message
+    assert "另有2025年10月20日至2026年1月25日" in finding.message
+
+
+def test_max_gap_trailing_stretch_is_judged_once_it_could_have_closed(
+    checklist: Checklist,
+) -> None:
+    days = (date(2025, 11, 10), date(2026, 1, 10), date(2026, 3, 10), date(2026, 4, 14))
+    # 2026-04-14 + 3 months = 07-14: by the period end (07-15) the stretch is overdue.
+    detail = _persuasion_detail(_persuaded(*days), checklist)
+    assert "最长一段2026年4月14日至2026年7月15日（统计期末）（相隔3个月1天）无劝返" in detail
+    # Last visit 04-15: the stretch to 07-15 is exactly 3 months.
+    on_time = (*days[:-1], date(2026, 4, 15))
+    assert _persuasion_detail(_persuaded(*on_time), checklist).endswith(MET)
+    # A period ending 07-14 cannot show the stretch from 04-14 overdue: not judged.
+    early = Period(PERIOD.start, date(2026, 7, 14))
+    assert _persuasion_detail(_persuaded(*days), checklist, early).endswith(MET)
+
+
+def test_max_gap_counts_from_the_suspension_or_the_period_start(checklist: Checklist) -> None:
+    later = (date(2026, 1, 25), date(2026, 3, 20), date(2026, 6, 10))
+    # Suspended 2025-10-15, after the period start: the first visit is due by 2026-01-15.
+    assert _persuasion_detail(_persuaded(date(2026, 1, 15), *later), checklist).endswith(MET)
+    item = audit(_persuaded(date(2026, 1, 16), *later), checklist).item("3.4")
+    assert item.status == "partial"
+    assert (
+        "最长一段2025年10月15日（休学）至2026年1月16日（相隔3个月1天）" in item.subjects[0].detail
+    )
+    # Suspended before the period: counted from the period start, 2025-09-01.
+    before = date(2025, 6, 1)
+    ok = _persuasion_detail(_persuaded(date(2025, 12, 1), *later, since=before), checklist)
+    assert ok.endswith(MET)
+    late = _persuasion_detail(_persuaded(date(2025, 12, 2), *later, since=before), checklist)
+    assert "最长一段2025年9月1日（统计期始）至2025年12月2日（相隔3个月1天）" in late
+
+
+def test_max_gap_has_nothing_to_judge_before_the_first_stretch_is_due(
+    checklist: Checklist,
+) -> None:
+    # Suspended 2026-06-01 with no visit yet: the 3 months run past the period end (07-15);
+    # the spring semester's and year's pro-rated counts round to 0, so nothing is judged.
+    facts = _persuaded(since=date(2026, 6, 1))
+    [subject] = audit(facts, checklist).item("3.4").subjects
+    assert subject.status == "not_applicable"
+
+
+def test_windows_from_the_suspension_date_remain_selectable(checklist: Checklist) -> None:
+    params = dict(checklist.requirement("3.4").params)
+    params["window_reading"] = params["window_reading"].model_copy(update={"value": "windows"})
+    cl = _with_params(checklist, "3.4", params)
     facts = compliant()
     # Drop every visit between 2025-11-10 and 2026-03-01: the first window (10-15..01-14) is empty.
     facts.visits = [
         v for v in facts.visits if not (date(2025, 10, 15) <= v.date < date(2026, 3, 1))
     ]
-    item = audit(facts, checklist).item("3.4")
+    item = audit(facts, cl).item("3.4")
     assert item.status == "partial"
     [subject] = item.subjects
     assert "2025年10月15日至2026年1月14日劝返0次" in subject.detail
     assert "秋季学期" in subject.detail
-
-
-def test_persuasion_max_gap_reading_is_a_param(checklist: Checklist) -> None:
-    req = checklist.requirement("3.4")
-    params = dict(req.params)
-    params["window_reading"] = params["window_reading"].model_copy(update={"value": "max_gap"})
-    cl = _with_params(checklist, "3.4", params)
-    facts = compliant()
-    facts.visits = [v for v in facts.visits if not (date(2025, 12, 1) <= v.date < date(2026, 4, 1))]
-    subject = audit(facts, cl).item("3.4").subjects[0]
-    assert "间隔超过3个月" in subject.detail
+    # The same visits under the default reading: one gap from the suspension to 2026-03-10.
+    detail = audit(facts, checklist).item("3.4").subjects[0].detail
+    assert "最长一段2025年10月15日（休学）至2026年3月10日（相隔4个月23天）无劝返" in detail
 
 
 def _with_params(cl: Checklist, rid: str, params: dict) -> Checklist:  # type: ignore[type-arg]
@@ -164,17 +259,17 @@ def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -
             since=date(2026, 3, 1),
         )
     )
-    # Mar–Jun whole, Jul 1–15 = 15/31: 4.48 teaching months × 6 = 26.9 → 27 课时 required.
+    # Began after the school year's start: Mar–Jul, July whole up to its last teaching day
+    # (07-15, the period end) = 5 teaching months × 6 = 30 课时 required.
     facts.sessions += [session("孙八", d) for d in teaching_days(date(2026, 3, 1), PERIOD.end)]
     item = audit(facts, checklist).item("4.7")
     sun = next(s for s in item.subjects if s.student == "孙八")
     assert sun.status == "pass"
-    assert "送教30课时，应不少于27课时（覆盖4.48个教学月×6）" in sun.detail
+    assert "送教30课时，应不少于30课时（覆盖5个教学月×6）" in sun.detail
     months = {m.month: m for m in sun.months or []}
     assert next(iter(months)) == "2026-03"
-    # July is only half inside the period: one visit of two is required there.
-    assert (months["2026-07"].required, months["2026-07"].share) == (1, round(15 / 31, 4))
-    # Three visits fewer: 21 of 27 → partial, and the finding names the student.
+    assert (months["2026-07"].required, months["2026-07"].share) == (2, 1.0)
+    # Three visits fewer: 21 of 30 → partial, and the finding names the student.
     dropped = {date(2026, 4, 5), date(2026, 5, 15), date(2026, 6, 15)}
     facts.sessions = [s for s in facts.sessions if not (s.student == "孙八" and s.date in dropped)]
     item = audit(facts, checklist).item("4.7")
@@ -182,6 +277,102 @@ def test_student_who_began_in_march_gets_a_prorated_year(checklist: Checklist) -
     assert sun.status == "partial"
     assert any(f.student == "孙八" and "送教21课时" in f.message for f in item.findings)
     assert item.ratio is not None and 0.8 < item.ratio < 1
+    # A period ending before the last teaching day: July is 10 of its 15 teaching days.
+    early = Period(PERIOD.start, date(2026, 7, 10))
+    item = audit(facts, checklist, early).item("4.4")
+    sun = next(s for s in item.subjects if s.student == "孙八")
+    july = {m.month: m for m in sun.months or []}["2026-07"]
+    assert (july.required, july.share) == (1, round(10 / 15, 4))
+    assert july.note == "只覆盖10天（教学至15日），要求1次"
+
+
+def _with_last_teaching_day(cl: Checklist, value: dict) -> Checklist:  # type: ignore[type-arg]
+    for rid in ("4.4", "4.5", "4.6", "4.7"):
+        params = dict(cl.requirement(rid).params)
+        params["last_teaching_day"] = params["last_teaching_day"].model_copy(
+            update={"value": value}
+        )
+        cl = _with_params(cl, rid, params)
+    return cl
+
+
+def test_period_to_the_last_teaching_day_is_a_whole_school_year(checklist: Checklist) -> None:
+    assert checklist.requirement("4.4").param_values()["last_teaching_day"] == {
+        "default": "07-15",
+        "per_school_year": {},
+    }
+    # 2025-09-01..2026-07-15 reaches the last teaching day: July needs both its visits.
+    facts = compliant()
+    facts.sessions = [s for s in facts.sessions if s.date != date(2026, 7, 15)]
+    result = audit(facts, checklist)
+    item = result.item("4.4")
+    assert item.status == "partial"
+    july = {m.month: m for m in item.subjects[0].months or []}["2026-07"]
+    assert (july.required, july.visits, july.share, july.note) == (2, 1, 1.0, "")
+    assert "2026年7月1次" in item.findings[0].message
+    # … and the full 60 课时, not pro-rated: 57 fails.
+    assert "送教57课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+    # 59 课时 (one visit of 2 课时) fails 4.7 while every month has its 2 visits (4.4).
+    facts = compliant()
+    facts.sessions[3] = facts.sessions[3].model_copy(update={"periods": 2})
+    result = audit(facts, checklist)
+    assert result.item("4.4").status == "pass"
+    assert result.item("4.7").status == "partial"
+    assert "送教59课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+
+
+def test_month_after_the_last_teaching_day_is_not_required(checklist: Checklist) -> None:
+    whole = Period(PERIOD.start, date(2026, 8, 31))
+    result = audit(compliant(whole), checklist, whole)
+    assert result.item("4.4").status == "pass" and result.item("4.7").status == "pass"
+    months = {m.month: m for m in result.item("4.4").subjects[0].months or []}
+    assert (months["2026-07"].required, months["2026-08"].applicable) == (2, False)
+    # A school year whose teaching ends 06-30 has no July: not required, still 60 课时.
+    cl = _with_last_teaching_day(checklist, {"default": "06-30"})
+    facts = compliant(whole)
+    facts.sessions = [s for s in facts.sessions if s.date.month != 7]
+    result = audit(facts, cl, whole)
+    months = {m.month: m for m in result.item("4.4").subjects[0].months or []}
+    assert months["2026-07"].applicable is False and months["2026-07"].note == "假期"
+    assert result.item("4.4").status == "pass"
+    assert "送教54课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+
+
+def test_last_teaching_day_per_school_year(checklist: Checklist) -> None:
+    period = Period(PERIOD.start, date(2026, 7, 10))
+    facts = compliant()
+    # July 5 is the only July visit before 07-10; one more visit in June keeps 60 课时.
+    facts.sessions.append(session("赵六", date(2026, 6, 25)))
+    cl = _with_last_teaching_day(
+        checklist, {"default": "07-15", "per_school_year": {"2024": "07-01", "2025": "07-10"}}
+    )
+    result = audit(facts, cl, period)
+    july = {m.month: m for m in result.item("4.4").subjects[0].months or []}["2026-07"]
+    # 2025–2026 ends on 07-10: the period covers the whole year, July needs 2 visits.
+    assert (july.required, july.visits, july.share) == (2, 1, 1.0)
+    assert result.item("4.4").status == "partial"
+    assert result.item("4.7").status == "pass"
+    assert "送教60课时，应不少于60课时（全学年）" in result.item("4.7").subjects[0].detail
+    # The default (07-15) for the same period: July 10/15 covered, 1 visit; 58 课时 pro-rated.
+    result = audit(facts, checklist, period)
+    july = {m.month: m for m in result.item("4.4").subjects[0].months or []}["2026-07"]
+    assert (july.required, july.share) == (1, round(10 / 15, 4))
+    assert result.item("4.4").status == "pass"
+    assert "应不少于58课时（覆盖9.67个教学月×6）" in result.item("4.7").subjects[0].detail
+
+
+def test_last_teaching_day_is_checked_as_month_and_day() -> None:
+    from pydantic import ValidationError
+
+    from audit.rules.home_teaching import LastTeachingDay
+
+    assert LastTeachingDay(default="07-15").of(2025) == date(2026, 7, 15)
+    assert LastTeachingDay(default="07-15", per_school_year={2025: "07-10"}).of(2025) == date(
+        2026, 7, 10
+    )
+    for bad in ("7-15", "07-32", "2026-07-15"):
+        with pytest.raises(ValidationError):
+            LastTeachingDay(default=bad)
 
 
 def test_half_covered_month_requires_half_the_visits(checklist: Checklist) -> None:

@@ -299,6 +299,26 @@ def test_prorate_reading_requires_visits_in_proportion() -> None:
     assert month(late, 1).applicable is False and month(late, 1).required_visits == 0
 
 
+def test_last_teaching_day_ends_the_year_s_teaching() -> None:
+    rules = replace(RULES, partial_month="prorate")
+    last = date(2026, 7, 15)
+    # From the school year's start to its last teaching day: the whole year, July in full.
+    whole = tally([], 2025, rules, end=last, last_teaching_day=last)
+    assert (month(whole, 7).required_visits, month(whole, 7).share) == (2, 1.0)
+    assert month(whole, 7).teaching_until == last
+    assert (whole.required, whole.prorated) == (60, False)
+    # Ending before it: July by its teaching days (10 of 15), the year pro-rated.
+    early = tally([], 2025, rules, end=date(2026, 7, 10), last_teaching_day=last)
+    assert (month(early, 7).required_visits, month(early, 7).days) == (1, 10)
+    assert (early.required, early.prorated) == (58, True)  # 6 × (9 + 10/15)
+    # A teaching month wholly after the last teaching day is a holiday.
+    june = tally([], 2025, rules, last_teaching_day=date(2026, 6, 30))
+    assert month(june, 7).teaching is False and month(june, 7).required_visits == 0
+    assert june.required == 60
+    # Without it (the forms' default) July runs to the 31st.
+    assert month(tally([], 2025, rules, end=last), 7).required_visits == 1
+
+
 def test_short_periods_may_count_toward_the_year() -> None:
     visit = Session(date(2025, 10, 8), 3, 25)
     assert counted(visit, RULES) == 0

@@ -1,17 +1,21 @@
 """Item 4.4–4.7: 送教上门 month by month — visits a month, 课时 a visit, minutes a 课时, a year.
 
 Each home-taught student gets a grid of the months from the later of the period start and
-the start of home teaching to the period end. A teaching month only partly covered requires
-visits in proportion (July 1–15: 1 visit of 2); the yearly total is pro-rated at so many 课时
-per covered teaching month when less than a school year is covered (DESIGN.md § Rules).
+the start of home teaching to the period end. The school year's teaching ends on its last
+teaching day (`last_teaching_day`, per school year): a period or home teaching that runs from
+the school year's start to that day covers the whole year — every teaching month's visits in
+full and the whole yearly total. Otherwise a teaching month only partly covered requires visits
+in proportion to its teaching days (July 1–10 of 1–15: 1 visit of 2), and the yearly total is
+pro-rated at so many 课时 per covered teaching month (DESIGN.md § Rules).
 """
 
 from __future__ import annotations
 
-from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from audit.facts import HomeTeachingSession, Provenance
 from audit.rules.base import (
@@ -24,6 +28,7 @@ from audit.rules.base import (
     Subject,
     combine,
     dedupe,
+    month_day,
     months_between,
     name_key,
     rule,
@@ -32,6 +37,25 @@ from audit.rules.base import (
 )
 from forms.dates import cn_date
 from forms.home_teaching import Month, Rules, Session, YearTally, school_year_bounds, tally
+
+MonthDay = Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class LastTeachingDay(BaseModel):
+    """The school year's last teaching day as MM-DD: `default`, or another per school year."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: MonthDay
+    # 2025 = the 2025–2026 school year (as “2025学年” in the findings).
+    per_school_year: dict[int, MonthDay] = Field(default_factory=dict)
+
+    def of(self, school_year: int) -> date:
+        """The day itself: the first date on or after the school year's start with that MM-DD."""
+        text = self.per_school_year.get(school_year, self.default)
+        start = school_year_bounds(school_year)[0]
+        day = month_day(text, school_year)
+        return day if day >= start else month_day(text, school_year + 1)
 
 
 class HomeTeachingParams(Params):
@@ -44,6 +68,8 @@ class HomeTeachingParams(Params):
     prorate_per_month: float
     prorate_partial_months: bool
     count_short_periods: bool
+    # None: teaching months are taught to their last day (the reading before this param).
+    last_teaching_day: LastTeachingDay | None = None
 
     def rules(self) -> Rules:
         """The same thresholds for forms.home_teaching, which does the month-by-month tally."""
@@ -104,16 +130,16 @@ def _row(month: Month, sessions: list[HomeTeachingSession], p: HomeTeachingParam
             1 for s in sessions if (minutes_per_period(s) or 0) < p.minutes_per_period
         ),
     )
-    days = round(month.share * monthrange(month.year, month.month)[1])
+    taught = f"（教学至{month.teaching_until.day}日）" if month.teaching_until else ""
     if month.applicable:
         # 4.4 counts visits; their 课时 and minutes are judged by 4.5 and 4.6.
         row.status = status_of(month.visits / month.required_visits)
         if month.share < 1:
-            row.note = f"只覆盖{days}天，要求{month.required_visits}次"
+            row.note = f"只覆盖{month.days}天{taught}，要求{month.required_visits}次"
     elif not month.teaching:
         row.note = "假期"
     else:
-        row.note = f"只覆盖{days}天，不要求"
+        row.note = f"只覆盖{month.days}天{taught}，不要求"
     return row
 
 
@@ -132,7 +158,8 @@ def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
         bounds = school_year_bounds(year)
         own = [s for s in sessions if bounds[0] <= s.date <= bounds[1]]
         visits = [Session(s.date, s.periods or 0, minutes_per_period(s) or 0.0) for s in own]
-        tallied = tally(visits, year, rules, start=first, end=last)
+        until = p.last_teaching_day.of(year) if p.last_teaching_day else None
+        tallied = tally(visits, year, rules, start=first, end=last, last_teaching_day=until)
         grid.years.append(tallied)
         for month in tallied.months:
             if (month.year, month.month) in touched:

@@ -1,9 +1,11 @@
 """Item 3: policy suspension — joint visits before it, persuasion visits after it.
 
 Per student: before the suspension date at least `min_joint_visits` visits with people from at
-least `min_bodies` bodies (a school-only visit is not joint); after it, a visit in every
-window of `window_months`, `per_semester` a semester and `per_year` a school year, pro-rated
-where a semester or year is only partly inside the period (see the checklist's readings).
+least `min_bodies` bodies (a school-only visit is not joint); after it, no stretch longer than
+`window_months` calendar months without a visit (`window_reading: max_gap`, the default) or
+`per_window` visits in each window of `window_months` counted from the suspension date
+(`windows`), `per_semester` a semester and `per_year` a school year, pro-rated where a
+semester or year is only partly inside the period (see the checklist's readings).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel
 
 from audit.facts import Provenance, Visit
@@ -140,6 +143,9 @@ class PersuasionParams(Params):
     prorate: bool = True
 
 
+Check = tuple[str, bool]  # (description, met)
+
+
 def _spans(first: date, last: date, sems: list[Semester]) -> list[tuple[str, date, date]]:
     """Every semester occurrence that touches first..last, with its full date range."""
     out = []
@@ -164,32 +170,72 @@ def _need(
     return round_half_up(per * share), a, b
 
 
-def _checks(
-    days: list[date], first: date, last: date, p: PersuasionParams
-) -> list[tuple[str, bool]]:
-    """(description, met) for every window, semester and year judged."""
-    out: list[tuple[str, bool]] = []
-    if p.window_reading == "windows":
-        lo = first
-        while add_months(lo, p.window_months) - timedelta(days=1) <= last:
-            hi = add_months(lo, p.window_months) - timedelta(days=1)
-            have = sum(1 for d in days if lo <= d <= hi)
-            out.append(
-                (
-                    f"{cn_date(lo)}至{cn_date(hi)}劝返{have}次（应不少于{p.per_window}次）",
-                    have >= p.per_window,
-                )
+def _windows(days: list[date], first: date, last: date, p: PersuasionParams) -> list[Check]:
+    """`per_window` visits in each whole window of `window_months` from `first`."""
+    out: list[Check] = []
+    lo = first
+    while add_months(lo, p.window_months) - timedelta(days=1) <= last:
+        hi = add_months(lo, p.window_months) - timedelta(days=1)
+        have = sum(1 for d in days if lo <= d <= hi)
+        out.append(
+            (
+                f"{cn_date(lo)}至{cn_date(hi)}劝返{have}次（应不少于{p.per_window}次）",
+                have >= p.per_window,
             )
-            lo = hi + timedelta(days=1)
+        )
+        lo = hi + timedelta(days=1)
+    return out
+
+
+def _span_text(a: date, b: date) -> str:
+    """“4个月5天” between two days, in calendar months."""
+    d = relativedelta(b, a)
+    months = d.years * 12 + d.months
+    return f"{months}个月" + (f"{d.days}天" if d.days else "")
+
+
+def _max_gap(
+    days: list[date], first: date, last: date, first_label: str, p: PersuasionParams
+) -> list[Check]:
+    """No stretch longer than `window_months` calendar months without a visit.
+
+    The stretches run from `first` (suspension date or period start) to the first visit,
+    between visits, and from the last visit to the period end; that last one is judged only
+    when the period ends after it could have been closed (its `window_months` are over).
+    2025-11-20 → 2026-02-20 is 3 months; 2025-11-30 → 2026-02-28 too (relativedelta).
+    """
+    limit = relativedelta(months=p.window_months)
+    points = [(first, first_label), *((d, "") for d in days)]
+    closed = [(a, la, b, lb) for (a, la), (b, lb) in pairwise(points)]
+    tail = (*points[-1], last, "（统计期末）")
+    over = [s for s in closed if s[0] + limit < s[2]]
+    if tail[0] + limit < last:
+        over.append(tail)
+    if not over:
+        # Nothing closed and the open stretch not yet due: nothing to judge.
+        return [(f"劝返间隔均不超过{p.window_months}个月", True)] if closed else []
+    longest = max(over, key=lambda s: s[2] - s[0])
+    a, la, b, lb = longest
+    text = (
+        f"劝返间隔超过{p.window_months}个月：最长一段{cn_date(a)}{la}至{cn_date(b)}{lb}"
+        f"（相隔{_span_text(a, b)}）无劝返"
+    )
+    others = [s for s in over if s is not longest]
+    if others:
+        text += "；另有" + "、".join(
+            f"{cn_date(x)}{lx}至{cn_date(y)}{ly}" for x, lx, y, ly in others
+        )
+    return [(text, False)]
+
+
+def _checks(
+    days: list[date], first: date, last: date, first_label: str, p: PersuasionParams
+) -> list[Check]:
+    """(description, met) for the 3-month reading, every semester and year judged."""
+    if p.window_reading == "windows":
+        out = _windows(days, first, last, p)
     else:
-        points = [first, *days, last]
-        for a, b in pairwise(points):
-            if add_months(a, p.window_months) < b:
-                out.append(
-                    (f"{cn_date(a)}至{cn_date(b)}间隔超过{p.window_months}个月无劝返", False)
-                )
-        if not any(not ok for _, ok in out):
-            out.append((f"劝返间隔均不超过{p.window_months}个月", True))
+        out = _max_gap(days, first, last, first_label, p)
     for name, lo, hi in _spans(first, last, p.semesters):
         need, a, b = _need(p.per_semester, lo, hi, first, last, p.prorate)
         if need:
@@ -234,7 +280,8 @@ def persuasion_after(ctx: Context, p: PersuasionParams) -> Outcome:
         first, last = max(m.since, ctx.period.start), ctx.period.end
         after = [v for v in _visits(ctx, m.name) if first <= v.date <= last]
         evidence += [v.prov for v in after]
-        checks = _checks([v.date for v in after], first, last, p)
+        first_label = "（休学）" if first == m.since else "（统计期始）"
+        checks = _checks([v.date for v in after], first, last, first_label, p)
         if not checks:
             subjects.append(
                 Subject(
