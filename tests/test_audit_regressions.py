@@ -224,3 +224,30 @@ def test_class_attendance_sheet_with_a_column_per_day(tmp_path: Path) -> None:
     sick = recorded[date(2025, 9, 3)]
     assert (sick.absent, sick.names) == (1, ["李思远"])
     assert recorded[date(2025, 10, 1)].absent == 0 and sick.prov.sheet == "9月"
+
+
+def test_form_cells_where_the_pdf_lost_the_rule_between_label_and_value() -> None:
+    """pdfplumber read a boxed form's cells as “学生姓名莫小芳”: the second form of a page lost
+    its name, its clock and its teachers."""
+    from audit.extract.tables import form_values
+    from audit.readers.model import Table
+
+    table = Table(
+        rows=[
+            ["学生姓名莫小芳", "送教日期", "2026年6月5日"],
+            ["送教时间上午9:00至10:30", "课时数", "3节"],
+            ["送教教师李春梅、王海", "", ""],
+            ["送教内容生活语文：认识常用汉字；康复训练", "", ""],
+        ],
+        page=3,
+    )
+    record = form_values(table)
+    assert record is not None
+    assert record.values == {
+        "name": "莫小芳",
+        "date": "2026年6月5日",
+        "time_range": "上午9:00至10:30",
+        "periods": "3节",
+        "teachers": "李春梅、王海",
+        "content": "生活语文：认识常用汉字；康复训练",
+    }

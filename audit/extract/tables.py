@@ -304,12 +304,23 @@ _INLINE = re.compile(r"^\s*([^：:\s]{1,12})\s*[：:]\s*(\S.*)$")
 
 
 def _inline_label(cell: str) -> tuple[str, str] | None:
-    """“学生姓名：张三” inside one cell or one line of prose."""
+    """“学生姓名：张三” inside one cell or one line of prose; or “学生姓名张三” where a PDF's
+    table lost the rule between a label and its value (a label of four characters or more)."""
     match = _INLINE.match(cell)
-    if not match:
-        return None
-    name = field_of(match[1], exact=True)
-    return (name, match[2].strip()) if name else None
+    name = field_of(match[1], exact=True) if match else None
+    if match and name:
+        return name, match[2].strip()
+    text = cell.strip()
+    for alias, name in aliases():
+        if len(alias) < MIN_RUN_ON_LABEL:
+            break  # longest first: no shorter alias may split a cell
+        rest = text[len(alias) :].strip()
+        if text.startswith(alias) and rest and not field_of(rest) and rest[0] not in "（(":
+            return name, rest
+    return None
+
+
+MIN_RUN_ON_LABEL = 4
 
 
 _PROSE_LABEL = re.compile(
