@@ -251,3 +251,15 @@ def test_form_cells_where_the_pdf_lost_the_rule_between_label_and_value() -> Non
         "teachers": "李春梅、王海",
         "content": "生活语文：认识常用汉字；康复训练",
     }
+
+
+def test_a_second_date_heading_over_clock_times_is_the_time_range(tmp_path: Path) -> None:
+    """日期 | 送教时间 (9:00-11:00): the second column was dropped, so no 课时 had its minutes."""
+    sheet = [
+        ["李小华送教上门记录表"],
+        ["日期", "送教对象", "送教时间", "课时", "送教教师"],
+        ["2025年9月6日", "李小华", "9:00-11:00", "3节", "李春梅"],
+        ["2025年9月20日", "李小华", "9:00-11:00", "3节", "李春梅"],
+    ]
+    facts = _read(tmp_path, {"四、送教上门/李小华送教上门记录表.xlsx": xlsx({"Sheet1": sheet})})
+    assert [(s.date.day, s.minutes_per_period) for s in facts.sessions] == [(6, 40.0), (20, 40.0)]

@@ -97,6 +97,8 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
             name = field_of(cell)
+            if name == "date" and "date" in columns.values() and _clocks_below(table, index, col):
+                name = "time_range"  # 日期 | 送教时间 (9:00-11:00)
             if name and name not in columns.values():
                 columns[col] = name
         inferred: dict[int, str] = {}
@@ -116,6 +118,14 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
     if best is not None:
         _merge_subheader(table, best)
     return best
+
+
+def _clocks_below(table: Table, index: int, col: int) -> bool:
+    """Whether the first filled cell under a heading is a clock time."""
+    for row in table.rows[index + 1 : index + 1 + SAMPLE_ROWS]:
+        if col < len(row) and row[col].strip():
+            return bool(_CLOCK_FIRST.match(row[col]))
+    return False
 
 
 _ID = re.compile(r"^\d{17}[\dXx]$")
