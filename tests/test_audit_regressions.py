@@ -263,3 +263,37 @@ def test_a_second_date_heading_over_clock_times_is_the_time_range(tmp_path: Path
     ]
     facts = _read(tmp_path, {"四、送教上门/李小华送教上门记录表.xlsx": xlsx({"Sheet1": sheet})})
     assert [(s.date.day, s.minutes_per_period) for s in facts.sessions] == [(6, 40.0), (20, 40.0)]
+
+
+def test_leave_forms_signed_in_boxes_and_days_told_in_the_time_box(tmp_path: Path) -> None:
+    """“班主任签字 | 黄丽 | 政教处签字 | 韦强 / 校长签字 | (blank) | 销假时间”: the approver is the
+    highest box signed, not the one whose blank sits before the next label; “12月8日起共3天”
+    is three days."""
+    from fixtures.packages.docs import PAGE_BREAK, Grid, docx
+
+    def form(name: str, start: str, days: int, signed: list[str]) -> list[object]:
+        return [
+            "学生请假审批单",
+            Grid(
+                [
+                    ["学生姓名", name, "班级", "七年级2班"],
+                    ["请假时间", f"{start}起共{days}天", "请假事由", "病假"],
+                    ["班主任签字", signed[0], "政教处签字", signed[1]],
+                    ["校长签字", signed[2], "销假时间", ""],
+                ]
+            ),
+            PAGE_BREAK,
+        ]
+
+    parts = [
+        *form("谢婷婷", "2025年12月8日", 3, ["黄丽", "韦强", "覃山"]),
+        *form("潘宇航", "2025年11月3日", 2, ["黄丽", "韦强", ""]),
+        *form("陆文静", "2025年10月9日", 1, ["黄丽", "", ""]),
+    ]
+    facts = _read(tmp_path, {"二、防辍学/请假审批单.docx": docx(parts)})
+    got = {lv.student: (lv.days, lv.end.day, lv.approver) for lv in facts.leaves}
+    assert got == {
+        "谢婷婷": (3, 10, "校长"),
+        "潘宇航": (2, 4, "政教处"),
+        "陆文静": (1, 9, "班主任"),
+    }

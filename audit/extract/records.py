@@ -217,7 +217,7 @@ def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
 
 
 _OPINION = re.compile(
-    r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:审批)?意见"
+    r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:审批)?(?:意见|签字|签名|审批|签批)"
 )
 
 
@@ -225,15 +225,30 @@ def _approver_in(text: str) -> str | None:
     """The highest tier whose 意见 is filled in, in a form's text (班主任意见 同意 校长意见 ＿＿)."""
     found: str | None = None
     for line in text.splitlines():
+        if _NOTE_LINE.match(line):
+            continue  # “说明：1天以内由班主任审批……” states the rule, nobody signed it
         marks = list(_OPINION.finditer(line))
         ends: list[re.Match[str] | None] = [*marks[1:], None]
         for here, after in zip(marks, ends[: len(marks)], strict=True):
             value = line[here.end() : after.start() if after else len(line)].strip(" ：:")
-            if value and not unfilled(value) and not _REFUSED.match(value):
+            if _signed(value.split()[0] if value.split() else ""):
                 found = here[1]
     return found
 
 
+def _signed(value: str) -> bool:
+    """What follows an approver's box is a mark of approval: a name, 同意, ✓ or a date — not a
+    printed blank, a refusal, the next box's label, or the rest of a sentence (由校长审批；…)."""
+    return bool(
+        value
+        and value[0] not in "，,；;。、（(）)"
+        and not unfilled(value)
+        and not _REFUSED.match(value)
+        and not field_of(value, exact=True)
+    )
+
+
+_NOTE_LINE = re.compile(r"^\s*(?:说明|注|备注|附|依据)\s*[：:]")
 _REFUSED = re.compile(r"^(不同意|否|×|—|-|/)")
 _TIER_HEADINGS = re.compile(
     r"^(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批|签字|签名)?$"
@@ -250,8 +265,7 @@ def _approver_in_cell(cell: str) -> str | None:
     agreed; None when the cell names no tier (then it is the approver as written)."""
     found: str | None = None
     for match in _TIER_SAYS.finditer(cell):
-        value = match[2].strip()
-        if value and not unfilled(value) and not _REFUSED.match(value):
+        if _signed(match[2].strip()):
             found = match[1]
     return found
 
@@ -262,7 +276,7 @@ def _approver_from_columns(extra: dict[str, str]) -> str | None:
     for heading, value in extra.items():
         match = _TIER_HEADINGS.match(norm(heading))
         value = value.strip()
-        if match and value and not unfilled(value) and not _REFUSED.match(value):
+        if match and _signed(value):
             found = match[1]
     return found
 
@@ -277,14 +291,21 @@ def _approver_from_opinions(source: Source) -> str | None:
                 if not match:
                     continue
                 rest = cell[match.end() :].strip(" ：:")
-                value = rest or next((c for c in row[col + 1 :] if c and c != cell), "")
-                if value and not _OPINION.search(value) and not unfilled(value):
+                # the cell beside, unless it is empty or the next box's label (销假时间)
+                beside = next((c for c in row[col + 1 :] if c != cell), "")
+                value = rest or beside
+                if _signed(value) and not _OPINION.search(value):
                     found = match[1]
     return found
 
 
 # “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
 _VISITED = re.compile(r"(?<!未)已[^，。；;未不]{0,12}(?:家访|上门|核实)")
+
+
+_DAYS_TOLD = re.compile(
+    r"(?:共|计|请假|合计)\s*([\d.一二三四五六七八九十半两]+)\s*(?:个)?\s*(?:天|日)(?![期])"
+)
 
 
 def _leave(
@@ -301,6 +322,9 @@ def _leave(
     if start is None:
         return None
     days_text = record.get("days")
+    if not days_text:  # “2025年12月8日起共3天” in the 请假时间 box, “请假3天” in prose
+        told = _DAYS_TOLD.search(record.get("date") or record.get("start_date") or text)
+        days_text = told[1] if told else ""
     days = number(re.sub(r"[^\d.一二三四五六七八九十半两]", "", days_text)) if days_text else None
     if end is None and days:
         end = date.fromordinal(start.toordinal() + max(int(days) - 1, 0))
