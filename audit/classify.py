@@ -86,6 +86,12 @@ def presence_only(identity: dict[str, str] | None) -> bool:
     return identity.get("form_id") in (_data().get("presence_only") or [])
 
 
+def image_by_nature(kind: str) -> bool:
+    """A kind that is a picture whatever its file (a 残疾证复印件 scanned to PDF, like its
+    photo): a scan of it is the document, counted by what names it."""
+    return kind in (_data().get("image_kinds") or [])
+
+
 @lru_cache(maxsize=1)
 def rules() -> tuple[KindRule, ...]:
     data = _data()

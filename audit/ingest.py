@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from audit.classify import classify, presence_only, split_sections
+from audit.classify import classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
 from audit.extract.source import name_from_path
 from audit.extract.values import Period
@@ -93,7 +93,7 @@ def read_member(
         return entry
     found = classify(member.path, result)
     entry.kind, entry.kind_reason = found.kind, found.reason
-    if result.status == "scanned":
+    if result.status == "scanned" and not image_by_nature(entry.kind):
         # Nothing has been read: its name says what it may hold, never that it holds it. Rules
         # resting on it alone are `not_reviewed` with its pages (evaluate.py).
         return entry

@@ -80,3 +80,19 @@ def test_work_plan_only_on_scanned_pages_is_not_reviewed_never_passed(tmp_path: 
     item = next(i for i in run_audit(tmp_path, CHECKLIST, period=PERIOD).items if i.id == "1.2")
     assert item.status == "not_reviewed"
     assert [(r.file, r.pages) for r in item.to_review] == [(scan, [1, 2, 3])]
+
+
+def test_a_scanned_disability_certificate_is_the_document_itself(tmp_path: Path) -> None:
+    """A 残疾证复印件 is a picture by nature (kinds.yaml image_kinds): its scan counts by name,
+    as its photo does, and asks nobody to read it."""
+    files = files_for(compliant_school(), 0)
+    certificates = [name for name in files if "残疾证" in name and "李小华" in name]
+    assert certificates
+    for name in certificates:
+        del files[name]
+    files["四、送教上门/李小华/李小华残疾证复印件.pdf"] = scanned_pdf(1)
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    item = next(i for i in run_audit(tmp_path, CHECKLIST, period=PERIOD).items if i.id == "4.3")
+    assert item.status == "pass" and not item.to_review

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.checklist import Severity, Status
+from audit.classify import image_by_nature
 from audit.facts import (
     DocumentPresence,
     ListedStudent,
@@ -232,7 +233,7 @@ class Context:
                 hit = sorted(pages & set(f.scanned_pages))
                 if hit:
                     out.append((f.path, hit))
-            elif self.kind_of(f) in wanted:
+            elif self.kind_of(f) in wanted and not image_by_nature(self.kind_of(f)):
                 out.append((f.path, list(f.scanned_pages)))
         return out
 
