@@ -297,3 +297,21 @@ def test_leave_forms_signed_in_boxes_and_days_told_in_the_time_box(tmp_path: Pat
         "潘宇航": (2, 4, "政教处"),
         "陆文静": (1, 9, "班主任"),
     }
+
+
+def test_pdf_prose_wrapped_mid_sentence_is_read_as_paragraphs(tmp_path: Path) -> None:
+    """A PDF gives its text a line at a time: “……到李小华家中送 / 教三课时” lost the 课时 and
+    “2025年 / 9月20日” its year."""
+    from fixtures.packages.docs import pdf
+
+    paragraphs = [
+        f"{'为进一步做好送教上门工作，' * (2 * i + 1)}2025年9月{day}日上午9:00-11:00，李春梅、"
+        "王海老师到李小华家中送教三课时，每课时40分钟，内容：生活语文、康复训练，学生情绪稳定，"
+        "家长积极配合，效果良好。"
+        for i, day in enumerate((6, 20))
+    ]
+    facts = _read(
+        tmp_path, {"四、送教上门/李小华送教上门记录.pdf": pdf("李小华送教上门记录", paragraphs)}
+    )
+    got = [(s.date, s.periods, s.minutes_per_period) for s in facts.sessions]
+    assert got == [(date(2025, 9, 6), 3, 40.0), (date(2025, 9, 20), 3, 40.0)]
