@@ -179,6 +179,12 @@ def cell_date(text: str, pick: Callable[[int], int] | None) -> date | None:
             return coerce_date(float(text))
         except (DateParseError, ValueError, OverflowError):
             return None
+    compact = re.fullmatch(r"((?:19|20)\d{2})(\d{2})(\d{2})", text)  # 20250906, as systems export
+    if compact:
+        try:
+            return date(int(compact[1]), int(compact[2]), int(compact[3]))
+        except ValueError:
+            return None
     found = find_dates(text, year_for=pick)
     if found:
         return found[0]
