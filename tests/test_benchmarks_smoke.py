@@ -46,3 +46,26 @@ def test_batch_benchmark_runs() -> None:
 def test_service_load_benchmark_runs() -> None:
     out = _run("benchmarks/service_load.py", "--seconds", "3", "--readers", "3", "--uploaders", "1")
     assert '"page_views"' in out and '"errors": 0' in out
+
+
+def test_peak_memory_of_a_pass_is_its_own(tmp_path: Path) -> None:
+    """Regression: a pass started by a parent holding much memory reported the parent's peak
+    (ru_maxrss survives exec), so every pass of audit.py after a fresh build read ≈ 215 MB."""
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "from measure import peak_mb\n"
+        "print(json.dumps({'peak_mb': peak_mb()}))\n"
+    )
+    parent = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'benchmarks')!r})\n"
+        "from measure import run_child\n"
+        "held = bytearray(300 * 2**20)\n"
+        "for i in range(0, len(held), 4096):\n"
+        "    held[i] = 1\n"
+        f"print(run_child({str(child)!r})['peak_mb'])\n"
+    )
+    peak = float(_run("-c", parent).strip())
+    assert peak < 150
