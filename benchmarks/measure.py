@@ -1,5 +1,5 @@
-"""What the audit benchmarks share: CPU and peak memory of a run, the pdfplumber baseline,
-and running one pass in a child process so each pass is measured on its own."""
+"""What the audit benchmarks share: CPU and peak memory of a run, the pdfplumber and pypdfium2
+baselines, and running one pass in a child process so each pass is measured on its own."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def cpu_seconds() -> float:
@@ -61,10 +62,37 @@ def pdfplumber_pass(root: str) -> dict[str, float]:
     }
 
 
-def run_child(script: str, *args: str) -> dict[str, float]:
+def pdfium_pass(root: str) -> dict[str, float]:
+    """The floor: pypdfium2's text of every PDF page under root, nothing else (the library the
+    audit's PDF reader is built on, so no reader of these files can be much faster)."""
+    import pypdfium2
+
+    start = time.perf_counter()
+    pages = 0
+    for path in sorted(Path(root).rglob("*.pdf")):
+        doc = pypdfium2.PdfDocument(path)
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                textpage = page.get_textpage()
+                textpage.get_text_range()
+                textpage.close()
+                page.close()
+                pages += 1
+        finally:
+            doc.close()
+    return {
+        "pages": pages,
+        "seconds": time.perf_counter() - start,
+        "cpu": cpu_seconds(),
+        "peak_mb": peak_mb(),
+    }
+
+
+def run_child(script: str, *args: str) -> dict[str, Any]:
     """Run `script --child …` in a fresh interpreter; its last stdout line is the JSON result."""
     out = subprocess.run(
         [sys.executable, script, *args], check=True, capture_output=True, text=True
     )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
