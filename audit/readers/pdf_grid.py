@@ -92,15 +92,31 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
-    """Collinear pieces joined: one rule per line and run."""
+    """Collinear pieces joined: one rule per line and run.
+
+    Pieces are grouped by position first (each within TOL of the one before), then joined along
+    the line. Sorting by a rounded position instead split one line's pieces across two buckets
+    when they straddled a bucket edge, and a piece of the upper of two boxed forms on a page was
+    swallowed by the lower form's rule: that form lost a column."""
     merged: list[Rule] = []
-    for rule in sorted(rules, key=lambda r: (round(r.pos / TOL), r.start)):
-        last = merged[-1] if merged else None
-        if last and abs(last.pos - rule.pos) <= TOL and rule.start <= last.end + TOL:
-            last.end = max(last.end, rule.end)
+    group: list[Rule] = []
+    for rule in sorted(rules, key=lambda r: r.pos):
+        if group and rule.pos - group[-1].pos > TOL:
+            merged += _join(group)
+            group = []
+        group.append(rule)
+    merged += _join(group)
+    return sorted(merged, key=lambda r: (r.pos, r.start))
+
+
+def _join(group: list[Rule]) -> list[Rule]:
+    runs: list[Rule] = []
+    for rule in sorted(group, key=lambda r: r.start):
+        if runs and rule.start <= runs[-1].end + TOL:
+            runs[-1].end = max(runs[-1].end, rule.end)
         else:
-            merged.append(Rule(rule.pos, rule.start, rule.end))
-    return merged
+            runs.append(Rule(rule.pos, rule.start, rule.end))
+    return runs
 
 
 def _covers(rules: list[Rule], pos: float, at: float) -> bool:
