@@ -86,6 +86,30 @@ def _findings_in(text: str, result: AuditResult) -> None:
     assert squash(result.item("4.6").findings[0].recommendation) in flat
 
 
+def test_pdf_report_lays_tables_out_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (issue 10): a package of 2,000 sessions without times made 4.6 list every
+    date in one cell, and the PDF took over half an hour: WeasyPrint's automatic table layout
+    measures a cell's narrowest wrapping in time quadratic in its text. Report tables are laid
+    out fixed, from the header's widths, so no table is measured by its contents."""
+    from datetime import timedelta
+
+    import weasyprint.layout.table as table_layout
+    from factsbuilder import session
+
+    def measured(*args: object) -> None:
+        raise AssertionError("a report table was laid out by its contents")
+
+    monkeypatch.setattr(table_layout, "auto_table_layout", measured)
+    facts = compliant()
+    start = PERIOD.start
+    for i in range(300):  # no 课时 length written: each fails 4.6
+        facts.sessions.append(session("赵六", start + timedelta(days=i), minutes=None))  # type: ignore[arg-type]
+    many = judge(facts, resolve("liupu-supervision-2024"), PERIOD, "荔浦示例学校")
+    assert many.item("4.6").status != "pass"
+    pdf = render_report(many, "pdf")
+    assert "未写起止时间或每课时分钟数" in squash(pdf_text(pdf))
+
+
 def test_html_and_pdf_hold_summary_grid_findings_and_files(result: AuditResult) -> None:
     html = render_report(result, "html").decode()
     assert "送教上门逐月情况" in html and "赵六" in html

@@ -77,6 +77,27 @@ def test_a_changed_record_has_another_hash(
     assert record_sha256(validate_record(KIND, data)) != first
 
 
+def test_pdf_identity_is_the_info_dictionary_as_pypdf_reads_it(
+    made: tuple[Any, dict[str, bytes]],
+) -> None:
+    """pdfium reads the info entries (fast); they are the entries pypdf sees, Chinese included,
+    and a file saved again by another program (pypdf, with an xref table) keeps them."""
+    from pypdf import PdfReader, PdfWriter
+
+    data = made[1]["pdf"]
+    info = PdfReader(io.BytesIO(data)).metadata or {}
+    identity = read_identity(data)
+    assert identity == {key: str(info["/baoxue" + key.replace("_", "")]) for key in KEYS}
+    resaved = io.BytesIO()
+    PdfWriter(clone_from=PdfReader(io.BytesIO(data))).write(resaved)
+    assert read_identity(resaved.getvalue()) == identity
+    encrypted = io.BytesIO()
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password="1234")
+    writer.write(encrypted)
+    assert read_identity(encrypted.getvalue()) is None  # cannot be opened: not recognised
+
+
 def test_foreign_files_are_not_recognised(made: tuple[Any, dict[str, bytes]]) -> None:
     plain_pdf = html_to_pdf("<html><body><p>学校自制的通知书</p></body></html>")
     plain_docx = io.BytesIO()

@@ -9,7 +9,10 @@ path for the whole grid) yields nothing here and is left to pdfplumber.
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -36,19 +39,45 @@ class PageShapes:
     images: int
 
 
+MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
+
+
+def _objects(parent: Any, form: bool = False, level: int = 0) -> Iterator[tuple[int, Any]]:
+    """(type, raw handle) of each object of a page and of its form XObjects, in the order of
+    `PdfPage.get_objects(max_depth=MAX_DEPTH)`, without making a Python object of each: that
+    cost more than the rest of `page_shapes` (a WeasyPrint form page draws ~100 objects)."""
+    count = (pdfium_c.FPDFFormObj_CountObjects if form else pdfium_c.FPDFPage_CountObjects)(parent)
+    if count < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    get = pdfium_c.FPDFFormObj_GetObject if form else pdfium_c.FPDFPage_GetObject
+    for index in range(count):
+        raw = get(parent, index)
+        if not raw:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfium_c.FPDFPageObj_GetType(raw)
+        if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
+            raise pdfium.PdfiumError("Failed to determine pageobject type.")
+        yield kind, raw
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < MAX_DEPTH - 1:
+            yield from _objects(raw, True, level + 1)
+
+
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[Rule] = []
     v: list[Rule] = []
     complex_paths = images = 0
-    for count, obj in enumerate(page.get_objects(max_depth=3)):
+    bounds = [ctypes.c_float() for _ in range(4)]
+    for count, (kind, raw) in enumerate(_objects(page.raw)):
         if count > MAX_OBJECTS:
             break
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
             continue
-        if obj.type != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
             continue
-        left, bottom, right, top = obj.get_bounds()
+        if not pdfium_c.FPDFPageObj_GetBounds(raw, *bounds):
+            raise pdfium.PdfiumError("Failed to locate pageobject.")
+        left, bottom, right, top = (b.value for b in bounds)
         width, height = right - left, top - bottom
         if height <= THIN and width > THIN:
             h.append(Rule((top + bottom) / 2, left, right))
@@ -63,15 +92,31 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
-    """Collinear pieces joined: one rule per line and run."""
+    """Collinear pieces joined: one rule per line and run.
+
+    Pieces are grouped by position first (each within TOL of the one before), then joined along
+    the line. Sorting by a rounded position instead split one line's pieces across two buckets
+    when they straddled a bucket edge, and a piece of the upper of two boxed forms on a page was
+    swallowed by the lower form's rule: that form lost a column."""
     merged: list[Rule] = []
-    for rule in sorted(rules, key=lambda r: (round(r.pos / TOL), r.start)):
-        last = merged[-1] if merged else None
-        if last and abs(last.pos - rule.pos) <= TOL and rule.start <= last.end + TOL:
-            last.end = max(last.end, rule.end)
+    group: list[Rule] = []
+    for rule in sorted(rules, key=lambda r: r.pos):
+        if group and rule.pos - group[-1].pos > TOL:
+            merged += _join(group)
+            group = []
+        group.append(rule)
+    merged += _join(group)
+    return sorted(merged, key=lambda r: (r.pos, r.start))
+
+
+def _join(group: list[Rule]) -> list[Rule]:
+    runs: list[Rule] = []
+    for rule in sorted(group, key=lambda r: r.start):
+        if runs and rule.start <= runs[-1].end + TOL:
+            runs[-1].end = max(runs[-1].end, rule.end)
         else:
-            merged.append(Rule(rule.pos, rule.start, rule.end))
-    return merged
+            runs.append(Rule(rule.pos, rule.start, rule.end))
+    return runs
 
 
 def _covers(rules: list[Rule], pos: float, at: float) -> bool:
