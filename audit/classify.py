@@ -143,12 +143,22 @@ def title_lines(items: list[Item], count: int = TITLE_LINES) -> list[str]:
 
 def by_title(lines: list[str]) -> Classification | None:
     for line in lines:
-        text = norm(line)
-        for rule in rules():
-            for keyword in rule.titles:
-                if _hit(keyword, text):
-                    reason = f"标题“{line[:30]}”含“{keyword.replace('+', '…')}”"
-                    return Classification(rule.kind, reason, line)
+        found = _title_keyword(norm(line))
+        if found:
+            kind, keyword = found
+            reason = f"标题“{line[:30]}”含“{keyword.replace('+', '…')}”"
+            return Classification(kind, reason, line)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _title_keyword(text: str) -> tuple[str, str] | None:
+    """The kind and keyword a title line names. Cached: a compilation repeats its titles on
+    every page (送教上门记录表 a thousand times), and each asks every rule."""
+    for rule in rules():
+        for keyword in rule.titles:
+            if _hit(keyword, text):
+                return rule.kind, keyword
     return None
 
 
