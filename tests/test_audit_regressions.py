@@ -7,7 +7,7 @@ The variant suite (test_audit_variants.py) combines these shapes at random; thes
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from fixtures.packages.docs import xlsx
@@ -315,3 +315,24 @@ def test_pdf_prose_wrapped_mid_sentence_is_read_as_paragraphs(tmp_path: Path) ->
     )
     got = [(s.date, s.periods, s.minutes_per_period) for s in facts.sessions]
     assert got == [(date(2025, 9, 6), 3, 40.0), (date(2025, 9, 20), 3, 40.0)]
+
+
+def test_table_running_on_to_a_page_whose_first_row_says_sanke(tmp_path: Path) -> None:
+    """The first row on page 2 (… | 三课时 | …) was taken for a header: its visit was lost and the
+    rows under it lost their clocks and teachers."""
+    from datetime import timedelta
+
+    from fixtures.packages.docs import Grid, pdf
+
+    days = [date(2025, 9, 1) + timedelta(days=7 * i) for i in range(40)]
+    rows = [["送教日期", "送教对象", "开始时间", "结束时间", "课时", "送教教师"]]
+    rows += [
+        [f"{d.year}年{d.month}月{d.day}日", "李小华", "9:00", "11:00", "三课时", "李春梅"]
+        for d in days
+    ]
+    facts = _read(
+        tmp_path, {"四、送教上门/李小华送教记录.pdf": pdf("李小华送教上门记录表", [Grid(rows)])}
+    )
+    assert max(s.prov.page or 0 for s in facts.sessions) >= 2  # it does run on
+    got = [(s.date, s.start, s.end, s.teachers) for s in facts.sessions]
+    assert got == [(d, time(9), time(11), ["李春梅"]) for d in days]

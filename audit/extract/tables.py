@@ -94,6 +94,8 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
     for index, row in enumerate(table.rows[:HEADER_ROWS]):
         if len({c for c in row if c.strip()}) < 2:
             continue  # a title row (7年级1班点名册) spanning the table, not a header
+        if any(_value_kind(c) in ("date", "id_number") for c in row):
+            continue  # a record (2026年6月20日 | 李小华 | 三课时 …): a table running on headerless
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
             name = field_of(cell)
