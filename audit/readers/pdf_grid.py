@@ -119,8 +119,9 @@ def _join(group: list[Rule]) -> list[Rule]:
     return runs
 
 
-def _covers(rules: list[Rule], pos: float, at: float) -> bool:
-    return any(abs(r.pos - pos) <= TOL and r.start - TOL <= at <= r.end + TOL for r in rules)
+def _spans(rules: list[Rule], at: float) -> bool:
+    """Whether one of these rules (all at one grid line) runs past `at`."""
+    return any(r.start - TOL <= at <= r.end + TOL for r in rules)
 
 
 def _components(h: list[Rule], v: list[Rule]) -> list[tuple[list[Rule], list[Rule]]]:
@@ -163,6 +164,9 @@ def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -
         xs = _positions([r.pos for r in v])
         if len(ys) < 2 or len(xs) < 2:
             continue
+        # the rules at each grid line, looked up once instead of scanning all rules per cell
+        at_x = {x: [r for r in v if abs(r.pos - x) <= TOL] for x in xs}
+        at_y = {y: [r for r in h if abs(r.pos - y) <= TOL] for y in ys}
         rows: list[list[str]] = []
         # (column) → (top y of the open vertical merge, text)
         open_cells: dict[int, tuple[float, float, float, str]] = {}
@@ -172,13 +176,13 @@ def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -
             row = [""] * (len(xs) - 1)
             start: int | None = None
             for k, x in enumerate(xs):
-                if not _covers(v, x, mid_y):
+                if not _spans(at_x[x], mid_y):
                     continue
                 if start is not None:
                     left, right = xs[start], x
                     mid_x = (left + right) / 2
                     cell_top = top
-                    if i > 0 and not _covers(h, top, mid_x) and start in open_cells:
+                    if i > 0 and not _spans(at_y[top], mid_x) and start in open_cells:
                         cell_top = open_cells[start][0]  # a vertical merge: read the whole cell
                     text = clean(
                         textpage.get_text_bounded(
