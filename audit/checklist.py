@@ -26,6 +26,7 @@ from audit.facts import EVIDENCE_KINDS
 from forms.errors import translate
 from forms.paths import CHECKLISTS_DIR, PROJECT_ROOT
 from forms.profiles import Citation, Profile, ProfileError, Sourced, get_profile, load_profile_file
+from forms.yamlload import load_yaml
 
 Severity = Literal["critical", "major", "minor"]
 Method = Literal["examine", "interview", "test"]
@@ -215,7 +216,7 @@ def _key(loc: tuple[int | str, ...], data: Any) -> str:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第{mark.line + 1}行第{mark.column + 1}列：" if mark else ""

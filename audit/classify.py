@@ -13,11 +13,10 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-import yaml
-
 from audit.facts import EVIDENCE_KINDS
 from audit.readers.model import Block, Item, ReadResult, Table
 from forms.paths import CHECKLISTS_DIR
+from forms.yamlload import load_yaml
 
 KINDS_FILE = CHECKLISTS_DIR / "evidence" / "kinds.yaml"
 TITLE_LINES = 4  # lines of content that count as the title area
@@ -66,7 +65,7 @@ def _hit(keyword: str, text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(KINDS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(KINDS_FILE.read_text(encoding="utf-8"))
     return data
 
 

@@ -32,6 +32,7 @@ from forms.registry import FormKind
 from forms.render.document import check_record_fonts
 from forms.roster import CellError, Column, Roster, cell_value
 from forms.roster_columns import ColumnTable, FieldInfo, column_table
+from forms.yamlload import load_yaml
 
 DEFAULT_PATTERN = "第{n:03d}号"
 _RESERVED = {
@@ -121,7 +122,7 @@ def load_defaults(
         where = path.name
         try:
             text = path.read_text(encoding="utf-8-sig")
-            loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+            loaded = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
             raise BatchSetupError(f"无法读取默认值文件 {path}：{exc}") from None
         if loaded is None:

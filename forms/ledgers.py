@@ -18,7 +18,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from forms.dates import cn_date
@@ -28,6 +27,7 @@ from forms.paths import CHECKLISTS_DIR
 from forms.profiles import Profile
 from forms.roster import CellError, Roster, cell_value, column_letter, read_roster
 from forms.roster_columns import column_table
+from forms.yamlload import load_yaml
 
 LEDGERS_FILE = CHECKLISTS_DIR / "tables" / "ledgers.yaml"
 HEADER_ROW = 3  # title, unit/date line, header
@@ -78,7 +78,7 @@ class LedgerResult:
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(LEDGERS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(LEDGERS_FILE.read_text(encoding="utf-8"))
     return data
 
 

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from forms.errors import translate
 from forms.paths import PROFILES_DIR, PROJECT_ROOT
+from forms.yamlload import load_yaml
 
 T = TypeVar("T")
 
@@ -171,7 +172,7 @@ def _display(path: Path) -> str:
 
 def load_profile_file(path: Path) -> Profile:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
     except (OSError, UnicodeDecodeError) as exc:

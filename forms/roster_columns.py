@@ -14,9 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forms.paths import CHECKLISTS_DIR
+from forms.yamlload import load_yaml
 
 ALIASES_FILE = CHECKLISTS_DIR / "tables" / "roster-columns.yaml"
 
@@ -87,7 +86,7 @@ class ColumnTable:
 
 
 def _load(path: Path) -> ColumnTable:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     fields = {
         key: FieldInfo(
             key, str(spec["title"]), str(spec.get("type", "text")), str(spec.get("kind", ""))

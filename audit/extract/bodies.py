@@ -6,10 +6,9 @@ import re
 from functools import lru_cache
 from typing import Any, cast
 
-import yaml
-
 from audit.facts import Body, Participant
 from forms.paths import CHECKLISTS_DIR
+from forms.yamlload import load_yaml
 
 BODIES_FILE = CHECKLISTS_DIR / "evidence" / "bodies.yaml"
 
@@ -31,7 +30,7 @@ _NOT_PERSON = re.compile(r"劝|访|送教|上门|家中|学生|家长|返校|同
 @lru_cache(maxsize=1)
 def keywords() -> tuple[tuple[str, Body], ...]:
     """(keyword, body), longest first within the data's order of bodies."""
-    data: dict[str, Any] = yaml.safe_load(BODIES_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(BODIES_FILE.read_text(encoding="utf-8"))
     pairs: list[tuple[str, Body]] = []
     for body, words in data["bodies"].items():
         for word in words:

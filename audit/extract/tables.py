@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from audit.readers.model import Table
 from forms.paths import CHECKLISTS_DIR
+from forms.yamlload import load_yaml
 
 FIELDS_FILE = CHECKLISTS_DIR / "evidence" / "fields.yaml"
 HEADER_ROWS = 8  # a header row lies within the first rows (title rows above it)
@@ -32,7 +31,7 @@ def norm_label(text: str) -> str:
 @lru_cache(maxsize=1)
 def aliases() -> tuple[tuple[str, str], ...]:
     """(alias, field) pairs, longest alias first so the most specific heading wins."""
-    data: dict[str, Any] = yaml.safe_load(FIELDS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(FIELDS_FILE.read_text(encoding="utf-8"))
     pairs = [
         (norm_label(alias), name)
         for name, spellings in data["fields"].items()

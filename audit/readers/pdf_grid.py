@@ -10,7 +10,6 @@ path for the whole grid) yields nothing here and is left to pdfplumber.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,52 +41,63 @@ class PageShapes:
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
 
 
-def _objects(parent: Any, form: bool = False, level: int = 0) -> Iterator[tuple[int, Any]]:
+def _objects(parent: Any, form: bool = False, level: int = 0) -> list[tuple[int, Any]]:
     """(type, raw handle) of each object of a page and of its form XObjects, in the order of
     `PdfPage.get_objects(max_depth=MAX_DEPTH)`, without making a Python object of each: that
-    cost more than the rest of `page_shapes` (a WeasyPrint form page draws ~100 objects)."""
+    cost more than the rest of `page_shapes` (a WeasyPrint form page draws ~100 objects).
+    Built by comprehensions, not yielded one by one: the generator was half of the loop."""
     count = (pdfium_c.FPDFFormObj_CountObjects if form else pdfium_c.FPDFPage_CountObjects)(parent)
     if count < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
     get = pdfium_c.FPDFFormObj_GetObject if form else pdfium_c.FPDFPage_GetObject
-    for index in range(count):
-        raw = get(parent, index)
-        if not raw:
-            raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = pdfium_c.FPDFPageObj_GetType(raw)
-        if kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
-            raise pdfium.PdfiumError("Failed to determine pageobject type.")
-        yield kind, raw
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < MAX_DEPTH - 1:
-            yield from _objects(raw, True, level + 1)
+    raws = [get(parent, index) for index in range(count)]
+    if not all(raws):
+        raise pdfium.PdfiumError("Failed to get pageobject.")
+    get_type = pdfium_c.FPDFPageObj_GetType
+    kinds = [get_type(raw) for raw in raws]
+    if pdfium_c.FPDF_PAGEOBJ_UNKNOWN in kinds:
+        raise pdfium.PdfiumError("Failed to determine pageobject type.")
+    objects = list(zip(kinds, raws, strict=True))
+    if pdfium_c.FPDF_PAGEOBJ_FORM not in kinds or level >= MAX_DEPTH - 1:
+        return objects
+    flat: list[tuple[int, Any]] = []
+    for kind, raw in objects:
+        flat.append((kind, raw))
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            flat += _objects(raw, True, level + 1)
+    return flat
 
 
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[Rule] = []
     v: list[Rule] = []
     complex_paths = images = 0
-    bounds = [ctypes.c_float() for _ in range(4)]
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    # pointers made once: converting four floats per call was a third of this loop
+    refs = [ctypes.byref(b) for b in (left, bottom, right, top)]
+    get_bounds = pdfium_c.FPDFPageObj_GetBounds
+    image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
     for count, (kind, raw) in enumerate(_objects(page.raw)):
         if count > MAX_OBJECTS:
             break
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if kind == image_kind:
             images += 1
             continue
-        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind != path_kind:
             continue
-        if not pdfium_c.FPDFPageObj_GetBounds(raw, *bounds):
+        if not get_bounds(raw, *refs):
             raise pdfium.PdfiumError("Failed to locate pageobject.")
-        left, bottom, right, top = (b.value for b in bounds)
-        width, height = right - left, top - bottom
+        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        width, height = x1 - x0, y1 - y0
         if height <= THIN and width > THIN:
-            h.append(Rule((top + bottom) / 2, left, right))
+            h.append(Rule((y1 + y0) / 2, x0, x1))
         elif width <= THIN and height > THIN:
-            v.append(Rule((left + right) / 2, bottom, top))
+            v.append(Rule((x0 + x1) / 2, y0, y1))
         elif width > THIN and height > THIN:
             # a rectangle: its four sides may be cell borders; a grid drawn as one path is not
             complex_paths += 1
-            h += [Rule(bottom, left, right), Rule(top, left, right)]
-            v += [Rule(left, bottom, top), Rule(right, bottom, top)]
+            h += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
+            v += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
     return PageShapes(_merge(h), _merge(v), complex_paths, images)
 
 

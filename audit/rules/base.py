@@ -22,6 +22,7 @@ from audit.checklist import Severity, Status
 from audit.classify import image_by_nature
 from audit.facts import (
     DocumentPresence,
+    HomeTeachingSession,
     ListedStudent,
     PackageFacts,
     PackageFile,
@@ -143,6 +144,7 @@ class Context:
         self.facts = facts
         self.period = period
         self._files = {f.path: f for f in facts.files}
+        self._sessions: dict[str, list[HomeTeachingSession]] | None = None
 
     def file(self, path: str) -> PackageFile | None:
         return self._files.get(path)
@@ -184,6 +186,14 @@ class Context:
 
     def roster(self, roster: str) -> list[ListedStudent]:
         return [s for s in self.facts.students if s.roster == roster]
+
+    def sessions_of(self, name: str) -> list[HomeTeachingSession]:
+        """One student's home-teaching sessions by date (indexed once: four rules ask)."""
+        if self._sessions is None:
+            self._sessions = {}
+            for s in sorted(self.facts.sessions, key=lambda s: s.date):
+                self._sessions.setdefault(name_key(s.student), []).append(s)
+        return self._sessions.get(name_key(name), [])
 
     def group(self, group: str) -> dict[str, Member]:
         """Members of a group by name key: suspension, home_teaching or disabled."""

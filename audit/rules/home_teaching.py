@@ -30,7 +30,6 @@ from audit.rules.base import (
     dedupe,
     month_day,
     months_between,
-    name_key,
     rule,
     school_year_of,
     status_of,
@@ -146,11 +145,7 @@ def _row(month: Month, sessions: list[HomeTeachingSession], p: HomeTeachingParam
 def student_grid(ctx: Context, member: Member, p: HomeTeachingParams) -> Grid:
     first = max(ctx.period.start, member.since or ctx.period.start)
     last = ctx.period.end
-    key = name_key(member.name)
-    sessions = sorted(
-        (s for s in ctx.facts.sessions if name_key(s.student) == key and first <= s.date <= last),
-        key=lambda s: s.date,
-    )
+    sessions = [s for s in ctx.sessions_of(member.name) if first <= s.date <= last]
     grid = Grid(member, first, last, sessions)
     rules = p.rules()
     touched = set(months_between(first, last))

@@ -20,6 +20,7 @@ from forms.models import Record
 from forms.profiles import Profile
 from forms.registry import FormKind
 from forms.render.html import DocumentHtml, document_html, page_html
+from forms.yamlload import load_yaml
 
 FORMATS = ("pdf", "docx", "html")
 
@@ -35,7 +36,7 @@ def load_record_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"无法读取 {path}：{exc}") from None
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if suffix == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputFileError(
             f"{path} 不是有效的 {'JSON' if suffix == '.json' else 'YAML'}：{exc}"
