@@ -54,9 +54,12 @@ class Section:
         return sorted({i.page for i in self.items if i.page is not None})
 
 
+_HALF_WIDTH = str.maketrans("（）：", "():")
+
+
 def norm(text: str) -> str:
     """Text for keyword matching: no whitespace, full-width brackets as half-width."""
-    return re.sub(r"\s+", "", text).translate(str.maketrans("（）：", "():"))
+    return "".join(text.split()).translate(_HALF_WIDTH)
 
 
 def _hit(keyword: str, text: str) -> bool:

@@ -24,8 +24,11 @@ HEADER_ROWS = 8  # a header row lies within the first rows (title rows above it)
 MAX_LABEL_LEN = 14  # a form label is short
 
 
+_LABEL_NOISE = re.compile(r"[\s:：()（）\[\]【】*＊/、.]")
+
+
 def norm_label(text: str) -> str:
-    return re.sub(r"[\s:：()（）\[\]【】*＊/、.]", "", text)
+    return _LABEL_NOISE.sub("", text)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -23,7 +24,7 @@ TOL = 2.5  # positions this close are the same rule
 MAX_OBJECTS = 6000  # a page with more drawn objects is a drawing, not a form
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
     pos: float  # y of a horizontal rule, x of a vertical one
     start: float
@@ -69,8 +70,8 @@ def _objects(parent: Any, form: bool = False, level: int = 0) -> list[tuple[int,
 
 
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
-    h: list[Rule] = []
-    v: list[Rule] = []
+    h: list[tuple[float, float, float]] = []
+    v: list[tuple[float, float, float]] = []
     complex_paths = images = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # pointers made once: converting four floats per call was a third of this loop
@@ -90,15 +91,24 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         width, height = x1 - x0, y1 - y0
         if height <= THIN and width > THIN:
-            h.append(Rule((y1 + y0) / 2, x0, x1))
+            h.append(((y1 + y0) / 2, x0, x1))
         elif width <= THIN and height > THIN:
-            v.append(Rule((x0 + x1) / 2, y0, y1))
+            v.append(((x0 + x1) / 2, y0, y1))
         elif width > THIN and height > THIN:
             # a rectangle: its four sides may be cell borders; a grid drawn as one path is not
             complex_paths += 1
-            h += [Rule(y0, x0, x1), Rule(y1, x0, x1)]
-            v += [Rule(x0, y0, y1), Rule(x1, y0, y1)]
-    return PageShapes(_merge(h), _merge(v), complex_paths, images)
+            h += [(y0, x0, x1), (y1, x0, x1)]
+            v += [(x0, y0, y1), (x1, y0, y1)]
+    rules_h, rules_v = _merged(tuple(h), tuple(v))
+    return PageShapes(list(rules_h), list(rules_v), complex_paths, images)
+
+
+@lru_cache(maxsize=256)
+def _merged(
+    h: tuple[tuple[float, float, float], ...], v: tuple[tuple[float, float, float], ...]
+) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+    """Cached: a compilation draws the same form on every page, so its rules repeat exactly."""
+    return tuple(_merge([Rule(*r) for r in h])), tuple(_merge([Rule(*r) for r in v]))
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
@@ -123,9 +133,10 @@ def _join(group: list[Rule]) -> list[Rule]:
     runs: list[Rule] = []
     for rule in sorted(group, key=lambda r: r.start):
         if runs and rule.start <= runs[-1].end + TOL:
-            runs[-1].end = max(runs[-1].end, rule.end)
+            last = runs[-1]
+            runs[-1] = Rule(last.pos, last.start, max(last.end, rule.end))
         else:
-            runs.append(Rule(rule.pos, rule.start, rule.end))
+            runs.append(rule)
     return runs
 
 
@@ -167,49 +178,81 @@ def _positions(values: list[float]) -> list[float]:
     return found
 
 
+@dataclass(frozen=True)
+class _Cell:
+    column: int
+    left: float
+    bottom: float
+    right: float
+    top: float
+    fill_from: int  # first band this cell's text fills (a vertical merge); its own band if none
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where a table's cells lie: the geometry of one grid, computed once per layout."""
+
+    top: float
+    width: int
+    bands: tuple[tuple[_Cell, ...], ...]
+
+
 def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -> list[Table]:
-    tables: list[tuple[float, Table]] = []
-    for h, v in _components(shapes.rules_h, shapes.rules_v):
-        ys = _positions([r.pos for r in h])[::-1]  # top to bottom
-        xs = _positions([r.pos for r in v])
+    tables: list[Table] = []
+    for plan in _plans(tuple(shapes.rules_h), tuple(shapes.rules_v)):
+        rows: list[list[str]] = []
+        for i, cells in enumerate(plan.bands):
+            row = [""] * plan.width
+            for cell in cells:
+                text = clean(
+                    textpage.get_text_bounded(
+                        cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5
+                    )
+                )
+                for earlier in rows[cell.fill_from : i]:
+                    earlier[cell.column] = text
+                row[cell.column] = text
+            rows.append(row)  # always, so rows[j] is band j
+        rows = [r for r in rows if any(r)]
+        if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
+            tables.append(Table(rows=rows, page=number))
+    return tables
+
+
+@lru_cache(maxsize=256)
+def _plans(h: tuple[Rule, ...], v: tuple[Rule, ...]) -> tuple[_Plan, ...]:
+    """The page's grids, top first. Cached by the rules: a compilation's pages share them."""
+    plans: list[_Plan] = []
+    for group_h, group_v in _components(list(h), list(v)):
+        ys = _positions([r.pos for r in group_h])[::-1]  # top to bottom
+        xs = _positions([r.pos for r in group_v])
         if len(ys) < 2 or len(xs) < 2:
             continue
         # the rules at each grid line, looked up once instead of scanning all rules per cell
-        at_x = {x: [r for r in v if abs(r.pos - x) <= TOL] for x in xs}
-        at_y = {y: [r for r in h if abs(r.pos - y) <= TOL] for y in ys}
-        rows: list[list[str]] = []
-        # (column) → (top y of the open vertical merge, text)
-        open_cells: dict[int, tuple[float, float, float, str]] = {}
+        at_x = {x: [r for r in group_v if abs(r.pos - x) <= TOL] for x in xs}
+        at_y = {y: [r for r in group_h if abs(r.pos - y) <= TOL] for y in ys}
+        open_top: dict[int, float] = {}  # column → top y of the cell open there
+        bands: list[tuple[_Cell, ...]] = []
         for i in range(len(ys) - 1):
             top, bottom = ys[i], ys[i + 1]
             mid_y = (top + bottom) / 2
-            row = [""] * (len(xs) - 1)
+            cells: list[_Cell] = []
             start: int | None = None
             for k, x in enumerate(xs):
                 if not _spans(at_x[x], mid_y):
                     continue
                 if start is not None:
                     left, right = xs[start], x
-                    mid_x = (left + right) / 2
                     cell_top = top
-                    if i > 0 and not _spans(at_y[top], mid_x) and start in open_cells:
-                        cell_top = open_cells[start][0]  # a vertical merge: read the whole cell
-                    text = clean(
-                        textpage.get_text_bounded(
-                            left + 0.5, bottom + 0.5, right - 0.5, cell_top - 0.5
-                        )
-                    )
-                    if cell_top != top:
-                        for earlier in rows[_row_of(ys, cell_top) : i]:
-                            earlier[start] = text
-                    row[start] = text
-                    open_cells[start] = (cell_top, left, right, text)
+                    if i > 0 and not _spans(at_y[top], (left + right) / 2) and start in open_top:
+                        cell_top = open_top[start]  # a vertical merge: read the whole cell
+                    fill_from = _row_of(ys, cell_top) if cell_top != top else i
+                    cells.append(_Cell(start, left, bottom, right, cell_top, fill_from))
+                    open_top[start] = cell_top
                 start = k
-            rows.append(row)  # always, so rows[j] is band j
-        rows = [r for r in rows if any(r)]
-        if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
-            tables.append((ys[0], Table(rows=rows, page=number)))
-    return [t for _, t in sorted(tables, key=lambda p: -p[0])]
+            bands.append(tuple(cells))
+        plans.append(_Plan(ys[0], len(xs) - 1, tuple(bands)))
+    return tuple(sorted(plans, key=lambda p: -p.top))
 
 
 def _row_of(ys: list[float], y: float) -> int:

@@ -46,11 +46,12 @@ MEETING_KINDS: dict[str, str] = {
 }
 
 _DOTS = re.compile(r"[•・．‧∙⋅･.]")
+_SPACES = re.compile(r"[\s\u3000]+")
 
 
 def name_key(name: str) -> str:
     """A student's name for matching: no spaces, one kind of middle dot."""
-    return _DOTS.sub("·", re.sub(r"[\s\u3000]+", "", name))
+    return _DOTS.sub("·", _SPACES.sub("", name))
 
 
 @dataclass(frozen=True)
