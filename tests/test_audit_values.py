@@ -36,6 +36,9 @@ SCHOOL_YEAR = (date(2025, 9, 1), date(2026, 7, 15))
         ("20260305", date(2026, 3, 5)),  # a system export's compact date
         ("2026年3月5日(周四)", date(2026, 3, 5)),
         ("3月5日星期四", date(2026, 3, 5)),
+        ("２０２６年３月５日", date(2026, 3, 5)),  # full-width digits (an IME left on)
+        ("2026．3．5", date(2026, 3, 5)),  # full-width full stops
+        ("2026／03／05", date(2026, 3, 5)),
     ],
 )
 def test_cell_dates(text: str, expected: date) -> None:
