@@ -10,7 +10,7 @@ import random
 from datetime import date, time
 from pathlib import Path
 
-from fixtures.packages.docs import xlsx
+from fixtures.packages.docs import docx, xlsx
 from fixtures.rosters import make_id
 from fixtures.variants.present import forms_files
 
@@ -336,3 +336,80 @@ def test_table_running_on_to_a_page_whose_first_row_says_sanke(tmp_path: Path) -
     assert max(s.prov.page or 0 for s in facts.sessions) >= 2  # it does run on
     got = [(s.date, s.start, s.end, s.teachers) for s in facts.sessions]
     assert got == [(d, time(9), time(11), ["李春梅"]) for d in days]
+
+
+def test_leave_two_row_header_reads_start_and_end_under_one_heading(tmp_path: Path) -> None:
+    """请假时间 merged over 起 | 止: 止 was unknown alone, the end became start + days, and the
+    tier columns lost their headings when the header moved down a row."""
+    rows: list[list[object]] = [
+        ["学生请假登记表"],
+        [
+            "姓名",
+            "班级",
+            "请假事由",
+            "请假时间",
+            "",
+            "天数",
+            "班主任意见",
+            "德育处意见",
+            "校长意见",
+        ],
+        ["", "", "", "起", "止", "", "", "", ""],
+        ["张三", "七(1)班", "生病", "2025-10-09", "2025-10-10", 2, "同意 王某", "", ""],
+        ["王五", "八(1)班", "探亲", "2025-12-01", "2025-12-12", 10, "同意", "同意", "同意 韦某"],
+    ]
+    sheet = xlsx({"Sheet1": rows}, merges={"Sheet1": ["D2:E2"]})
+    facts = _read(tmp_path, {"二、防辍学/请假审批/请假登记表.xlsx": sheet})
+    got = {(x.student, x.start, x.end, x.approver) for x in facts.leaves}
+    assert got == {
+        ("张三", date(2025, 10, 9), date(2025, 10, 10), "班主任"),
+        ("王五", date(2025, 12, 1), date(2025, 12, 12), "校长"),
+    }
+
+
+def test_prose_visit_with_our_school_joining_and_a_listed_participants_clause(
+    tmp_path: Path,
+) -> None:
+    """“我校联合镇政府、村委会到…，参加人员：校长韦某、镇干部冯某、村支书李某”: 我校联合 was
+    taken for a township person's name and the school was missing."""
+    text = [
+        "黄小明劝返工作记录",
+        "2025年10月8日，我校联合镇政府、村委会到黄小明家开展劝返工作，参加人员：校长韦某、"
+        "镇干部冯某、村支书李某。家长表示孩子因病暂不能返校。",
+    ]
+    facts = _read(tmp_path, {"三、政策性休学/黄小明/劝返记录.docx": docx(text)})
+    (visit,) = facts.visits
+    assert {(p.name, p.body) for p in visit.participants} == {
+        ("韦某", "school"),
+        ("冯某", "township"),
+        ("李某", "village"),
+    }
+
+
+def test_participants_cell_of_body_colon_name_lines(tmp_path: Path) -> None:
+    """A cell “学校：黄某某 / 镇政府：冯某某 / 村委会：李某” on three lines runs together when
+    read; only the last body was kept."""
+    form = [["劝返对象", "黄小明", "劝返时间", "2025年10月8日"]]
+    form += [["劝返人员", "学校：黄某某\n镇政府：冯某某\n村委会：李某", "", ""]]
+    form += [["劝返情况", "家长同意配合", "", ""]]
+    facts = _read(
+        tmp_path, {"三、政策性休学/黄小明/联合劝返记录.docx": docx(["联合劝返记录表", form])}
+    )
+    (visit,) = facts.visits
+    assert visit.bodies == {"school", "township", "village"}
+
+
+def test_session_sheet_per_month_with_a_shidu_column(tmp_path: Path) -> None:
+    """A 时段 column (9:00-10:30) was not known as the time range: minutes unread."""
+    sheets: dict[str, list[list[object]]] = {}
+    for day in (date(2025, 9, 10), date(2025, 9, 24), date(2025, 10, 15)):
+        sheet = sheets.setdefault(
+            f"{day.month}月", [["日期", "学生", "时段", "课时数", "送教老师"]]
+        )
+        sheet.append([day.isoformat(), "李小华", "9:00-10:30", 3, "李春梅"])
+    facts = _read(tmp_path, {"四、送教上门/李小华/2025年秋送教台账.xlsx": xlsx(sheets)})
+    assert [(s.date.month, s.minutes_per_period) for s in facts.sessions] == [
+        (9, 30.0),
+        (9, 30.0),
+        (10, 30.0),
+    ]

@@ -24,7 +24,20 @@ _ROLE = re.compile(
 _ADVERB = re.compile(r"(?:再次|再度|又一次|又|第[一二三四五六七八九十\d]+次?|一同|一起|共同|一行)$")
 
 
-_NOT_PERSON = re.compile(r"劝|访|送教|上门|家中|学生|家长|返校|同意|情况|工作")
+_NOT_PERSON = re.compile(r"劝|访|送教|上门|家中|学生|家长|返校|同意|情况|工作|我校|本校|联合|会同")
+# “我校联合镇政府、村委会到…”: a body joining another is a separate participant.
+_JOINING = re.compile(r"(?<=[\u4e00-\u9fff])(?:联合|会同|协同|携同|伙同)(?=[\u4e00-\u9fff])")
+# “参加人员：校长韦某、镇干部冯某” in a visit's paragraph: the list the record gives.
+_LISTED = re.compile(
+    r"(?:参加|参与|劝返|劝访|走访|家访|入户)人员\s*(?:有|为)?\s*[：:]\s*([^。；;\n]+)"
+)
+
+
+@lru_cache(maxsize=1)
+def _labelled_body() -> re.Pattern[str]:
+    """Where “学校：黄某镇政府：冯某” (one cell, its lines run together) starts a new body."""
+    words = "|".join(re.escape(w) for w, _ in keywords())
+    return re.compile(rf"(?<=[\u4e00-\u9fff·])(?=(?:{words})\s*[：:])")
 
 
 @lru_cache(maxsize=1)
@@ -53,7 +66,7 @@ def _name_in(chunk: str, keyword: str) -> str | None:
         rest = tail if tail else head
     rest = re.sub(r"[（(][^）)]*[）)]", "", rest)
     rest = _ROLE.sub(" ", rest).strip()
-    names = _NAME.findall(rest)
+    names = [n for n in _NAME.findall(rest) if not _NOT_PERSON.search(n)]
     return names[-1] if names else None
 
 
@@ -61,6 +74,7 @@ def participants(text: str) -> list[Participant]:
     """People from a participants cell or clause, each with a body."""
     # “王明（镇政府）”: move the bracketed body before the name so splitting keeps them together.
     text = re.sub(r"([\u4e00-\u9fff·]{2,4})\s*[（(]([^）)]{1,20})[）)]", r"\2\1", text)
+    text = _labelled_body().sub("、", text)
     found: list[Participant] = []
     previous: Body | None = None
     for chunk in _SEPARATORS.split(text):
@@ -88,4 +102,11 @@ def participants_in_prose(sentence: str) -> list[Participant]:
     match = _CLAUSE_END.search(sentence)
     clause = sentence[: match.start()] if match else sentence
     clause = re.sub(r"^.*?[日号][，,]?", "", clause, count=1) if "日" in clause[:14] else clause
-    return participants(clause)
+    found = participants(_JOINING.sub("、", clause))
+    listed = _LISTED.search(sentence)
+    if listed:
+        named = participants(listed[1])
+        # the list names the people; a body the clause names and the list leaves out still came
+        covered = {p.body for p in named}
+        found = named + [p for p in found if p.body not in covered]
+    return found

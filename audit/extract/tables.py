@@ -83,6 +83,15 @@ class Record:
 class Header:
     index: int  # index of the header row in table.rows
     columns: dict[int, str]  # column → field
+    above: int | None = None  # the upper row of a two-row header (请假时间 over 起 | 止)
+
+    def headings(self, rows: list[list[str]]) -> list[str]:
+        """Each column's heading as written: the lower row's, else the one above it."""
+        row = rows[self.index]
+        if self.above is None:
+            return row
+        up = rows[self.above]
+        return [cell or (up[c] if c < len(up) else "") for c, cell in enumerate(row)]
 
 
 def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
@@ -180,19 +189,40 @@ def infer_columns(table: Table, header_index: int) -> dict[int, str]:
 
 
 def _merge_subheader(table: Table, header: Header) -> None:
-    """A two-row header (请假时间 over 起 | 止): the second row names what the first left blank."""
+    """A two-row header (请假时间 over 起 | 止): the second row names what the first left blank.
+
+    A sub-heading no alias knows alone (起, 止) is read with the heading spanning it
+    (请假时间起, 请假时间止)."""
     below = header.index + 1
     if below >= len(table.rows):
         return
-    row = table.rows[below]
-    found = {c: field_of(cell) for c, cell in enumerate(row) if cell}
-    named = {c: n for c, n in found.items() if n}
+    head, row = table.rows[header.index], table.rows[below]
+    if any(_value_kind(c) in ("date", "id_number") for c in row):
+        return  # the first record
+    named: dict[int, str] = {}
+    for col, cell in enumerate(row):
+        if not cell:
+            continue
+        parent = _spanning(head, col)
+        name = field_of(cell) or (field_of(parent + cell) if parent and parent != cell else None)
+        if name:
+            named[col] = name
     if len(named) < 2 or len(named) < len([c for c in row if c]) - 1:
         return  # a data row, not a header
     for col, name in named.items():
         if name not in header.columns.values() or header.columns.get(col) == name:
             header.columns[col] = name
-    header.index = below
+    header.above, header.index = header.index, below
+
+
+def _spanning(head: list[str], col: int) -> str:
+    """The merged heading over a column (it keeps its text in its first column, blanks after
+    it); "" when the heading above spans one column only (姓名 over 李小华 is a record)."""
+    for at in range(min(col, len(head) - 1), -1, -1):
+        if head[at].strip():
+            spans = at + 1 < len(head) and not head[at + 1].strip()
+            return head[at] if spans else ""
+    return ""
 
 
 def looks_like_form(table: Table) -> bool:
@@ -220,7 +250,7 @@ def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]
     header = find_header(table, required)
     if header is None:
         return []
-    return _rows_under(table, header, table.rows[header.index], header.index + 1)
+    return _rows_under(table, header, header.headings(table.rows), header.index + 1)
 
 
 def continued_records(
@@ -236,7 +266,7 @@ def continued_records(
     header = find_header(previous, required)
     if header is None or find_header(table) is not None:
         return []
-    return _rows_under(table, header, previous.rows[header.index], 0)
+    return _rows_under(table, header, header.headings(previous.rows), 0)
 
 
 def _rows_under(table: Table, header: Header, heading: list[str], first: int) -> list[Record]:
