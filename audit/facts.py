@@ -67,6 +67,10 @@ class Provenance(Strict):
     sheet: str | None = None  # XLSX sheet name
     row: int | None = None  # 1-based row of a sheet or table
     snippet: str = ""  # at most ~200 characters of the source text
+    # Read by OCR from a scanned page or a photo: the engine and the confidence of the weakest
+    # word the fact rests on (never below checklists/evidence/ocr.yaml's min_confidence).
+    ocr_engine: str | None = None
+    ocr_confidence: float | None = None
 
 
 class FileSection(Strict):
