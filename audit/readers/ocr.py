@@ -38,6 +38,7 @@ class Settings:
     min_confidence: float
     noise_floor: float
     render_dpi: int
+    detect_max_side: int
     document_min_lines: int
     min_chars: int
 
@@ -49,6 +50,7 @@ def settings() -> Settings:
         min_confidence=float(data["min_confidence"]),
         noise_floor=float(data["noise_floor"]),
         render_dpi=int(data["render_dpi"]),
+        detect_max_side=int(data["detect_max_side"]),
         document_min_lines=int(data["document_min_lines"]),
         min_chars=int(data["min_chars"]),
     )
@@ -82,7 +84,10 @@ def engine() -> Any:
     """
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(text_score=settings().noise_floor, use_cls=False)
+    config = settings()
+    return RapidOCR(
+        text_score=config.noise_floor, use_cls=False, max_side_len=config.detect_max_side
+    )
 
 
 @dataclass(frozen=True)
