@@ -94,6 +94,7 @@ class PackageFile(Strict):
     kind_reason: str = ""  # e.g. "文件名含“签到”"
     pages: int | None = None
     scanned_pages: list[int] = Field(default_factory=list)
+    page_notes: dict[int, str] = Field(default_factory=dict)  # why OCR left a scanned page
     baoxue: dict[str, str] | None = None  # metadata of a baoxue-generated document
     sections: list[FileSection] = Field(default_factory=list)  # when it holds several documents
     photo_date: dt.date | None = None  # EXIF date of an image

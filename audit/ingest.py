@@ -89,6 +89,7 @@ def read_member(
     entry.reason = result.reason
     entry.pages = result.pages
     entry.scanned_pages = result.scanned_pages
+    entry.page_notes = {p: n for p, n in result.page_notes.items() if p in result.scanned_pages}
     entry.baoxue = result.identity
     entry.photo_date = result.photo_date
     if result.status in {"error", "skipped"}:

@@ -41,6 +41,12 @@ class Settings:
     detect_max_side: int
     document_min_lines: int
     min_chars: int
+    corrections: tuple[tuple[str, str], ...]
+
+    def correct(self, text: str) -> str:
+        for wrong, right in self.corrections:
+            text = text.replace(wrong, right)
+        return text
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +59,7 @@ def settings() -> Settings:
         detect_max_side=int(data["detect_max_side"]),
         document_min_lines=int(data["document_min_lines"]),
         min_chars=int(data["min_chars"]),
+        corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
     )
 
 
@@ -140,7 +147,7 @@ def recognise(image: Image.Image) -> Recognised:
         gray = gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
     centre = (gray.width / 2, gray.height / 2)
     found = Recognised(image=gray)
-    threshold = settings().min_confidence
+    config = settings()
     for points, text, score in quads:
         if not text.strip():
             continue
@@ -148,8 +155,8 @@ def recognise(image: Image.Image) -> Recognised:
             points = [_rotate(p, centre, angle) for p in points]
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
-        word = Word(min(xs), min(ys), max(xs), max(ys), text.strip(), score)
-        (found.words if score >= threshold else found.dropped).append(word)
+        word = Word(min(xs), min(ys), max(xs), max(ys), config.correct(text.strip()), score)
+        (found.words if score >= config.min_confidence else found.dropped).append(word)
     return found
 
 
