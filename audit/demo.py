@@ -1,9 +1,11 @@
 """`make demo`, audit half: build sample evidence packages and audit them into every report format.
 
 The packages come from the fixture builder (tests/fixtures/packages/build.py), so the demo
-shows exactly what the tests check: a school with gaps in every item, and one with the hard
+shows exactly what the tests check: a school with gaps in every item, one with the hard
 cases (a school-only visit, 25-minute 课时, a scanned sign-in sheet, an encrypted PDF, a
-corrupt DOCX, OS litter).
+corrupt DOCX, OS litter), and the school with gaps on paper: its 送教上门记录 and sign-in sheet
+scanned (read by OCR, facts marked as such), the sign-in sheet's blank second sheet waiting for a
+person (`not_reviewed` with its page).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from audit.run import run_audit
 from forms.paths import PROJECT_ROOT
 
 BUILDER = PROJECT_ROOT / "tests" / "fixtures" / "packages" / "build.py"
-SAMPLES = ("gaps", "edge-cases")
+SAMPLES = ("gaps", "edge-cases", "scanned")
 REPORTS = ("report.json", "report.html", "report.pdf", "report.docx", "findings.xlsx")
 CHECKLIST = "liupu-supervision-2024"
 

@@ -66,6 +66,8 @@ def evidence_ref(p: Provenance) -> EvidenceRef:
         sheet=p.sheet,
         row=p.row,
         snippet=mask_ids(p.snippet),
+        ocr_engine=p.ocr_engine,
+        ocr_confidence=p.ocr_confidence,
     )
 
 
@@ -107,13 +109,20 @@ def _run(req: Requirement, ctx: Context) -> Outcome:
         )
 
 
+def _scan_note(ctx: Context, path: str, pages: list[int]) -> str:
+    """Why these scanned pages wait for a person: no text layer, or what OCR made of them."""
+    notes = next((f.page_notes for f in ctx.facts.files if f.path == path), {})
+    said = list(dict.fromkeys(notes[p] for p in pages if p in notes))
+    return "扫描页，" + "；".join(said) if said else "扫描页，无文字层"
+
+
 def evaluate_requirement(req: Requirement, ctx: Context) -> RequirementResult:
     out = _run(req, ctx)
     status = out.final_status()
     detail = out.detail
     scanned = ctx.scanned_pages(req.evidence)
     broken = ctx.unreadable(req.evidence)
-    to_review = [PageRef(file=f, pages=pages, reason="扫描页，无文字层") for f, pages in scanned]
+    to_review = [PageRef(file=f, pages=p, reason=_scan_note(ctx, f, p)) for f, p in scanned]
     to_review += [PageRef(file=f.path, reason=f.reason or "无法读取") for f in broken]
     subjects = list(out.subjects)
     if status != "pass" and status != "error" and _absence_only(out, status, out.issues):

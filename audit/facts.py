@@ -67,6 +67,10 @@ class Provenance(Strict):
     sheet: str | None = None  # XLSX sheet name
     row: int | None = None  # 1-based row of a sheet or table
     snippet: str = ""  # at most ~200 characters of the source text
+    # Read by OCR from a scanned page or a photo: the engine and the confidence of the weakest
+    # word the fact rests on (never below checklists/evidence/ocr.yaml's min_confidence).
+    ocr_engine: str | None = None
+    ocr_confidence: float | None = None
 
 
 class FileSection(Strict):
@@ -90,6 +94,7 @@ class PackageFile(Strict):
     kind_reason: str = ""  # e.g. "文件名含“签到”"
     pages: int | None = None
     scanned_pages: list[int] = Field(default_factory=list)
+    page_notes: dict[int, str] = Field(default_factory=dict)  # why OCR left a scanned page
     baoxue: dict[str, str] | None = None  # metadata of a baoxue-generated document
     sections: list[FileSection] = Field(default_factory=list)  # when it holds several documents
     photo_date: dt.date | None = None  # EXIF date of an image

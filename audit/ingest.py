@@ -28,6 +28,7 @@ from audit.facts import (
 from audit.package import Member, PackageError, PackageLimits, iter_package
 from audit.parallel import Reader
 from audit.readers.model import ReadResult
+from audit.readers.ocr import OcrLimits
 
 __all__ = ["PackageError", "PackageLimits", "Progress", "read_package"]
 
@@ -58,7 +59,8 @@ def read_package(
         period = (date(year_hint, 1, 1), date(year_hint, 12, 31))
     facts = PackageFacts()
     count = 1 if workers is None else max(1, workers)
-    with Reader(count, limits.max_pdf_pages) as reader:
+    ocr = OcrLimits(pages=limits.max_ocr_pages, page_seconds=limits.ocr_page_seconds)
+    with Reader(count, limits.max_pdf_pages, ocr=ocr) as reader:
         members = reader.results(iter_package(Path(path), limits))
         for done, (member, result) in enumerate(members, start=1):
             facts.files.append(read_member(member, facts, period, result))
@@ -87,6 +89,7 @@ def read_member(
     entry.reason = result.reason
     entry.pages = result.pages
     entry.scanned_pages = result.scanned_pages
+    entry.page_notes = {p: n for p, n in result.page_notes.items() if p in result.scanned_pages}
     entry.baoxue = result.identity
     entry.photo_date = result.photo_date
     if result.status in {"error", "skipped"}:
@@ -160,6 +163,8 @@ def _extract(
         title=title,
         photo_date=result.photo_date,
         known_names=known,
+        ocr_engine=result.ocr_engine,
+        ocr_pages=result.ocr_pages,
     )
     extract(source, facts)
 

@@ -40,6 +40,8 @@ class PackageLimits:
     ratio_floor: int = 1 * MiB  # small members compress well legitimately
     max_depth: int = 2  # zips inside zips: the package is depth 0, a zip in it depth 1 …
     max_pdf_pages: int = 3000  # pages read from one PDF
+    max_ocr_pages: int = 200  # scanned pages and photos read by OCR, the whole package
+    ocr_page_seconds: float = 30.0  # a page slower than this stops OCR of the rest of its file
 
 
 class PackageError(Exception):

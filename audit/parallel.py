@@ -4,6 +4,11 @@ Opening pages in pdfium is most of the time spent on a large package; it paralle
 processes (pdfium is not thread-safe). Small packages are read in-process: the pool starts
 only once `POOL_AFTER_BYTES` of PDF have been seen. At most `window` files are in flight, so
 memory stays bounded whatever the number of pages.
+
+OCR (audit/readers/scan.py) runs wherever the file is read, so in the workers too, each with
+its own engine. The package's OCR page budget is counted here, in package order: a file read
+ahead in a worker is given what was left when it was sent, and OCR beyond what is left when its
+turn comes is undone, so the result does not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -16,20 +21,30 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from audit.package import Member
 from audit.readers import read_bytes
 from audit.readers.model import ReadResult
+from audit.readers.ocr import OcrLimits
+from audit.readers.scan import limit_pages
 
 POOL_AFTER_BYTES = 4 * 1024 * 1024  # PDF bytes seen before worker processes are worth starting
 
 
-def _read(path: str, data: bytes, max_pages: int) -> ReadResult:
-    return read_bytes(path, data, max_pdf_pages=max_pages)
+def _read(path: str, data: bytes, max_pages: int, ocr: OcrLimits) -> ReadResult:
+    return read_bytes(path, data, max_pdf_pages=max_pages, ocr=ocr)
 
 
 class Reader:
     """Yields (member, read result or None for unread members) in package order."""
 
-    def __init__(self, workers: int, max_pages: int, pool_after: int | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        max_pages: int,
+        pool_after: int | None = None,
+        ocr: OcrLimits | None = None,
+    ) -> None:
         self.workers = workers
         self.max_pages = max_pages
+        self.ocr = ocr or OcrLimits()
+        self.ocr_used = 0  # pages OCR'd so far, in package order
         self.pool_after = POOL_AFTER_BYTES if pool_after is None else pool_after
         self.pool: ProcessPoolExecutor | None = None
         self.pdf_bytes = 0
@@ -51,7 +66,9 @@ class Reader:
                 context = multiprocessing.get_context("spawn")  # pdfium state is not fork-safe
                 self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
             if self.pool is not None:
-                return self.pool.submit(_read, member.path, member.data, self.max_pages)
+                return self.pool.submit(
+                    _read, member.path, member.data, self.max_pages, self._ocr_left()
+                )
         return None  # read in-process when its turn comes
 
     def results(self, members: Iterable[Member]) -> Iterator[tuple[Member, ReadResult | None]]:
@@ -64,14 +81,23 @@ class Reader:
         while pending:
             yield self._resolve(*pending.popleft())
 
+    def _ocr_left(self) -> OcrLimits:
+        left = max(0, self.ocr.pages - self.ocr_used)
+        return OcrLimits(pages=left, page_seconds=self.ocr.page_seconds)
+
     def _resolve(
         self, member: Member, job: Future[ReadResult] | ReadResult | None
     ) -> tuple[Member, ReadResult | None]:
         if isinstance(job, Future):
             try:
-                return member, job.result()
+                job = job.result()
             except Exception:  # a worker died (memory, signal): read it here instead
                 job = None
         if job is None and member.data is not None and member.status == "ok":
-            return member, read_bytes(member.path, member.data, max_pdf_pages=self.max_pages)
+            job = read_bytes(
+                member.path, member.data, max_pdf_pages=self.max_pages, ocr=self._ocr_left()
+            )
+        if isinstance(job, ReadResult):
+            limit_pages(job, self._ocr_left().pages, self.ocr)
+            self.ocr_used += job.ocr_count
         return member, job

@@ -38,6 +38,8 @@ class Source:
     title: str = ""
     photo_date: date | None = None
     known_names: frozenset[str] = frozenset()
+    ocr_engine: str | None = None  # pages read by OCR: page → weakest confidence used
+    ocr_pages: dict[int, float] = field(default_factory=dict)
     _pick: Callable[[int], int] | None = field(default=None, init=False, repr=False)
 
     def prov(
@@ -47,7 +49,10 @@ class Source:
         page: int | None = None,
         sheet: str | None = None,
         row: int | None = None,
+        ocr: float | None = None,
     ) -> Provenance:
+        if ocr is None and page is not None:
+            ocr = self.ocr_pages.get(page)
         return Provenance(
             file=self.path,
             sha256=self.sha256,
@@ -55,12 +60,14 @@ class Source:
             sheet=sheet,
             row=row,
             snippet=" ".join(snippet.split())[:200],
+            ocr_engine=self.ocr_engine if ocr is not None else None,
+            ocr_confidence=ocr,
         )
 
     def item_prov(self, item: Item, snippet: str, row: int | None = None) -> Provenance:
         if isinstance(item, Table):
-            return self.prov(snippet, page=item.page, sheet=item.sheet, row=row)
-        return self.prov(snippet, page=item.page)
+            return self.prov(snippet, page=item.page, sheet=item.sheet, row=row, ocr=item.ocr)
+        return self.prov(snippet, page=item.page, ocr=item.ocr)
 
     @property
     def blocks(self) -> list[Block]:

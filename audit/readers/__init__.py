@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from audit.readers.docx import read_docx
 from audit.readers.image import read_image
 from audit.readers.model import Block, ReadResult, Table, error
+from audit.readers.ocr import OcrLimits
 from audit.readers.pdf import read_pdf
 from audit.readers.sheet import decode_text, read_csv, read_xls, read_xlsx
 from audit.readers.word97 import read_word97
@@ -36,19 +37,24 @@ LEGACY = {
 }
 
 
-def read_bytes(name: str, data: bytes, *, max_pdf_pages: int = 3000) -> ReadResult:
-    """Read one file by its suffix (checked against its first bytes); never raises."""
-    result = _read(name, data, max_pdf_pages)
+def read_bytes(
+    name: str, data: bytes, *, max_pdf_pages: int = 3000, ocr: OcrLimits | None = None
+) -> ReadResult:
+    """Read one file by its suffix (checked against its first bytes); never raises.
+
+    Scanned pages and photographed papers are read by OCR within `ocr` (default limits).
+    """
+    result = _read(name, data, max_pdf_pages, ocr or OcrLimits())
     if result.status in {"ok", "scanned"} and data[:4] in {b"%PDF", b"PK\x03\x04"}:
         result.identity = read_identity(data)  # a document baoxue generated says what it is
     return result
 
 
-def _read(name: str, data: bytes, max_pdf_pages: int) -> ReadResult:
+def _read(name: str, data: bytes, max_pdf_pages: int, ocr: OcrLimits) -> ReadResult:
     suffix = PurePosixPath(name).suffix.lower()
     try:
         if suffix == ".pdf" or data[:5] == b"%PDF-":
-            return read_pdf(data, max_pages=max_pdf_pages)
+            return read_pdf(data, max_pages=max_pdf_pages, ocr=ocr)
         if suffix in {".docx", ".docm"}:
             return read_docx(data)
         if suffix in {".doc", ".wps"}:
@@ -65,7 +71,7 @@ def _read(name: str, data: bytes, max_pdf_pages: int) -> ReadResult:
                 items=[Block(line.strip()) for line in text.splitlines() if line.strip()]
             )
         if suffix in IMAGE_SUFFIXES:
-            return read_image(data, suffix)
+            return read_image(data, suffix, ocr)
         if suffix in LEGACY:
             return error(LEGACY[suffix])
     except MemoryError:

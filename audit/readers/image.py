@@ -1,4 +1,5 @@
-"""Images: a photo's date from its EXIF (DateTimeOriginal, else DateTime)."""
+"""Images: a photo's date from its EXIF (DateTimeOriginal, else DateTime); a photographed
+paper form is read by OCR (audit/readers/scan.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from datetime import date, datetime
 from PIL import Image, UnidentifiedImageError
 
 from audit.readers.model import ReadResult
+from audit.readers.ocr import OcrLimits
+from audit.readers.scan import read_photo
 
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 0x9003
@@ -15,7 +18,7 @@ _DATETIME_DIGITIZED = 0x9004
 _DATETIME = 0x0132
 
 
-def read_image(data: bytes, suffix: str) -> ReadResult:
+def read_image(data: bytes, suffix: str, ocr: OcrLimits | None = None) -> ReadResult:
     result = ReadResult(is_image=True)
     if suffix in {".heic", ".heif"}:
         result.reason = "HEIC 图片未读取拍摄日期（请导出为 JPG）"
@@ -34,6 +37,7 @@ def read_image(data: bytes, suffix: str) -> ReadResult:
         if taken:
             result.photo_date = taken
             break
+    read_photo(data, result, ocr or OcrLimits())
     return result
 
 

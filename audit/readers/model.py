@@ -16,6 +16,7 @@ class Block:
 
     text: str
     page: int | None = None
+    ocr: float | None = None  # read by OCR: the confidence of its weakest word
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Table:
     page: int | None = None
     sheet: str | None = None
     row0: int = 1  # the sheet / table row number of rows[0] (1-based)
+    ocr: float | None = None  # read by OCR: the confidence of its weakest word
 
 
 Item = Block | Table
@@ -46,6 +48,12 @@ class ReadResult:
     photo_date: date | None = None  # EXIF date of an image
     is_image: bool = False
     identity: dict[str, str] | None = None  # metadata of a baoxue-generated document
+    # OCR (audit/readers/scan.py): pages put through the engine, the weakest confidence used
+    # on each page read, and why a page still waits for a person.
+    ocr_count: int = 0
+    ocr_engine: str | None = None
+    ocr_pages: dict[int, float] = field(default_factory=dict)
+    page_notes: dict[int, str] = field(default_factory=dict)
     # Tables found only on demand (pdfplumber is slow): called by extractors that need them.
     load_tables: Callable[[], list[Table]] | None = None
 

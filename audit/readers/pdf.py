@@ -4,7 +4,8 @@ Tables are rebuilt from the drawn borders (audit/readers/pdf_grid.py); a page wh
 pdfium cannot make sense of is read by pdfplumber, and only when the file's kind needs tables.
 
 A page without a text layer but with an image is `scanned` (a photographed or scanned sheet):
-its contents cannot be audited automatically, so its page number is listed.
+it is read by OCR (audit/readers/scan.py); a page OCR cannot read with confidence keeps its
+page number listed for a person to look at.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from audit.readers.model import Block, ReadResult, Table, clean, error
+from audit.readers.ocr import OcrLimits
 from audit.readers.pdf_grid import page_shapes, page_tables
+from audit.readers.scan import read_scanned_pdf, scanned_reason
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 4
 
 
-def read_pdf(data: bytes, *, max_pages: int = 3000) -> ReadResult:
+def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None) -> ReadResult:
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -66,16 +69,18 @@ def read_pdf(data: bytes, *, max_pages: int = 3000) -> ReadResult:
                 page.close()
         if count > max_pages:
             result.reason = f"只读取了前 {max_pages} 页（共 {count} 页）"
+        read_scanned_pdf(doc, result, ocr or OcrLimits())
     except pdfium.PdfiumError:
         return error("PDF 文件已损坏，无法读取页面")
     finally:
         doc.close()
-    if count and len(result.scanned_pages) == count:
+    if count and len(result.scanned_pages) == count and not result.ocr_pages:
         result.status = "scanned"
         result.reason = "全部页面为扫描图像，没有文字层，需人工查看"
-    elif result.scanned_pages:
-        pages = "、".join(str(p) for p in result.scanned_pages)
-        result.reason = f"第 {pages} 页为扫描图像，没有文字层，需人工查看"
+        if result.page_notes:
+            result.reason = scanned_reason(result)
+    elif result.scanned_pages or result.ocr_pages:
+        result.reason = scanned_reason(result)
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
     return result

@@ -31,6 +31,8 @@ class EvidenceRef(Model):
     sheet: str | None = None
     row: int | None = None
     snippet: str = ""
+    ocr_engine: str | None = None  # read by OCR from a scan or photo
+    ocr_confidence: float | None = None
 
     def where(self) -> str:
         """“送教记录.pdf 第3页” / “台账.xlsx 考勤 第12行”."""
@@ -41,6 +43,8 @@ class EvidenceRef(Model):
             parts.append(self.sheet)
         if self.row is not None:
             parts.append(f"第{self.row}行")
+        if self.ocr_confidence is not None:
+            parts.append(f"（扫描件文字识别，置信度 {self.ocr_confidence:.2f}）")
         return " ".join(parts)
 
 

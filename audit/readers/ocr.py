@@ -1,0 +1,218 @@
+"""OCR: an image of a page → text lines with boxes and confidence, in reading order.
+
+The one place that runs the engine, RapidOCR with the PP-OCRv4 Chinese detection and
+recognition models its wheel ships (rapidocr-onnxruntime: offline, nothing downloaded at run
+time). The engine is created on first use and kept for the process, so each worker process
+of audit/parallel.py has its own.
+
+A page is deskewed from its boxes (a scan is rarely square: 1–3° is common), lines are grouped
+by vertical overlap and read left to right, and ruled tables are rebuilt from the image
+(audit/readers/ocr_grid.py), so the extractors read an OCR'd page as they read a PDF's text
+layer. Words below the confidence threshold (checklists/evidence/ocr.yaml) are not used.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from statistics import median
+from typing import Any
+
+import numpy as np
+import yaml
+from PIL import Image
+
+from audit.readers.model import Block, Item, Table, clean
+from forms.paths import CHECKLISTS_DIR
+
+SETTINGS_FILE = CHECKLISTS_DIR / "evidence" / "ocr.yaml"
+ENGINE = "RapidOCR PP-OCRv4"
+# Skew below this (degrees) is left alone: rotating costs more than it gains.
+MIN_SKEW = 0.15
+
+
+@dataclass(frozen=True)
+class Settings:
+    min_confidence: float
+    noise_floor: float
+    render_dpi: int
+    detect_max_side: int
+    document_min_lines: int
+    min_chars: int
+    corrections: tuple[tuple[str, str], ...]
+
+    def correct(self, text: str) -> str:
+        for wrong, right in self.corrections:
+            text = text.replace(wrong, right)
+        return text
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    data: dict[str, Any] = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
+    return Settings(
+        min_confidence=float(data["min_confidence"]),
+        noise_floor=float(data["noise_floor"]),
+        render_dpi=int(data["render_dpi"]),
+        detect_max_side=int(data["detect_max_side"]),
+        document_min_lines=int(data["document_min_lines"]),
+        min_chars=int(data["min_chars"]),
+        corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
+    )
+
+
+@dataclass(frozen=True)
+class OcrLimits:
+    """How much OCR one read may do (from PackageLimits)."""
+
+    pages: int = 200  # pages (or photos) put through the engine
+    page_seconds: float = 30.0  # a page slower than this stops OCR of the rest of its file
+
+
+def enabled() -> bool:
+    """OCR runs unless BAOXUE_OCR=0 (or the engine is not installed)."""
+    if os.environ.get("BAOXUE_OCR", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def engine() -> Any:
+    """The engine of this process, created once (loading the models takes ~0.3 s).
+
+    Its angle classifier is off: it turns some upright lines of a scanned form upside down
+    (and reads them as “《”); photos are turned upright from their EXIF orientation instead.
+    """
+    from rapidocr_onnxruntime import RapidOCR
+
+    config = settings()
+    return RapidOCR(
+        text_score=config.noise_floor, use_cls=False, max_side_len=config.detect_max_side
+    )
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised text box, in the deskewed page's pixels."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    confidence: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class Recognised:
+    """What the engine saw on one image: words kept and dropped, and the deskewed image."""
+
+    image: Image.Image  # grayscale, deskewed
+    words: list[Word] = field(default_factory=list)  # at or above the threshold
+    dropped: list[Word] = field(default_factory=list)  # below it: not used
+
+    @property
+    def legible(self) -> bool:
+        return sum(len(w.text.strip()) for w in self.words) >= settings().min_chars
+
+
+def recognise(image: Image.Image) -> Recognised:
+    """Run the engine on one page image; words in reading coordinates (skew removed)."""
+    gray = image.convert("L")
+    raw, _ = engine()(np.asarray(gray.convert("RGB")))
+    quads: list[tuple[list[tuple[float, float]], str, float]] = [
+        ([(float(x), float(y)) for x, y in box], str(text), float(score))
+        for box, text, score in (raw or [])
+    ]
+    angle = _skew(quads)
+    if abs(angle) >= MIN_SKEW:
+        gray = gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    centre = (gray.width / 2, gray.height / 2)
+    found = Recognised(image=gray)
+    config = settings()
+    for points, text, score in quads:
+        if not text.strip():
+            continue
+        if abs(angle) >= MIN_SKEW:
+            points = [_rotate(p, centre, angle) for p in points]
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        word = Word(min(xs), min(ys), max(xs), max(ys), config.correct(text.strip()), score)
+        (found.words if score >= config.min_confidence else found.dropped).append(word)
+    return found
+
+
+def _skew(quads: list[tuple[list[tuple[float, float]], str, float]]) -> float:
+    """The page's skew in degrees (PIL's sense), from the top edges of wide boxes."""
+    angles = []
+    for points, _, _ in quads:
+        (x0, y0), (x1, y1), _, (_, y3) = points
+        width, height = math.hypot(x1 - x0, y1 - y0), abs(y3 - y0)
+        if width > 2 * max(height, 1):
+            angles.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+    return median(angles) if len(angles) >= 3 else 0.0
+
+
+def _rotate(
+    point: tuple[float, float], centre: tuple[float, float], angle: float
+) -> tuple[float, float]:
+    """Where PIL's rotate(angle) about `centre` moves `point`."""
+    a = math.radians(angle)
+    dx, dy = point[0] - centre[0], point[1] - centre[1]
+    return (
+        centre[0] + dx * math.cos(a) + dy * math.sin(a),
+        centre[1] - dx * math.sin(a) + dy * math.cos(a),
+    )
+
+
+def text_lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into lines (they overlap vertically by half), each read left to right."""
+    lines: list[list[Word]] = []
+    spans: list[tuple[float, float]] = []
+    for word in sorted(words, key=lambda w: w.cy):
+        for index, (top, bottom) in enumerate(spans):
+            overlap = min(bottom, word.y1) - max(top, word.y0)
+            if overlap >= 0.5 * min(bottom - top, word.height):
+                lines[index].append(word)
+                spans[index] = (min(top, word.y0), max(bottom, word.y1))
+                break
+        else:
+            lines.append([word])
+            spans.append((word.y0, word.y1))
+    ordered = sorted(zip(spans, lines, strict=True), key=lambda s: s[0][0])
+    return [sorted(line, key=lambda w: w.x0) for _, line in ordered]
+
+
+def lowest(words: list[Word]) -> float | None:
+    """The confidence a fact resting on these words carries: that of the weakest."""
+    return round(min(w.confidence for w in words), 3) if words else None
+
+
+def page_items(found: Recognised, page: int) -> list[Item]:
+    """The page's lines as Blocks, then the tables rebuilt from its rules or columns."""
+    from audit.readers.ocr_grid import page_tables
+
+    items: list[Item] = [
+        Block(" ".join(clean(w.text) for w in line), page, ocr=lowest(line))
+        for line in text_lines(found.words)
+    ]
+    tables: list[Table] = page_tables(found, page)
+    return [*items, *tables]

@@ -1,0 +1,141 @@
+"""Scanned pages read by OCR, beside the born-digital read of the same pages.
+
+    .venv/bin/python benchmarks/ocr.py [--pages 100] [--out benchmarks/out]
+
+Builds (once, cached in --out) N pages of 送教上门记录表 (one session a page, the fixture
+school's `home_teaching_files(style="pdf-compiled")`, 20 pages a file) born digital, and the same
+files printed and scanned back (tests/fixtures/packages/docs.py `scanned_copy`: 150 dpi, 1–3°
+skew, noise, JPEG quality 60, image-only PDF). Then, each pass in its own process so its peak
+memory (VmHWM) is its own:
+
+1. born digital: `read_package` of the text-layer PDFs — the baseline;
+2. scanned, one process: `read_package` with OCR (render at 200 dpi, RapidOCR, grid rebuilt);
+3. scanned, 2 worker processes (`workers=2`: OCR where a core is free);
+4. scanned, a quarter of the pages, one process: memory must not grow with pages.
+
+Each pass prints pages, wall seconds, pages/s, CPU seconds and peak MB; the scanned passes also
+how many sessions they read and how many equal the born-digital ones (student, date, times,
+课时, minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from measure import cpu_seconds, peak_mb, run_child  # noqa: E402
+
+PAGES_PER_FILE = 20
+STUDENT = "李小华"
+
+
+def _sessions(pages: int) -> list[tuple[date, str, int, int]]:
+    start = date(2025, 9, 1)
+    days = [
+        start + timedelta(days=d) for d in range(320) if (start + timedelta(days=d)).weekday() < 5
+    ]
+    return [(days[i % len(days)], "9:00-11:00", 3, 40) for i in range(pages)]
+
+
+def build(out: Path, pages: int) -> tuple[Path, Path]:
+    """born/ and scanned/ packages of `pages` pages (cached)."""
+    from fixtures.packages import school
+    from fixtures.packages.docs import scanned_copy
+
+    born, scanned = out / f"ocr-born-{pages}", out / f"ocr-scanned-{pages}"
+    if (scanned / ".done").exists():
+        return born, scanned
+    sessions = _sessions(pages)
+    for index in range(0, pages, PAGES_PER_FILE):
+        files = school.home_teaching_files(
+            STUDENT, date(2025, 9, 1), sessions[index : index + PAGES_PER_FILE],
+            documents=(), style="pdf-compiled",
+        )  # fmt: skip
+        (data,) = files.values()
+        name = f"送教上门记录{index // PAGES_PER_FILE + 1:02d}.pdf"
+        for root, content in ((born, data), (scanned, scanned_copy(data, seed=index))):
+            root.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(content)
+    (scanned / ".done").write_text("")
+    return born, scanned
+
+
+def run_read(root: str, workers: int) -> dict[str, Any]:
+    from audit.ingest import read_package
+
+    start = time.perf_counter()
+    facts = read_package(Path(root), period=(date(2025, 9, 1), date(2026, 7, 15)), workers=workers)
+    seconds = time.perf_counter() - start
+    return {
+        "pages": sum(f.pages or 0 for f in facts.files),
+        "seconds": seconds,
+        "cpu": cpu_seconds(),
+        "peak_mb": peak_mb(workers if workers > 1 else 0),
+        "scanned_left": sum(len(f.scanned_pages) for f in facts.files),
+        "sessions": sorted(_session(s) for s in facts.sessions),
+    }
+
+
+def _session(s: Any) -> list[Any]:
+    times = [str(s.date), str(s.start), str(s.end), s.periods, s.minutes_per_period]
+    return [s.prov.file, s.prov.page, s.student, *times]
+
+
+def _child(root: Path, workers: int = 1) -> dict[str, Any]:
+    return run_child(__file__, "--child", str(root), "--workers", str(workers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
+    parser.add_argument("--child")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_read(args.child, args.workers), ensure_ascii=False))
+        return
+    born, scanned = build(args.out, args.pages)
+    quarter = build(args.out, max(PAGES_PER_FILE, args.pages // 4))[1]
+    print(f"packages: {born} / {scanned} ({args.pages} pages of 送教上门记录表, one a page)")
+    print(f"load average before: {os.getloadavg()[0]:.1f}; {os.cpu_count()} cores")
+    base = _child(born)
+    passes = [
+        ("born digital, read_package", base),
+        ("scanned + OCR, 1 process", _child(scanned)),
+        ("scanned + OCR, workers=2", _child(scanned, 2)),
+        ("scanned + OCR, 1/4 of pages", _child(quarter)),
+    ]
+    print(
+        f"{'pass':<30}{'pages':>6}{'wall s':>9}{'pages/s':>9}{'s/page':>8}{'CPU s':>8}"
+        f"{'peak MB':>9}{'sessions':>10}{'= born':>8}{'left':>6}"
+    )
+    want = {tuple(s[2:]) for s in base["sessions"]}
+    for name, r in passes:
+        same = sum(tuple(s[2:]) in want for s in r["sessions"])
+        print(
+            f"{name:<30}{r['pages']:>6.0f}{r['seconds']:>9.2f}{r['pages'] / r['seconds']:>9.2f}"
+            f"{r['seconds'] / r['pages']:>8.2f}{r['cpu']:>8.1f}{r['peak_mb']:>9.0f}"
+            f"{len(r['sessions']):>10}{same:>8}{r['scanned_left']:>6}"
+        )
+    one, two = passes[1][1], passes[2][1]
+    print(
+        f"OCR / born digital: {base['pages'] / base['seconds'] / (one['pages'] / one['seconds']):.0f}× "
+        f"slower; workers=2 / 1 process: {one['seconds'] / two['seconds']:.2f}× faster; peak "
+        f"{passes[3][1]['peak_mb']:.0f} MB at {passes[3][1]['pages']:.0f} pages, "
+        f"{one['peak_mb']:.0f} MB at {one['pages']:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
