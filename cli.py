@@ -421,11 +421,13 @@ def ledger(
 def demo(out_dir: Path) -> None:
     """演示：生成各辖区的样例文书，并核查样例材料包，写入 OUT_DIR（默认 demo-out）。"""
     from audit.demo import DemoError, audit_samples
+    from forms.cases.demo import demo_cases
     from forms.demo import render_samples
     from forms.fonts import FontError
 
     try:
         written = render_samples(out_dir)
+        written += demo_cases(out_dir)
         written += audit_samples(out_dir)
     except (FontError, DemoError) as exc:
         _fail(str(exc), EXIT_USAGE)

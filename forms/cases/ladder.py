@@ -18,6 +18,7 @@ from typing import Literal
 
 from forms.cases.calendar import add_days, nth_day
 from forms.cases.model import Case, CaseError
+from forms.dates import cn_date
 from forms.profiles import EscalationStep, Profile, get_profile
 
 
@@ -107,7 +108,13 @@ class DueItem:
 
     @property
     def status_name(self) -> str:
-        return f"逾期{self.days_overdue}日" if self.status == "overdue" else "今日应办"
+        if self.status == "overdue":
+            return f"逾期{self.days_overdue}日"
+        if self.deadline is None:
+            return "应办（种子文件未定期限）"
+        if self.deadline == self.earliest:
+            return "今日应办"
+        return f"应于{cn_date(self.deadline)}前办理"
 
 
 def case_due(
