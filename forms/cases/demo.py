@@ -10,14 +10,12 @@ from typing import Any
 
 import yaml
 
-from forms.cases.actions import close, open_case, record
-from forms.cases.documents import generate
 from forms.cases.ladder import due
 from forms.cases.model import Case, Event
-from forms.cases.report import LEDGERS_FROM_CASES, monthly_report, write_case_ledger, write_monthly
+from forms.cases.report import write_school_month
 from forms.cases.store import CaseStore
+from forms.cases.workflow import close_case, document, open_from, record_event
 from forms.dates import coerce_date
-from forms.models import Guardian, School, Student
 from forms.paths import SAMPLES_DIR
 from forms.profiles import get_profile
 
@@ -41,41 +39,28 @@ def load_sample(path: Path) -> dict[str, Any]:
 
 
 def walk_sample(data: dict[str, Any], store: CaseStore, who: str = "演示") -> Walk:
-    """Open the sample's case, record each step (printing what was due that day), generate
+    """Open the sample's case, record each step (noting what was due that day), generate
     each step's document, and close it; every change goes through the store."""
     profile = get_profile(data["profile"])
     today = coerce_date(data["as_of"])
-    spec = data["case"]
-    opened = coerce_date(spec["opened"])
-    case = open_case(
-        store.new_id(opened),
-        profile,
-        Student.model_validate(spec["student"]),
-        Guardian.model_validate(spec["guardian"]),
-        School.model_validate(spec["school"]),
-        opened,
-        today,
-        spec.get("reason"),
-        store.all(),
-    )
-    store.save(case, "open", who, f"开案：{case.student.name}")
+    case = open_from(store, profile.id, data["case"], who, today)
     walk = Walk(case)
+    documents = {s.step for s in profile.escalation if s.document}
     for raw in data["steps"]:
         event = Event.model_validate(raw)
         for item in due([case], event.date):
             walk.due_lines.append(
                 f"{event.date.isoformat()} 第{item.step}步 {item.status_name}：{item.rule}（{item.source}）"
             )
-        case = record(case, event, profile, today)
-        store.save(case, "record", who, f"记录{event.name}（{event.date.isoformat()}）")
+        case = record_event(store, case.id, raw, who, today)
         step = case.events[-1].step
-        if step is not None and any(s.step == step and s.document for s in profile.escalation):
-            case, doc = generate(case, step, profile, store.documents_dir, today)
-            store.save(case, "document", who, f"生成第{step}步文书 {doc.title}（{doc.number}）")
-            walk.documents += [Path(f) for f in doc.files]
+        if step in documents:
+            assert step is not None
+            walk.documents += [Path(f) for f in document(store, case.id, step, who, today).files]
     shut = data["close"]
-    case = close(
-        case,
+    walk.case = close_case(
+        store,
+        case.id,
         shut["how"],
         coerce_date(shut["date"]),
         shut["who"],
@@ -84,8 +69,6 @@ def walk_sample(data: dict[str, Any], store: CaseStore, who: str = "演示") -> 
         approval=shut.get("approval"),
         note=shut.get("note"),
     )
-    store.save(case, "close", who, f"销号：{case.close_reason}")
-    walk.case = case
     return walk
 
 
@@ -109,19 +92,12 @@ def demo_cases(out_dir: Path) -> list[Path]:
             *walk.due_lines,
             "",
         ]
-        profile = get_profile(data["profile"])
         as_of = coerce_date(data["as_of"])
         following = date(as_of.year + as_of.month // 12, as_of.month % 12 + 1, 1)
-        for month in (f"{as_of:%Y-%m}", f"{following:%Y-%m}"):
-            report = monthly_report(store.all(), walk.case.school, month, profile)
-            written += write_monthly(report, profile, root / "reports")
-        for ledger_id in LEDGERS_FROM_CASES:
-            school_cases = [c for c in store.all() if c.school.name == walk.case.school.name]
-            target = root / "ledgers" / f"{walk.case.school.name}-{ledger_id}.xlsx"
-            write_case_ledger(
-                ledger_id, school_cases, target, as_of, profile, walk.case.school.name
+        for month in (f"{as_of:%Y-%m}", f"{following:%Y-%m}"):  # April: no case, the "0" report
+            written += write_school_month(
+                store.all(), walk.case.school.name, month, root / "reports", data["profile"]
             )
-            written.append(target)
     due_path = root / "due.txt"
     due_path.write_text("\n".join(lines), encoding="utf-8")
     return [*written, due_path, store.log_path]

@@ -118,3 +118,13 @@ class Case(Record):
     @property
     def grade_class(self) -> str:
         return f"{self.student.grade or ''}{self.student.class_name or ''}"
+
+
+class CaseOpening(Record):
+    """What a clerk gives to open a case."""
+
+    opened: DateField = Field(title="未到校起始日期")
+    student: Student = Field(title="学生")
+    guardian: Guardian = Field(title="监护人")
+    school: School = Field(title="学校")
+    reason: OptText = Field(None, title="未到校原因")

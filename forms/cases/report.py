@@ -268,7 +268,15 @@ def case_cells(case: Case, as_of: date, profile: Profile) -> dict[str, Any]:
     return cells
 
 
-LEDGERS_FROM_CASES = ("children_ledger", "suspected_ledger", "dropout_ledger")
+LEDGERS_FROM_CASES = (
+    "children_ledger",
+    "suspected_ledger",
+    "dropout_ledger",
+    "dropout_register",
+    "master_ledger",
+)
+# Ledgers of dropouts: only cases reported to the township (the step that `becomes` 辍学).
+REPORTED_ONLY = ("dropout_ledger", "dropout_register")
 
 
 def write_case_ledger(
@@ -287,7 +295,7 @@ def write_case_ledger(
     for i, case in enumerate(c for c in cases if c.opened <= as_of):
         case_profile = profile or get_profile(case.profile_id)
         cells = case_cells(case, as_of, case_profile)
-        if ledger_id == "dropout_ledger" and cells["case.report_date"] is None:
+        if ledger_id in REPORTED_ONLY and cells["case.report_date"] is None:
             continue
         rows.append((i + 1, cells))
     if ledger_id == "children_ledger" and roster_rows is not None:
@@ -314,3 +322,41 @@ def _with_roster(
     next_line = max((line for line, _ in roster_rows), default=0) + 1
     out += [(next_line + i, cells) for i, cells in enumerate(by_student.values())]
     return out
+
+
+def write_school_month(
+    cases: Iterable[Case],
+    school_name: str,
+    month: str,
+    out_dir: Path,
+    profile_id: str | None = None,
+    township: str | None = None,
+    roster: Path | None = None,
+) -> list[Path]:
+    """`baoxue cases report`: the school's monthly report and its ledgers at the month's end.
+    With no case the report still prints (its zero wording); the profile must then be named."""
+    _, last = month_bounds(month)
+    mine = [c for c in cases if c.school.name == school_name and c.opened <= last]
+    if profile_id is None:
+        ids = sorted({c.profile_id for c in mine})
+        if len(ids) != 1:
+            raise CaseError(
+                f"{school_name}没有个案，请用 --profile 指明辖区规定"
+                if not ids
+                else f"{school_name}的个案属于多个辖区规定（{'、'.join(ids)}），请用 --profile 指明"
+            )
+        profile_id = ids[0]
+    profile = get_profile(profile_id)
+    school = mine[-1].school if mine else School(name=school_name, township=township)
+    report = monthly_report(mine, school, month, profile)
+    written = write_monthly(report, profile, out_dir)
+    roster_rows = None
+    if roster is not None:
+        from forms.roster import read_roster
+
+        roster_rows = [(row.line, row.cells) for row in read_roster(roster).rows]
+    for ledger_id in LEDGERS_FROM_CASES:
+        target = out_dir / f"{school_name}-{month}-{get_ledger(ledger_id).title}.xlsx"
+        write_case_ledger(ledger_id, mine, target, last, profile, school_name, roster_rows)
+        written.append(target)
+    return written
