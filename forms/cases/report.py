@@ -95,7 +95,7 @@ def monthly_report(
         ("new_cases", "returned", "transferred", "suspended", "open_suspected", "open_dropout"), 0
     )
     rows: list[MonthlyRow] = []
-    for case in cases:
+    for case in sorted(cases, key=lambda c: (c.opened, c.id)):
         if case.school.name != school.name:
             continue
         end = state_on(case, last, profile)
@@ -292,7 +292,8 @@ def write_case_ledger(
     The children's ledger lists a roster's rows when given, each with its case's status."""
     spec = get_ledger(ledger_id)
     rows: list[tuple[int, dict[str, Any]]] = []
-    for i, case in enumerate(c for c in cases if c.opened <= as_of):
+    ordered = sorted((c for c in cases if c.opened <= as_of), key=lambda c: (c.opened, c.id))
+    for i, case in enumerate(ordered):
         case_profile = profile or get_profile(case.profile_id)
         cells = case_cells(case, as_of, case_profile)
         if ledger_id in REPORTED_ONLY and cells["case.report_date"] is None:
