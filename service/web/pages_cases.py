@@ -1,0 +1,201 @@
+"""Pages for dropout cases: clerks open a case, record each step, generate its document and
+close it; inspectors and the bureau see what is due and overdue across their schools."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from forms.cases.ladder import case_due, ladder
+from forms.cases.model import EVENT_NAMES
+from forms.dates import DateParseError, parse_date
+from forms.profiles import get_profile
+from service.ops import ServiceError
+from service.ops import cases as ops
+from service.ops.formfields import nest
+from service.scope import Scope
+from service.tables import CaseRecord
+from service.web.deps import DB_SESSION, ctx, get_scope
+from service.web.render import page
+
+router = APIRouter(include_in_schema=False)
+STEP_KINDS = (
+    "phone_call",
+    "home_visit",
+    "joint_visit",
+    "notice_served",
+    "report_sent",
+    "deadline_notice",
+    "measure",
+)
+
+
+def _day(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return parse_date(text)
+    except DateParseError as exc:
+        raise ServiceError(str(exc), 422) from None
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    on: str = "",
+    township: str = "",
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    day = _day(on)
+    return page(
+        request,
+        "cases.html",
+        scope=scope,
+        day=day,
+        township=township,
+        groups=ops.due_by_township(db, scope, day, township or None),
+        rows=ops.visible_cases(db, scope),
+        schools=scope.schools(db) if scope.can("cases.manage") else [],
+        error=None,
+    )
+
+
+@router.post("/cases", response_class=HTMLResponse)
+async def case_open(
+    request: Request, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    school = scope.school(db, int(form.pop("school_id", "0") or 0))
+    data = nest(form)
+    with db.begin_nested():
+        row = ops.open_for(db, scope, school, data, date.today())
+    return RedirectResponse(f"/cases/{row.id}?message=已开案", status_code=303)
+
+
+def _case_page(
+    request: Request,
+    db: Session,
+    scope: Scope,
+    row: CaseRecord,
+    message: str,
+    error: str | None,
+    status: int = 200,
+) -> Response:
+    case = ops.case_of(row)
+    profile = get_profile(case.profile_id)
+    steps = ladder(profile)
+    recorded = {e.step for e in case.episode_events() if e.step}
+    kinds = [k for k in STEP_KINDS if any(s.event == k for s in steps)] + [
+        k for k in STEP_KINDS if not any(s.event == k for s in steps)
+    ]
+    return page(
+        request,
+        "case.html",
+        status_code=status,
+        scope=scope,
+        row=row,
+        case=case,
+        steps=steps,
+        recorded=recorded,
+        due=case_due(case, date.today(), profile=profile),
+        kinds=kinds,
+        EVENT_NAMES=EVENT_NAMES,
+        message=message,
+        error=error,
+    )
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    case_id: int,
+    message: str = "",
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    return _case_page(request, db, scope, scope.get(db, CaseRecord, case_id, "个案"), message, None)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    return {
+        k: v for k, v in (await request.form()).items() if isinstance(v, str) and k != "csrf_token"
+    }
+
+
+def _refused(
+    request: Request, db: Session, scope: Scope, case_id: int, exc: ServiceError
+) -> Response:
+    row = scope.get(db, CaseRecord, case_id, "个案")
+    text = str(exc) + ("：" + "；".join(exc.details) if exc.details else "")
+    return _case_page(request, db, scope, row, "", text, status=exc.status)
+
+
+@router.post("/cases/{case_id}/events", response_class=HTMLResponse)
+async def case_record(
+    request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> Response:
+    data = {k: v for k, v in (await _form(request)).items() if v}
+    try:
+        with db.begin_nested():
+            ops.record_for(db, scope, case_id, data, date.today())
+    except ServiceError as exc:
+        return _refused(request, db, scope, case_id, exc)
+    return RedirectResponse(f"/cases/{case_id}?message=已记录", status_code=303)
+
+
+@router.post("/cases/{case_id}/documents/{step}", response_class=HTMLResponse)
+def case_document(
+    request: Request,
+    case_id: int,
+    step: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    try:
+        with db.begin_nested():
+            ops.document_for(db, ctx(request).blobs, scope, case_id, step, date.today())
+    except ServiceError as exc:
+        return _refused(request, db, scope, case_id, exc)
+    return RedirectResponse(f"/cases/{case_id}?message=已生成第{step}步文书", status_code=303)
+
+
+@router.post("/cases/{case_id}/close", response_class=HTMLResponse)
+async def case_close(
+    request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> Response:
+    f = await _form(request)
+    try:
+        with db.begin_nested():
+            ops.close_for(
+                db,
+                scope,
+                case_id,
+                f.get("how", "returned"),  # checked by close_for
+                _day(f.get("date")),
+                f.get("who", ""),
+                date.today(),
+                f.get("receiving_school") or None,
+                f.get("approval") or None,
+                f.get("note") or None,
+            )
+    except ServiceError as exc:
+        return _refused(request, db, scope, case_id, exc)
+    return RedirectResponse(f"/cases/{case_id}?message=已销号", status_code=303)
+
+
+@router.post("/cases/{case_id}/reopen", response_class=HTMLResponse)
+async def case_reopen(
+    request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> Response:
+    f = await _form(request)
+    try:
+        with db.begin_nested():
+            ops.reopen_for(db, scope, case_id, _day(f.get("date")), f.get("who", ""), date.today())
+    except ServiceError as exc:
+        return _refused(request, db, scope, case_id, exc)
+    return RedirectResponse(f"/cases/{case_id}?message=已重开", status_code=303)
