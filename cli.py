@@ -668,6 +668,60 @@ def cases_reopen(
     click.echo(_case_line(case))
 
 
+@cases.command("import")
+@click.argument("sheet_file", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
+@click.option("--school", required=True, help="本校名称：表中别校的学生不开案")
+@click.option("--township", help="学校所在乡镇")
+@click.option("--sheet", help="工作表名称")
+@_store_option
+@_who_option
+@_today_option
+def cases_import(
+    sheet_file: Path,
+    profile_id: str,
+    school: str,
+    township: str | None,
+    sheet: str | None,
+    store_dir: Path,
+    who: str,
+    today: str | None,
+) -> None:
+    """由每日考勤表或未按时返校日报表开案：有未到校日期、未请假的学生各开一个个案。"""
+    from forms.cases.importing import import_absences
+    from forms.roster import RosterError
+
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= 100:  # a long sheet shows its progress
+            bar = click.progressbar(length=total, label="开案", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    place = {"name": school, **({"township": township} if township else {})}
+    try:
+        result = _cases_call(
+            lambda: import_absences(
+                _store(store_dir), sheet_file, profile_id, place, who, _day(today), sheet, progress
+            )
+        )
+    except RosterError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for case in result.opened:
+        click.echo(_case_line(case))
+    for line, name, why in result.skipped:
+        click.echo(f"  第{line}行 {name}：{why}", err=True)
+    click.echo(
+        f"共{result.rows}行，开案{len(result.opened)}个，未开案{len(result.skipped)}行", err=True
+    )
+
+
 @cases.command("due")
 @click.option("--date", "on", help="日期（默认今天）")
 @click.option("--school", help="只列此学校")
