@@ -623,19 +623,16 @@ def cases_close(
     """销号：学生复学、转学或经批准休学。"""
     from forms.cases.workflow import close_case
 
+    closing = {
+        "how": how,
+        "date": _day(on),
+        "who": by,
+        "receiving_school": receiving_school,
+        "approval": approval,
+        "note": note,
+    }
     case = _cases_call(
-        lambda: close_case(
-            _store(store_dir),
-            case_id,
-            how,  # type: ignore[arg-type]  # click.Choice gives one of the three
-            _day(on),
-            by,
-            _day(today),
-            school,
-            receiving_school,
-            approval,
-            note,
-        )
+        lambda: close_case(_store(store_dir), case_id, closing, who, _day(today), school)
     )
     click.echo(_case_line(case))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from forms.cases.actions import open_case, record
-from forms.cases.model import Case, Event
+from forms.cases.actions import close, open_case, record
+from forms.cases.model import Case, Closing, Event
 from forms.models import Guardian, School, Student
 from forms.profiles import get_profile
 
@@ -68,3 +68,9 @@ def step(case: Case, kind: str, day: date, **extra: Any) -> Case:
     return record(
         case, event, get_profile(case.profile_id), TODAY, holidays=extra.pop("holidays", ())
     )
+
+
+def shut(case: Case, how: str, day: date, who: str = "班主任", **extra: Any) -> Case:
+    """销号 through the library's close."""
+    closing = Closing.model_validate({"how": how, "date": day, "who": who, **extra})
+    return close(case, closing, TODAY)

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases_helpers import MONDAY, PEOPLE, TODAY, new_case, step
+from cases_helpers import MONDAY, PEOPLE, TODAY, new_case, shut, step
 
-from forms.cases.actions import close, reopen
+from forms.cases.actions import reopen
 from forms.cases.model import CaseError
 from forms.cases.store import CaseStore
 from forms.cases.workflow import close_case, open_from, record_event, reopen_case
@@ -133,13 +133,13 @@ def test_opening_refuses_a_second_open_case_and_a_bad_id(store: CaseStore) -> No
 def test_closing_needs_what_the_closing_says() -> None:
     case = new_case("liupu-2026")
     with pytest.raises(CaseError, match="转学销号须写明转入学校"):
-        close(case, "transferred", date(2026, 3, 10), "莫", TODAY)
+        shut(case, "transferred", date(2026, 3, 10), "莫")
     with pytest.raises(CaseError, match="只有经批准的休学才能销号"):
-        close(case, "suspended", date(2026, 3, 10), "莫", TODAY)
-    moved = close(
-        case, "transferred", date(2026, 3, 10), "莫", TODAY, receiving_school="广州市某中学"
-    )
+        shut(case, "suspended", date(2026, 3, 10), "莫")
+    moved = shut(case, "transferred", date(2026, 3, 10), "莫", receiving_school="广州市某中学")
     assert moved.status == "closed" and moved.close_reason == "转学"
+    rest = shut(case, "suspended", date(2026, 3, 10), "莫", approval="荔教休〔2026〕3号")
+    assert rest.close_reason == "休学" and rest.events[-1].approval == "荔教休〔2026〕3号"
     assert moved.events[-1].receiving_school == "广州市某中学"
     with pytest.raises(CaseError, match="已于2026年3月10日销号"):
         step(moved, "home_visit", date(2026, 3, 11))
@@ -151,7 +151,9 @@ def test_reopen_within_the_window_restarts_the_ladder(store: CaseStore) -> None:
     record_event(
         store, case_id, {"kind": "phone_call", "date": "2026-03-02", "who": "朱"}, "文员", TODAY
     )
-    close_case(store, case_id, "returned", date(2026, 3, 3), "朱", TODAY)
+    close_case(
+        store, case_id, {"how": "returned", "date": "2026-03-03", "who": "朱"}, "文员", TODAY
+    )
     with pytest.raises(CaseError, match="应重开该个案"):
         _opened(store)
     case = reopen_case(store, case_id, date(2026, 4, 1), "朱", TODAY)  # 29 days later
@@ -166,7 +168,7 @@ def test_reopen_within_the_window_restarts_the_ladder(store: CaseStore) -> None:
 
 def test_reopen_after_the_window_is_refused_with_its_source() -> None:
     profile = get_profile("jiaotan-2025")
-    closed = close(new_case("jiaotan-2025"), "returned", date(2026, 3, 3), "朱", TODAY)
+    closed = shut(new_case("jiaotan-2025"), "returned", date(2026, 3, 3), "朱")
     window = profile.cases.reopen_within_days.value  # type: ignore[union-attr]
     assert window == 30
     with pytest.raises(CaseError, match=r"已超过30日，应新开个案（004 § 四\(一\)2）"):

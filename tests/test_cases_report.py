@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cases_helpers import TODAY, new_case, step
+from cases_helpers import new_case, shut, step
 from openpyxl import load_workbook
 
 from conftest import pdf_text, squash
-from forms.cases.actions import close
 from forms.cases.model import Case, CaseError
 from forms.cases.report import monthly_report, write_school_month
 from forms.ledgers import HEADER_ROW
@@ -24,7 +23,7 @@ def _cases() -> list[Case]:
     a = new_case("jiaotan-2025", case_id="A")
     for kind, day in (("phone_call", 2), ("home_visit", 4), ("joint_visit", 5), ("report_sent", 6)):
         a = step(a, kind, date(2026, 3, day))
-    a = close(a, "returned", date(2026, 3, 12), "朱", TODAY)
+    a = shut(a, "returned", date(2026, 3, 12), "朱")
     b = step(
         new_case("jiaotan-2025", opened=date(2026, 3, 23), case_id="B"),
         "phone_call",
@@ -37,7 +36,7 @@ def _cases() -> list[Case]:
     c = c.model_copy(
         update={"student": c.student.model_copy(update={"name": "张三", "id_number": None})}
     )
-    c = close(c, "transferred", date(2026, 3, 2), "朱", TODAY, receiving_school="景德镇市某中学")
+    c = shut(c, "transferred", date(2026, 3, 2), "朱", receiving_school="景德镇市某中学")
     return [a, b, c]
 
 

@@ -6,15 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Literal
 
 from forms.cases.ladder import ladder, timing
-from forms.cases.model import CLOSING, EVENT_NAMES, Case, CaseError, Event
+from forms.cases.model import CLOSING, EVENT_NAMES, Case, CaseError, Closing, Event
 from forms.dates import cn_date
 from forms.models import Guardian, School, Student
 from forms.profiles import EscalationStep, Profile
-
-CloseKind = Literal["returned", "transferred", "suspended"]
 
 
 def _check_day(case: Case, day: date, today: date, what: str) -> None:
@@ -143,20 +140,11 @@ def record(
     return case.model_copy(update={"events": [*case.events, event], "kind": kind}, deep=True)
 
 
-def close(
-    case: Case,
-    how: CloseKind,
-    on: date,
-    who: str,
-    today: date,
-    school: str | None = None,
-    receiving_school: str | None = None,
-    approval: str | None = None,
-    note: str | None = None,
-) -> Case:
+def close(case: Case, closing: Closing, today: date, school: str | None = None) -> Case:
     """销号: the student returned (on the return date), transferred (to the receiving school)
     or is on an approved suspension (its approval number)."""
     _check_school(case, school)
+    how, on = closing.how, closing.date
     if case.status != "open":
         raise CaseError(f"个案{case.id}已于{cn_date(case.closed_on or case.opened)}销号")
     _check_day(case, on, today, EVENT_NAMES[how])
@@ -165,17 +153,17 @@ def close(
         raise CaseError(
             f"{EVENT_NAMES[how]}日期{cn_date(on)}早于个案已记录的最近一次日期{cn_date(last)}"
         )
-    if how == "transferred" and not receiving_school:
+    if how == "transferred" and not closing.receiving_school:
         raise CaseError("转学销号须写明转入学校")
-    if how == "suspended" and not approval:
+    if how == "suspended" and not closing.approval:
         raise CaseError("休学销号须写明休学批准文号：只有经批准的休学才能销号")
     event = Event(
         kind=how,
         date=on,
-        who=who,
-        note=note,
-        receiving_school=receiving_school,
-        approval=approval,
+        who=closing.who,
+        note=closing.note,
+        receiving_school=closing.receiving_school,
+        approval=closing.approval,
         recorded_on=today,
     )
     return case.model_copy(

@@ -57,18 +57,7 @@ def walk_sample(data: dict[str, Any], store: CaseStore, who: str = "演示") -> 
         if step in documents:
             assert step is not None
             walk.documents += [Path(f) for f in document(store, case.id, step, who, today).files]
-    shut = data["close"]
-    walk.case = close_case(
-        store,
-        case.id,
-        shut["how"],
-        coerce_date(shut["date"]),
-        shut["who"],
-        today,
-        receiving_school=shut.get("receiving_school"),
-        approval=shut.get("approval"),
-        note=shut.get("note"),
-    )
+    walk.case = close_case(store, case.id, data["close"], who, today)
     return walk
 
 

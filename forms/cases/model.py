@@ -45,6 +45,10 @@ EVENT_NAMES: dict[str, str] = {
     "reopened": "重开个案",
 }
 CLOSING: tuple[str, ...] = ("returned", "transferred", "suspended")
+# The events a clerk records as steps (closing and reopening have their own actions).
+STEP_KINDS: tuple[str, ...] = tuple(
+    k for k in EVENT_NAMES if k not in (*CLOSING, "closed", "reopened")
+)
 
 
 class Event(Record):
@@ -128,3 +132,15 @@ class CaseOpening(Record):
     guardian: Guardian = Field(title="监护人")
     school: School = Field(title="学校")
     reason: OptText = Field(None, title="未到校原因")
+
+
+class Closing(Record):
+    """销号: how the case closes, when, who; a transfer names the receiving school, a
+    suspension its approval."""
+
+    how: Literal["returned", "transferred", "suspended"] = Field(title="销号方式")
+    date: DateField = Field(title="日期")
+    who: Text = Field(title="经办人")
+    receiving_school: OptText = Field(None, title="转入学校")
+    approval: OptText = Field(None, title="休学批准文号")
+    note: OptText = Field(None, title="情况")

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from forms.cases.actions import CloseKind, close, open_case, record, reopen
+from forms.cases.actions import close, open_case, record, reopen
 from forms.cases.documents import generate
-from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Event
+from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
 from forms.cases.store import CaseStore
 from forms.errors import RecordError, translate
 from forms.profiles import get_profile
@@ -69,17 +69,14 @@ def record_event(
 def close_case(
     store: CaseStore,
     case_id: str,
-    how: CloseKind,
-    on: date,
+    closing: dict[str, Any],
     who: str,
     today: date,
     school: str | None = None,
-    receiving_school: str | None = None,
-    approval: str | None = None,
-    note: str | None = None,
 ) -> Case:
-    case = close(store.get(case_id), how, on, who, today, school, receiving_school, approval, note)
-    store.save(case, "close", who, f"销号：{case.close_reason}（{on.isoformat()}）")
+    how = validated(Closing, closing)
+    case = close(store.get(case_id), how, today, school)
+    store.save(case, "close", who, f"销号：{case.close_reason}（{how.date.isoformat()}）")
     return case
 
 

@@ -11,17 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.cases.actions import CloseKind, close, open_case, record, reopen
+from forms.cases.actions import close, open_case, record, reopen
 from forms.cases.documents import step_record
 from forms.cases.ladder import DueItem, case_due
-from forms.cases.model import CLOSING, Case, CaseDocument, CaseError, CaseOpening, Event
+from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
 from forms.cases.workflow import validated
 from forms.errors import RecordError
 from forms.profiles import get_profile
 from service.blobs import BlobStore
 from service.changelog import record_change
 from service.ops import ServiceError
-from service.ops.documents import create_document
+from service.ops.documents import create_document, school_values
 from service.scope import Scope
 from service.tables import CaseRecord, School, utcnow
 
@@ -33,20 +33,6 @@ def case_of(row: CaseRecord) -> Case:
 def _refused(exc: CaseError | RecordError) -> ServiceError:
     details = [str(e) for e in exc.errors] if isinstance(exc, RecordError) else []
     return ServiceError(str(exc) if not details else "记录有误", status=422, details=details)
-
-
-def _school_dict(school: School) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in {
-            "name": school.name,
-            "township": school.township.name if school.township else None,
-            "address": school.address,
-            "phone": school.phone,
-            "contact": school.contact,
-        }.items()
-        if v
-    }
 
 
 def _save(db: Session, scope: Scope, row: CaseRecord, case: Case, action: str, detail: str) -> None:
@@ -89,7 +75,7 @@ def open_for(
         raise ServiceError(
             f"学生不是{school.name}的学生（记录中的学校为{given['name']}），不能由本校开案", 422
         )
-    data = {**data, "school": _school_dict(school)}
+    data = {**data, "school": school_values(school)}
     try:
         opening = validated(CaseOpening, data)
         existing = [
@@ -171,26 +157,13 @@ def record_for(
 
 
 def close_for(
-    db: Session,
-    scope: Scope,
-    case_id: int,
-    how: CloseKind,
-    on: date,
-    who: str,
-    today: date,
-    receiving_school: str | None = None,
-    approval: str | None = None,
-    note: str | None = None,
+    db: Session, scope: Scope, case_id: int, closing: dict[str, Any], today: date
 ) -> CaseRecord:
-    if how not in CLOSING:
-        raise ServiceError("销号方式应为复学、转学或经批准休学", 422)
+    def change(case: Case) -> Case:
+        return close(case, validated(Closing, closing), today)
+
     return _change(
-        db,
-        scope,
-        case_id,
-        "close",
-        lambda c: close(c, how, on, who, today, None, receiving_school, approval, note),
-        lambda c: f"销号：{c.close_reason}（{on.isoformat()}）",
+        db, scope, case_id, "close", change, lambda c: f"销号：{c.close_reason}（{c.closed_on}）"
     )
 
 

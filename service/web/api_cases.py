@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from forms.cases.model import Closing
 from service.ops import cases as ops
 from service.privacy import mask_record
 from service.scope import Scope
@@ -98,32 +99,11 @@ def case_record(
     return case_json(ops.record_for(db, scope, case_id, body, date.today()), scope)
 
 
-class CloseIn(BaseModel):
-    how: Literal["returned", "transferred", "suspended"]
-    date: date
-    who: str
-    receiving_school: str | None = None
-    approval: str | None = None
-    note: str | None = None
-
-
 @router.post("/cases/{case_id}/close", summary="销号：复学、转学或经批准休学")
 def case_close(
-    case_id: int, body: CloseIn, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+    case_id: int, body: Closing, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
 ) -> dict[str, Any]:
-    row = ops.close_for(
-        db,
-        scope,
-        case_id,
-        body.how,
-        body.date,
-        body.who,
-        date.today(),
-        body.receiving_school,
-        body.approval,
-        body.note,
-    )
-    return case_json(row, scope)
+    return case_json(ops.close_for(db, scope, case_id, body.model_dump(), date.today()), scope)
 
 
 class ReopenIn(BaseModel):

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from forms.cases.ladder import case_due, ladder
-from forms.cases.model import EVENT_NAMES
+from forms.cases.model import EVENT_NAMES, STEP_KINDS
 from forms.dates import DateParseError, parse_date
 from forms.profiles import get_profile
 from service.ops import ServiceError
@@ -23,15 +23,6 @@ from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.render import page
 
 router = APIRouter(include_in_schema=False)
-STEP_KINDS = (
-    "phone_call",
-    "home_visit",
-    "joint_visit",
-    "notice_served",
-    "report_sent",
-    "deadline_notice",
-    "measure",
-)
 
 
 def _day(text: str | None) -> date:
@@ -135,17 +126,32 @@ def _refused(
     return _case_page(request, db, scope, row, "", text, status=exc.status)
 
 
+def _act(
+    request: Request, db: Session, scope: Scope, case_id: int, action: Any, done: str
+) -> Response:
+    """Run a change inside a savepoint: on success back to the case with `done`; refused,
+    the case page again with the reason, nothing changed."""
+    try:
+        with db.begin_nested():
+            action()
+    except ServiceError as exc:
+        return _refused(request, db, scope, case_id, exc)
+    return RedirectResponse(f"/cases/{case_id}?message={done}", status_code=303)
+
+
 @router.post("/cases/{case_id}/events", response_class=HTMLResponse)
 async def case_record(
     request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
 ) -> Response:
     data = {k: v for k, v in (await _form(request)).items() if v}
-    try:
-        with db.begin_nested():
-            ops.record_for(db, scope, case_id, data, date.today())
-    except ServiceError as exc:
-        return _refused(request, db, scope, case_id, exc)
-    return RedirectResponse(f"/cases/{case_id}?message=已记录", status_code=303)
+    return _act(
+        request,
+        db,
+        scope,
+        case_id,
+        lambda: ops.record_for(db, scope, case_id, data, date.today()),
+        "已记录",
+    )
 
 
 @router.post("/cases/{case_id}/documents/{step}", response_class=HTMLResponse)
@@ -156,36 +162,30 @@ def case_document(
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> Response:
-    try:
-        with db.begin_nested():
-            ops.document_for(db, ctx(request).blobs, scope, case_id, step, date.today())
-    except ServiceError as exc:
-        return _refused(request, db, scope, case_id, exc)
-    return RedirectResponse(f"/cases/{case_id}?message=已生成第{step}步文书", status_code=303)
+    blobs = ctx(request).blobs
+    return _act(
+        request,
+        db,
+        scope,
+        case_id,
+        lambda: ops.document_for(db, blobs, scope, case_id, step, date.today()),
+        f"已生成第{step}步文书",
+    )
 
 
 @router.post("/cases/{case_id}/close", response_class=HTMLResponse)
 async def case_close(
     request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
 ) -> Response:
-    f = await _form(request)
-    try:
-        with db.begin_nested():
-            ops.close_for(
-                db,
-                scope,
-                case_id,
-                f.get("how", "returned"),  # checked by close_for
-                _day(f.get("date")),
-                f.get("who", ""),
-                date.today(),
-                f.get("receiving_school") or None,
-                f.get("approval") or None,
-                f.get("note") or None,
-            )
-    except ServiceError as exc:
-        return _refused(request, db, scope, case_id, exc)
-    return RedirectResponse(f"/cases/{case_id}?message=已销号", status_code=303)
+    data = {k: v for k, v in (await _form(request)).items() if v}
+    return _act(
+        request,
+        db,
+        scope,
+        case_id,
+        lambda: ops.close_for(db, scope, case_id, data, date.today()),
+        "已销号",
+    )
 
 
 @router.post("/cases/{case_id}/reopen", response_class=HTMLResponse)
@@ -193,9 +193,13 @@ async def case_reopen(
     request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
 ) -> Response:
     f = await _form(request)
-    try:
-        with db.begin_nested():
-            ops.reopen_for(db, scope, case_id, _day(f.get("date")), f.get("who", ""), date.today())
-    except ServiceError as exc:
-        return _refused(request, db, scope, case_id, exc)
-    return RedirectResponse(f"/cases/{case_id}?message=已重开", status_code=303)
+    return _act(
+        request,
+        db,
+        scope,
+        case_id,
+        lambda: ops.reopen_for(
+            db, scope, case_id, _day(f.get("date")), f.get("who", ""), date.today()
+        ),
+        "已重开",
+    )
