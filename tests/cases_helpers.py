@@ -6,8 +6,7 @@ from datetime import date
 from typing import Any
 
 from forms.cases.actions import close, open_case, record
-from forms.cases.model import Case, Closing, Event
-from forms.models import Guardian, School, Student
+from forms.cases.model import Case, CaseOpening, Closing, Event
 from forms.profiles import get_profile
 
 TODAY = date(2026, 4, 30)
@@ -49,16 +48,8 @@ PEOPLE: dict[str, dict[str, Any]] = {
 
 def new_case(profile_id: str, opened: date = MONDAY, case_id: str = "C-1") -> Case:
     people = PEOPLE[profile_id]
-    return open_case(
-        case_id,
-        get_profile(profile_id),
-        Student.model_validate(people["student"]),
-        Guardian.model_validate(people["guardian"]),
-        School.model_validate(people["school"]),
-        opened,
-        TODAY,
-        reason="厌学",
-    )
+    opening = CaseOpening.model_validate({**people, "opened": opened, "reason": "厌学"})
+    return open_case(case_id, get_profile(profile_id), opening, TODAY)
 
 
 def step(case: Case, kind: str, day: date, **extra: Any) -> Case:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from forms.cases.ladder import ladder, timing
-from forms.cases.model import CLOSING, EVENT_NAMES, Case, CaseError, Closing, Event
+from forms.cases.ladder import first_kind, ladder, timing
+from forms.cases.model import CLOSING, EVENT_NAMES, Case, CaseError, CaseOpening, Closing, Event
 from forms.dates import cn_date
-from forms.models import Guardian, School, Student
+from forms.models import Student
 from forms.profiles import EscalationStep, Profile
 
 
@@ -39,18 +39,14 @@ def _rules(profile: Profile) -> tuple[list[EscalationStep], int]:
 def open_case(
     case_id: str,
     profile: Profile,
-    student: Student,
-    guardian: Guardian,
-    school: School,
-    opened: date,
+    opening: CaseOpening,
     today: date,
-    reason: str | None = None,
     existing: Iterable[Case] = (),
 ) -> Case:
     """A new case (疑似辍学) from the first day absent. A student with an open case is refused;
     one whose case closed within the profile's window must be reopened instead."""
-    steps, window = _rules(profile)
-    del steps
+    _, window = _rules(profile)
+    student, opened = opening.student, opening.opened
     if opened > today:
         raise CaseError(f"未到校起始日期{cn_date(opened)}晚于今天（{cn_date(today)}）")
     for other in existing:
@@ -63,16 +59,15 @@ def open_case(
                 f"学生{student.name}的个案{other.id}于{cn_date(other.closed_on)}销号，"
                 f"{window}日内再次未到校应重开该个案（baoxue cases reopen）"
             )
-    assert profile.cases is not None
     return Case(
         id=case_id,
         profile_id=profile.id,
         student=student,
-        guardian=guardian,
-        school=school,
+        guardian=opening.guardian,
+        school=opening.school,
         opened=opened,
-        kind=profile.cases.first_kind.value,
-        reason=reason,
+        kind=first_kind(profile),
+        reason=opening.reason,
     )
 
 

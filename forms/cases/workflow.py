@@ -32,15 +32,7 @@ def open_from(
 ) -> Case:
     opening = validated(CaseOpening, data)
     case = open_case(
-        store.new_id(opening.opened),
-        get_profile(profile_id),
-        opening.student,
-        opening.guardian,
-        opening.school,
-        opening.opened,
-        today,
-        opening.reason,
-        store.all(),
+        store.new_id(opening.opened), get_profile(profile_id), opening, today, store.all()
     )
     store.save(
         case, "open", who, f"开案：{case.student.name}，{opening.opened.isoformat()}起未到校"

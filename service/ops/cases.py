@@ -83,15 +83,7 @@ def open_for(
             for r in db.scalars(select(CaseRecord).where(CaseRecord.school_id == school.id))
         ]
         case = open_case(
-            _new_no(db, opening.opened),
-            get_profile(school.profile_id),
-            opening.student,
-            opening.guardian,
-            opening.school,
-            opening.opened,
-            today,
-            opening.reason,
-            existing,
+            _new_no(db, opening.opened), get_profile(school.profile_id), opening, today, existing
         )
     except (CaseError, RecordError) as exc:
         raise _refused(exc) from None

@@ -17,7 +17,7 @@ from forms.profiles import get_profile
 from service.ops import ServiceError
 from service.ops import cases as ops
 from service.ops.formfields import nest
-from service.scope import Scope
+from service.scope import NotFound, Scope
 from service.tables import CaseRecord
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.render import page
@@ -139,21 +139,6 @@ def _act(
     return RedirectResponse(f"/cases/{case_id}?message={done}", status_code=303)
 
 
-@router.post("/cases/{case_id}/events", response_class=HTMLResponse)
-async def case_record(
-    request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
-) -> Response:
-    data = {k: v for k, v in (await _form(request)).items() if v}
-    return _act(
-        request,
-        db,
-        scope,
-        case_id,
-        lambda: ops.record_for(db, scope, case_id, data, date.today()),
-        "已记录",
-    )
-
-
 @router.post("/cases/{case_id}/documents/{step}", response_class=HTMLResponse)
 def case_document(
     request: Request,
@@ -173,21 +158,6 @@ def case_document(
     )
 
 
-@router.post("/cases/{case_id}/close", response_class=HTMLResponse)
-async def case_close(
-    request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
-) -> Response:
-    data = {k: v for k, v in (await _form(request)).items() if v}
-    return _act(
-        request,
-        db,
-        scope,
-        case_id,
-        lambda: ops.close_for(db, scope, case_id, data, date.today()),
-        "已销号",
-    )
-
-
 @router.post("/cases/{case_id}/reopen", response_class=HTMLResponse)
 async def case_reopen(
     request: Request, case_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
@@ -202,4 +172,28 @@ async def case_reopen(
             db, scope, case_id, _day(f.get("date")), f.get("who", ""), date.today()
         ),
         "已重开",
+    )
+
+
+# The case's forms that post fields: the change each makes and what the page then says.
+FORM_ACTIONS: dict[str, tuple[Any, str]] = {
+    "events": (ops.record_for, "已记录"),
+    "close": (ops.close_for, "已销号"),
+}
+
+
+@router.post("/cases/{case_id}/{action}", response_class=HTMLResponse)
+async def case_form(
+    request: Request,
+    case_id: int,
+    action: str,
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    if action not in FORM_ACTIONS:
+        raise NotFound("页面")
+    change, done = FORM_ACTIONS[action]
+    data = {k: v for k, v in (await _form(request)).items() if v}
+    return _act(
+        request, db, scope, case_id, lambda: change(db, scope, case_id, data, date.today()), done
     )
