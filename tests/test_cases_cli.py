@@ -51,33 +51,10 @@ def test_cases_commands_end_to_end(cli: Callable[..., Any], tmp_path: Path) -> N
     result = cli("cases", "document", case_id, "2", *common)
     assert result.exit_code == 0 and result.output.count("dropout_report") == 2
 
-    result = cli(
-        "cases",
-        "close",
-        case_id,
-        "--how",
-        "returned",
-        "--date",
-        "2026-03-16",
-        "--by",
-        "于洋",
-        "--school",
-        "别的学校",
-        *common,
-    )
+    close = ("cases", "close", case_id, "--how", "returned", "--date", "2026-03-16", "--by", "于洋")
+    result = cli(*close, "--school", "别的学校", *common)
     assert result.exit_code == 1 and "不能由本校记录" in result.output
-    result = cli(
-        "cases",
-        "close",
-        case_id,
-        "--how",
-        "returned",
-        "--date",
-        "2026-03-16",
-        "--by",
-        "于洋",
-        *common,
-    )
+    result = cli(*close, *common)
     assert result.exit_code == 0 and "已销号（复学）" in result.output
 
     show = cli("cases", "show", case_id, "--store", store).output
