@@ -817,8 +817,8 @@ def cases_document(
 
 @cases.command("report")
 @click.option("--month", required=True, help="月份，如 2026-03")
-@click.option("--school", required=True, help="学校名称")
-@click.option("--township", help="学校所在乡镇（没有个案时用于报送对象）")
+@click.option("--school", help="学校名称：写学校月报和台账")
+@click.option("--township", help="乡镇：不写 --school 时写该乡镇的总台账；写了则为学校所在乡镇")
 @click.option("--profile", "profile_id", help="辖区规定（没有个案时必填）")
 @click.option(
     "--out",
@@ -832,16 +832,26 @@ def cases_document(
 @_store_option
 def cases_report(
     month: str,
-    school: str,
+    school: str | None,
     township: str | None,
     profile_id: str | None,
     out_dir: Path,
     roster: Path | None,
     store_dir: Path,
 ) -> None:
-    """学校月报（一月一报告，PDF、DOCX、XLSX）和由个案填写的三本台账。"""
-    from forms.cases.report import write_school_month
+    """学校月报（一月一报告，PDF、DOCX、XLSX）和由个案填写的台账；或乡镇的总台账。"""
+    from forms.cases.report import write_school_month, write_township_month
 
+    if school is None:
+        if township is None:
+            _fail("请写 --school（学校月报）或 --township（乡镇总台账）", EXIT_USAGE)
+        path = _cases_call(
+            lambda: write_township_month(
+                _store(store_dir).all(), township, month, out_dir, profile_id
+            )
+        )
+        click.echo(path)
+        return
     written = _cases_call(
         lambda: write_school_month(
             _store(store_dir).all(), school, month, out_dir, profile_id, township, roster

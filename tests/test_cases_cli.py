@@ -82,7 +82,7 @@ def test_cases_commands_end_to_end(cli: Callable[..., Any], tmp_path: Path) -> N
         store,
     )
     assert result.exit_code == 0, result.output
-    assert len(list(out.glob("*.xlsx"))) == 6 and len(list(out.glob("*月报.pdf"))) == 1
+    assert len(list(out.glob("*.xlsx"))) == 7 and len(list(out.glob("*月报.pdf"))) == 1
 
 
 def test_report_of_a_school_without_cases_needs_the_profile(

@@ -65,7 +65,7 @@ def test_monthly_counts_and_rows() -> None:
 def test_report_files_pdf_docx_xlsx_and_ledgers(tmp_path: Path) -> None:
     written = write_school_month(_cases(), "浮梁县蛟潭第二中学", "2026-03", tmp_path)
     suffixes = sorted(p.suffix for p in written)
-    assert suffixes.count(".xlsx") == 6 and ".pdf" in suffixes and ".docx" in suffixes
+    assert suffixes.count(".xlsx") == 7 and ".pdf" in suffixes and ".docx" in suffixes
     pdf = squash(pdf_text(next(p for p in written if p.suffix == ".pdf").read_bytes()))
     assert "控辍保学工作月报表" in pdf and "蛟潭镇民生服务办（文化教育）" in pdf
     assert "本月新增未到校个案2人" in pdf and "劝返复学1人、转学1人" in pdf and "汪志强" in pdf
@@ -116,3 +116,20 @@ def test_no_case_and_no_profile_is_refused(tmp_path: Path) -> None:
         write_school_month([], "某校", "2026-03", tmp_path)
     with pytest.raises(CaseError, match="应写成“2026-03”"):
         write_school_month([], "某校", "2026-13", tmp_path, "xiuyan-2024")
+
+
+def test_township_master_ledger_from_every_school(tmp_path: Path) -> None:
+    from forms.cases.report import write_township_month
+
+    path = write_township_month(_cases(), "蛟潭镇", "2026-03", tmp_path)
+    ws = load_workbook(path).active
+    assert ws["A1"].value == "蛟潭镇控辍保学总台账"
+    assert "每月25日前报县教育局备案（004 § 四(一)2）" in ws["A2"].value
+    headers = [c.value for c in ws[HEADER_ROW]]
+    rows = {
+        ws.cell(r, headers.index("姓名") + 1).value: ws.cell(r, headers.index("销号情况") + 1).value
+        for r in range(HEADER_ROW + 1, HEADER_ROW + 4)
+    }
+    assert rows == {"张三": "已销号", "汪志强": "已销号", "李小红": "未销号"}
+    with pytest.raises(CaseError, match="东昌镇没有个案"):
+        write_township_month(_cases(), "东昌镇", "2026-03", tmp_path)

@@ -273,6 +273,7 @@ LEDGERS_FROM_CASES = (
     "suspected_ledger",
     "dropout_ledger",
     "dropout_register",
+    "risk_ledger",
     "master_ledger",
 )
 # Ledgers of dropouts: only cases reported to the township (the step that `becomes` 辍学).
@@ -325,6 +326,39 @@ def _with_roster(
     return out
 
 
+def _profile_of(cases: list[Case], where: str, profile_id: str | None) -> Profile:
+    if profile_id is not None:
+        return get_profile(profile_id)
+    ids = sorted({c.profile_id for c in cases})
+    if len(ids) != 1:
+        raise CaseError(
+            f"{where}没有个案，请用 --profile 指明辖区规定"
+            if not ids
+            else f"{where}的个案属于多个辖区规定（{'、'.join(ids)}），请用 --profile 指明"
+        )
+    return get_profile(ids[0])
+
+
+def write_township_month(
+    cases: Iterable[Case],
+    township: str,
+    month: str,
+    out_dir: Path,
+    profile_id: str | None = None,
+    as_of: date | None = None,
+) -> Path:
+    """The township's 控辍保学总台账 from every school's cases (Jiaotan: the 镇民生服务办
+    sends it to the county bureau monthly by the 25th, 004 § 四(一)2 — the ledger's cadence row
+    says so); `as_of` defaults to the month's last day."""
+    _, last = month_bounds(month)
+    day = as_of or last
+    mine = [c for c in cases if c.school.township == township and c.opened <= day]
+    profile = _profile_of(mine, township, profile_id)
+    target = out_dir / f"{township}-{month}-{get_ledger('master_ledger').title}.xlsx"
+    write_case_ledger("master_ledger", mine, target, day, profile, township)
+    return target
+
+
 def write_school_month(
     cases: Iterable[Case],
     school_name: str,
@@ -338,16 +372,7 @@ def write_school_month(
     With no case the report still prints (its zero wording); the profile must then be named."""
     _, last = month_bounds(month)
     mine = [c for c in cases if c.school.name == school_name and c.opened <= last]
-    if profile_id is None:
-        ids = sorted({c.profile_id for c in mine})
-        if len(ids) != 1:
-            raise CaseError(
-                f"{school_name}没有个案，请用 --profile 指明辖区规定"
-                if not ids
-                else f"{school_name}的个案属于多个辖区规定（{'、'.join(ids)}），请用 --profile 指明"
-            )
-        profile_id = ids[0]
-    profile = get_profile(profile_id)
+    profile = _profile_of(mine, school_name, profile_id)
     school = mine[-1].school if mine else School(name=school_name, township=township)
     report = monthly_report(mine, school, month, profile)
     written = write_monthly(report, profile, out_dir)
