@@ -221,13 +221,28 @@ def build_ledger(
     sheet: str | None = None,
 ) -> LedgerResult:
     """Write the ledger XLSX for a roster; see the module doc."""
+    spec = get_ledger(ledger_id)
+    roster: Roster = read_roster(roster_path, sheet)
+    rows = [(row.line, row.cells) for row in roster.rows]
+    return write_ledger(spec, rows, out, profile, unit, as_of, list(roster.notes))
+
+
+def write_ledger(
+    spec: LedgerSpec,
+    rows: list[tuple[int, dict[str, Any]]],
+    out: Path,
+    profile: Profile | None = None,
+    unit: str | None = None,
+    as_of: date | None = None,
+    notes_out: list[str] | None = None,
+) -> LedgerResult:
+    """Write a ledger XLSX from rows of cells keyed like a roster's (`student.name`, …),
+    each with the line it came from (a roster row, or a case's position)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    spec = get_ledger(ledger_id)
     as_of = as_of or date.today()
-    roster: Roster = read_roster(roster_path, sheet)
     width = len(spec.columns)
     last = column_letter(width - 1)
 
@@ -264,16 +279,16 @@ def build_ledger(
     problems: list[LedgerProblem] = []
     warn = PatternFill("solid", fgColor="FFF2CC")
     seen: dict[str, int] = {}
-    for seq, row in enumerate(roster.rows, start=1):
-        values, found = _row_values(spec, row.cells, seq, as_of, profile)
-        id_number = str(row.cells.get("student.id_number") or "").strip().upper()
+    for seq, (line, cells) in enumerate(rows, start=1):
+        values, found = _row_values(spec, cells, seq, as_of, profile)
+        id_number = str(cells.get("student.id_number") or "").strip().upper()
         if id_number:  # one person, one line (一人一档)
             if id_number in seen:
                 found.append(f"与第{seen[id_number]}行是同一人（身份证号相同），请合并")
                 if check_index is not None:
                     values[check_index] = "；".join(found)
             else:
-                seen[id_number] = row.line
+                seen[id_number] = line
         ws.append(values)
         r = ws.max_row
         for i, column in enumerate(spec.columns):
@@ -285,8 +300,8 @@ def build_ledger(
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
         if found:
-            name = str(row.cells.get("student.name") or "").strip()
-            problems.extend(LedgerProblem(row.line, name, message) for message in found)
+            name = str(cells.get("student.name") or "").strip()
+            problems.extend(LedgerProblem(line, name, message) for message in found)
             if check_index is not None:
                 ws.cell(r, check_index + 1).fill = warn
     data_end = max(ws.max_row, HEADER_ROW + 1)
@@ -354,4 +369,4 @@ def build_ledger(
 
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
-    return LedgerResult(ledger_id, out, len(roster.rows), problems, list(roster.notes))
+    return LedgerResult(spec.id, out, len(rows), problems, notes_out or [])

@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
@@ -50,15 +50,37 @@ class Sourced(Strict, Generic[T]):
 
 
 class EscalationStep(Strict):
+    """One rung of the dropout ladder (forms/cases/ladder.py reads it).
+
+    The clock starts at `from_step`'s recorded date, else — when `after_days` is given —
+    at the case's first day absent (that day counts as day 1), else at the previous
+    step's date. `after_days`: the step falls due that many days after the start (from
+    the first day absent: on the Nth day of absence); `within_days`: it must be done
+    within that many days of the start. `counts` says whether days are school days
+    (Monday–Friday, holidays skipped) or calendar days.
+    """
+
     step: int
     trigger: str  # e.g. "无故3日未到校"
-    after_days: int | None = None  # school days absent that trigger it, where the seed counts
+    after_days: int | None = None
     actor: str
     action: str
     document: str | None = None  # form id this step produces
     within_days: int | None = None
+    event: str | None = None  # the case event that records this step (phone_call, …)
+    from_step: int | None = None
+    counts: Literal["school_days", "calendar_days"] = "calendar_days"
+    becomes: str | None = None  # the case's kind once this step is recorded (辍学)
+    optional: bool = False  # done by another body or only if needed; never blocks the next
     source: Citation
     reading: str | None = None
+
+
+class CaseRules(Strict):
+    """Rules of a dropout case (forms/cases) beyond its ladder."""
+
+    reopen_within_days: Sourced[int]
+    first_kind: Sourced[str]  # a new case's kind: 疑似辍学
 
 
 class LeaveTier(Strict):
@@ -110,6 +132,7 @@ class Profile(Strict):
     documents: dict[str, DocumentSpec | None]
     absent_documents: dict[str, Sourced[str]] = Field(default_factory=dict)
     escalation: list[EscalationStep]
+    cases: CaseRules | None = None
     leave_approval: LeavePolicy | None = None
     home_teaching: HomeTeaching | None = None
     targets: dict[str, Sourced[float]]

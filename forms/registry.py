@@ -19,6 +19,7 @@ from forms.documents import (
     leave_approval,
     meeting_minutes,
     meeting_notice,
+    monthly_report,
     responsibility_letter,
     responsibility_matrix,
     return_notice,
@@ -195,6 +196,14 @@ FORMS: dict[str, FormKind] = {
             template="meeting_minutes.html",
             context=meeting_minutes.context,
             issuer_key="organizer",
+        ),
+        FormKind(
+            id="monthly_report",
+            name="控辍保学月报（一月一报告）",
+            model=monthly_report.MonthlyReport,
+            template="monthly_report.html",
+            context=monthly_report.context,
+            one_page=False,
         ),
     ]
 }

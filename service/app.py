@@ -22,7 +22,16 @@ from service.db import Database, migrate
 from service.jobs import JobRunner, PoolJobRunner, recover, submit_queued
 from service.ops import ServiceError
 from service.scope import Forbidden, NotFound
-from service.web import api_admin, api_school, pages_admin, pages_audit, pages_auth, pages_school
+from service.web import (
+    api_admin,
+    api_cases,
+    api_school,
+    pages_admin,
+    pages_audit,
+    pages_auth,
+    pages_cases,
+    pages_school,
+)
 from service.web.deps import csrf_protect
 from service.web.headers import SecurityHeadersMiddleware
 from service.web.limits import BodyLimitMiddleware, too_large_message
@@ -77,7 +86,16 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (api_school, api_admin, pages_auth, pages_admin, pages_school, pages_audit):
+    for module in (
+        api_cases,
+        api_school,
+        api_admin,
+        pages_auth,
+        pages_admin,
+        pages_school,
+        pages_audit,
+        pages_cases,
+    ):
         app.include_router(module.router)
     return app
 

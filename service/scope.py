@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.observe": frozenset({"inspector", "admin"}),
     "finding.remediate": frozenset({"clerk", "inspector", "admin"}),
     "finding.close": frozenset({"inspector", "admin"}),
+    "cases.manage": frozenset({"clerk", "admin"}),  # open, record, document, close a case
     "idcard.full": frozenset({"clerk"}),  # she prints documents that carry the full number
     "admin": frozenset({"admin"}),
 }

@@ -151,6 +151,25 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CaseRecord(Base):
+    """One dropout case (forms/cases): the whole case as JSON, and what listings filter on."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    case_no: Mapped[str] = mapped_column(String(50), unique=True)
+    profile_id: Mapped[str] = mapped_column(String(50))
+    student_name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10))  # open | closed
+    kind: Mapped[str] = mapped_column(String(20))  # 疑似辍学 | 辍学
+    opened: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -173,3 +173,55 @@ def test_clerk_fills_a_form_on_a_phone(server: tuple[str, Env], browser: Any, sh
     phone.screenshot(path=str(shots / "11-phone-document.png"), full_page=False)
     # nothing overflows the phone's width
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+def test_clerk_walks_a_case_and_the_inspector_sees_it_due(
+    server: tuple[str, Env], browser: Any, shots: Path
+) -> None:
+    base, _ = server
+    clerk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(clerk, base, "clerk_a")
+    clerk.get_by_role("link", name="辍学个案").click()
+    clerk.wait_for_url("**/cases")
+    clerk.get_by_label("未到校起始日期").fill("2026-03-02")
+    clerk.get_by_label("学生姓名").fill("韦小明")
+    clerk.get_by_label("监护人姓名").fill("韦大明")
+    clerk.get_by_label("未到校原因").fill("厌学")
+    clerk.screenshot(path=str(shots / "12-cases-open.png"), full_page=True)
+    clerk.get_by_role("button", name="开案").click()
+    clerk.wait_for_url("**/cases/*")
+    assert "已开案" in clerk.inner_text("main") and "多次动员" in clerk.inner_text("main")
+    # out of order: refused with the rule, nothing recorded
+    clerk.get_by_label("事件").select_option("notice_served")
+    clerk.locator("#e-date").fill("2026-03-05")
+    clerk.locator("#e-who").fill("学校")
+    clerk.get_by_role("button", name="记录").click()
+    clerk.wait_for_load_state()
+    assert "尚未记录" in clerk.inner_text(".alert")
+    clerk.screenshot(path=str(shots / "13-case-refused.png"), full_page=True)
+    clerk.get_by_label("事件").select_option("home_visit")
+    clerk.locator("#e-date").fill("2026-03-05")
+    clerk.locator("#e-who").fill("莫小兰")
+    clerk.get_by_role("button", name="记录").click()
+    clerk.wait_for_load_state()
+    clerk.get_by_role("button", name="生成文书").first.click()
+    clerk.wait_for_load_state()
+    assert clerk.get_by_role("link", name="PDF").count() == 1
+    clerk.screenshot(path=str(shots / "14-case-document.png"), full_page=True)
+    case_url = clerk.url.split("?")[0]
+
+    inspector = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(inspector, base, "inspector")
+    inspector.goto(f"{base}/cases?on=2026-03-06")
+    text = inspector.inner_text("main")
+    assert "修仁镇" in text and "韦小明" in text and "劝返复学通知书" in text
+    assert inspector.get_by_role("button", name="开案").count() == 0
+    inspector.screenshot(path=str(shots / "15-inspector-due.png"), full_page=True)
+
+    clerk.goto(case_url)
+    clerk.locator("#x-date").fill("2026-03-09")
+    clerk.locator("#x-who").fill("莫小兰")
+    clerk.get_by_role("button", name="销号").click()
+    clerk.wait_for_load_state()
+    assert "已销号（复学）" in clerk.inner_text("main")
+    clerk.screenshot(path=str(shots / "16-case-closed.png"), full_page=True)

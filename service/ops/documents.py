@@ -54,22 +54,27 @@ def kind_for(school: School, form_id: str) -> tuple[FormKind, Profile]:
     return kind, profile
 
 
+def school_values(school: School) -> dict[str, Any]:
+    """The school as a record's `school` (the issuer), empty values left out."""
+    return {
+        k: v
+        for k, v in {
+            "name": school.name,
+            "township": school.township.name if school.township else None,
+            "address": school.address,
+            "phone": school.phone,
+            "contact": school.contact,
+        }.items()
+        if v
+    }
+
+
 def prefill(db: Session, school: School, kind: FormKind, student_id: int | None) -> dict[str, Any]:
     """Values a clerk should not type again: her school, and a known student."""
     values: dict[str, Any] = {}
     fields = kind.model.model_fields
     if "school" in fields:
-        values["school"] = {
-            k: v
-            for k, v in {
-                "name": school.name,
-                "township": school.township.name if school.township else None,
-                "address": school.address,
-                "phone": school.phone,
-                "contact": school.contact,
-            }.items()
-            if v
-        }
+        values["school"] = school_values(school)
     if student_id is not None and "student" in fields:
         student = db.get(Student, student_id)
         if student is None or student.school_id != school.id:
