@@ -215,3 +215,28 @@ def test_case_pages_open_record_generate_close(env: Env) -> None:
     inspector = env.login("inspector")
     assert "韦堃" in inspector.get("/cases").text
     assert "开案（学生无故未到校）" not in inspector.get("/cases").text
+
+
+def test_monthly_report_download(env: Env) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    c = env.login("clerk_a")
+    _open(c, env)
+    url = f"/api/schools/{env.ids['school_a']}/cases/report"
+    march = c.get(url, params={"month": "2026-03"})
+    assert march.status_code == 200 and march.headers["content-type"] == "application/pdf"
+    text = squash(pdf_text(march.content))
+    assert "控辍保学工作月报表" in text and "韦堃" in text and "本月新增未到校个案1人" in text
+    april = squash(pdf_text(c.get(url, params={"month": "2026-02"}).content))
+    assert "本月本校无未按时返校、辍学学生。" in april
+    xlsx = c.get(url, params={"month": "2026-03", "fmt": "xlsx"})
+    values = [
+        v.value for row in load_workbook(BytesIO(xlsx.content)).active.iter_rows() for v in row
+    ]
+    assert "韦堃" in values
+    assert c.get(url, params={"month": "2026-13"}).status_code == 422
+    other = f"/api/schools/{env.ids['school_c']}/cases/report"
+    assert c.get(other, params={"month": "2026-03"}).status_code == 404
+    assert "下载荔浦市第二初级中学月报" in c.get("/cases").text

@@ -239,3 +239,29 @@ def due_by_township(
             )
         )
     return dict(sorted(out.items()))
+
+
+def monthly_files(
+    db: Session, scope: Scope, school: School, month: str
+) -> dict[str, tuple[str, bytes]]:
+    """The school's monthly report (一月一报告) from its cases: {format: (file name, bytes)}
+    for pdf, docx and xlsx; a month without a case prints the profile's zero wording."""
+    import tempfile
+    from pathlib import Path
+
+    from forms.cases.report import monthly_report, write_monthly
+    from forms.models import School as SchoolRecord
+
+    cases = [case_of(r) for r in visible_cases(db, scope, school_id=school.id)]
+    profile = get_profile(school.profile_id)
+    try:
+        report = monthly_report(
+            cases, SchoolRecord.model_validate(school_values(school)), month, profile
+        )
+    except (CaseError, RecordError) as exc:
+        raise _refused(exc) from None
+    with tempfile.TemporaryDirectory() as tmp:
+        return {
+            path.suffix.lstrip("."): (path.name, path.read_bytes())
+            for path in write_monthly(report, profile, Path(tmp))
+        }

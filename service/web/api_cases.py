@@ -6,17 +6,20 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from forms.cases.model import Closing
 from service.ops import cases as ops
 from service.privacy import mask_record
-from service.scope import Scope
+from service.scope import NotFound, Scope
 from service.tables import CaseRecord
 from service.web.deps import DB_SESSION, ctx, get_scope
+from service.web.files import MEDIA
 
 router = APIRouter(prefix="/api", tags=["辍学个案"])
 
@@ -128,3 +131,25 @@ def case_document(
 ) -> dict[str, Any]:
     row, doc_id = ops.document_for(db, ctx(request).blobs, scope, case_id, step, date.today())
     return {**case_json(row, scope), "document_id": doc_id}
+
+
+@router.get(
+    "/schools/{school_id}/cases/report", summary="学校月报（一月一报告）：pdf、docx 或 xlsx"
+)
+def case_report(
+    school_id: int,
+    month: str,
+    fmt: str = "pdf",
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    school = scope.school(db, school_id)
+    files = ops.monthly_files(db, scope, school, month)
+    if fmt not in files:
+        raise NotFound("格式")
+    name, content = files[fmt]
+    return Response(
+        content,
+        media_type=MEDIA["." + fmt],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

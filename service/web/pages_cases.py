@@ -52,6 +52,8 @@ def cases_page(
         groups=ops.due_by_township(db, scope, day, township or None),
         rows=ops.visible_cases(db, scope),
         schools=scope.schools(db) if scope.can("cases.manage") else [],
+        report_schools=scope.schools(db),
+        month=day.strftime("%Y-%m"),
         error=None,
     )
 
