@@ -21,11 +21,11 @@ from statistics import median
 from typing import Any
 
 import numpy as np
-import yaml
 from PIL import Image
 
 from audit.readers.model import Block, Item, Table, clean
 from forms.paths import CHECKLISTS_DIR
+from forms.yamlload import load_yaml
 
 SETTINGS_FILE = CHECKLISTS_DIR / "evidence" / "ocr.yaml"
 ENGINE = "RapidOCR PP-OCRv4"
@@ -41,6 +41,10 @@ class Settings:
     detect_max_side: int
     document_min_lines: int
     min_chars: int
+    paper_share: float
+    paper_min_brightness: int
+    paper_max_saturation: int
+    paper_min_contrast: float
     corrections: tuple[tuple[str, str], ...]
 
     def correct(self, text: str) -> str:
@@ -51,7 +55,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def settings() -> Settings:
-    data: dict[str, Any] = yaml.safe_load(SETTINGS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(SETTINGS_FILE.read_text(encoding="utf-8"))
     return Settings(
         min_confidence=float(data["min_confidence"]),
         noise_floor=float(data["noise_floor"]),
@@ -59,6 +63,10 @@ def settings() -> Settings:
         detect_max_side=int(data["detect_max_side"]),
         document_min_lines=int(data["document_min_lines"]),
         min_chars=int(data["min_chars"]),
+        paper_share=float(data["paper"]["share"]),
+        paper_min_brightness=int(data["paper"]["min_brightness"]),
+        paper_max_saturation=int(data["paper"]["max_saturation"]),
+        paper_min_contrast=float(data["paper"]["min_contrast"]),
         corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
     )
 
@@ -216,3 +224,17 @@ def page_items(found: Recognised, page: int) -> list[Item]:
     ]
     tables: list[Table] = page_tables(found, page)
     return [*items, *tables]
+
+
+def looks_like_paper(image: Image.Image) -> bool:
+    """Whether a photo may hold a paper: mostly bright and colourless, with marks on it. Judged
+    on a thumbnail, so a meeting photo is turned away in milliseconds, not a second of text
+    detection (and a blank or one-colour picture is not read at all)."""
+    s = settings()
+    small = image.convert("RGB")
+    small.thumbnail((160, 160))
+    hsv = np.asarray(small.convert("HSV"))
+    if not hsv.size:
+        return False
+    paper = (hsv[..., 2] >= s.paper_min_brightness) & (hsv[..., 1] <= s.paper_max_saturation)
+    return float(paper.mean()) >= s.paper_share and float(hsv[..., 2].std()) >= s.paper_min_contrast

@@ -26,6 +26,7 @@ from audit.readers.ocr import (
     OcrLimits,
     Recognised,
     enabled,
+    looks_like_paper,
     page_items,
     recognise,
     settings,
@@ -85,7 +86,10 @@ def read_photo(data: bytes, result: ReadResult, limits: OcrLimits) -> None:
         return
     try:
         with Image.open(io.BytesIO(data)) as img:
-            image = ImageOps.exif_transpose(img).convert("L")
+            image = ImageOps.exif_transpose(img)
+            if not looks_like_paper(image):
+                return  # a meeting photo, a home visit's picture: no paper to read
+            image = image.convert("L")
         found, _ = _recognise(image, limits)
     except Exception:  # an image PIL or the engine cannot take stays a photo
         log.warning("OCR failed on a photo", exc_info=True)
