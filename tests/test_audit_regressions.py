@@ -413,3 +413,27 @@ def test_session_sheet_per_month_with_a_shidu_column(tmp_path: Path) -> None:
         (9, 30.0),
         (10, 30.0),
     ]
+
+
+def test_session_date_written_as_month_and_day_columns(tmp_path: Path) -> None:
+    """月 | 日 columns under a title naming the term: no date column, so no session was read."""
+    days = (date(2025, 9, 10), date(2025, 10, 15), date(2026, 3, 4))
+    rows: list[list[object]] = [["2025-2026学年李小华送教上门记录"]]
+    rows += [["月", "日", "送教时间", "课时", "送教教师", "送教内容"]]
+    rows += [[d.month, d.day, "9:00-10:30", 3, "李春梅", "生活语文"] for d in days]
+    facts = _read(tmp_path, {"四、送教上门/李小华/送教记录.xlsx": xlsx({"Sheet1": rows})})
+    assert sorted((s.student, s.date) for s in facts.sessions) == [("李小华", d) for d in days]
+
+
+def test_one_sheet_per_student_names_the_sessions(tmp_path: Path) -> None:
+    """A workbook of one sheet per student (李小华 | 莫小芳) without a name column: the
+    sessions had no student."""
+    day = date(2025, 9, 10)
+    head = ["日期", "时间", "课时", "教师"]
+    sheets: dict[str, list[list[object]]] = {
+        "李小华": [head, [day.isoformat(), "9:00-10:30", 3, "李春梅"]],
+        "莫小芳": [head, [day.isoformat(), "14:00-15:30", 3, "王海"]],
+        "九月份": [head, [day.isoformat(), "16:00-17:30", 3, "王海"]],
+    }
+    facts = _read(tmp_path, {"四、送教上门/送教上门记录汇总.xlsx": xlsx(sheets)})
+    assert sorted(s.student for s in facts.sessions) == ["", "李小华", "莫小芳"]

@@ -14,7 +14,7 @@ from typing import Literal
 
 from audit.classify import norm
 from audit.extract.bodies import body_of, participants, participants_in_prose
-from audit.extract.source import Source, split_names, yes_no
+from audit.extract.source import Source, sheet_student, split_names, yes_no
 from audit.extract.tables import (
     Record,
     field_of,
@@ -48,6 +48,9 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
     rows = source.table_records(("date",))
     if rows:
         for table, record in rows:
+            named = sheet_student(table, source.known_names)
+            if named and not record.get("name"):
+                record.values["name"] = named
             yield record, source.item_prov(table, record.snippet, record.row), record.snippet
         return
     forms = [f for f in _forms(source) if f[0].get("date")]

@@ -180,6 +180,24 @@ class Source:
         return found
 
 
+# Sheet names that are not a student's: months, terms, classes, kinds of sheet (劝访, 家访 …).
+_NOT_SHEET_NAME = re.compile(
+    r"月|周|季|年|期|班|级|表|册|账|统计|总|明细|数据|劝|访|教|课|记|录|核|查|假|前|后|Sheet",
+    re.IGNORECASE,
+)
+
+
+def sheet_student(table: Table, known: frozenset[str]) -> str | None:
+    """The student a workbook's sheet is named after (one sheet per student: 李小华 | 莫小芳):
+    a name the package's rosters list, or, with no roster, a sheet name that reads as one."""
+    sheet = (table.sheet or "").strip()
+    if not sheet:
+        return None
+    if known:
+        return sheet if sheet in known else None
+    return None if _NOT_SHEET_NAME.search(sheet) else _clean_name(sheet)
+
+
 def _clean_name(text: str | None) -> str | None:
     if not text:
         return None

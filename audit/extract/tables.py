@@ -61,7 +61,7 @@ def field_of(heading: str, *, exact: bool = False) -> str | None:
     if exact:
         return None
     for alias, name in aliases():
-        if alias in text:
+        if len(alias) > 1 and alias in text:  # 月, 日: only a heading of its own
             return name
     return None
 
@@ -115,12 +115,12 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
             if name and name not in columns.values():
                 columns[col] = name
         inferred: dict[int, str] = {}
-        if columns and (len(columns) < 2 or not all(r in columns.values() for r in required)):
+        if columns and (len(columns) < 2 or not _has_all(columns, required)):
             inferred = infer_columns(table, index)
             for col, name in inferred.items():
                 if name not in columns.values() and col not in columns and col < len(row):
                     columns[col] = name
-        if not all(r in columns.values() for r in required):
+        if not _has_all(columns, required):
             continue
         # one heading is enough when its column's values agree (姓名 over a column of names)
         agreed = required and all(inferred.get(c) == n for c, n in columns.items() if n in required)
@@ -131,6 +131,14 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
     if best is not None:
         _merge_subheader(table, best)
     return best
+
+
+def _has_all(columns: dict[int, str], required: tuple[str, ...]) -> bool:
+    """Whether the columns hold every required field; a date may be written as 月 | 日."""
+    have = set(columns.values())
+    if {"month", "day"} <= have:
+        have.add("date")
+    return all(r in have for r in required)
 
 
 def _clocks_below(table: Table, index: int, col: int) -> bool:
@@ -278,6 +286,9 @@ def _rows_under(table: Table, header: Header, heading: list[str], first: int) ->
                 put_value(values, name, row[col].strip())
         if not any(values.values()):
             continue
+        if not values.get("date") and values.get("month") and values.get("day"):
+            # 月 | 日 columns under a title giving the term: the year comes from the period
+            values["date"] = f"{values['month'].rstrip('月份')}月{values['day'].rstrip('日号')}日"
         if sum(1 for v in values.values() if field_of(v, exact=True)) >= 2:
             continue  # a repeated header row (printed on every page)
         extra = {
