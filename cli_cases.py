@@ -1,0 +1,435 @@
+"""`baoxue cases`: the dropout-case commands, thin over forms/cases."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli_common import EXIT_INVALID, EXIT_USAGE
+from cli_common import fail as _fail
+
+_store_option = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    envvar="BAOXUE_CASES",
+    default=Path("cases"),
+    show_default=True,
+    help="个案目录（每个个案一个 JSON 文件，另有变更日志 log.jsonl）",
+)
+_who_option = click.option(
+    "--who", default="文员", show_default=True, help="经办人（写入变更日志）"
+)
+_school_option = click.option("--school", help="本校名称：不是本校学生的个案拒绝办理")
+_today_option = click.option("--today", help="今天的日期（默认系统日期），晚于此的日期拒绝记录")
+
+
+def _day(text: str | None, default: object = None) -> Any:
+    from datetime import date
+
+    from forms.dates import DateParseError, parse_date
+
+    if text is None:
+        return default if default is not None else date.today()
+    try:
+        return parse_date(text)
+    except DateParseError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _cases_call(action: Any) -> Any:
+    """Run a case action; a refusal exits 1 with its Chinese reason, nothing saved."""
+    from forms.cases.model import CaseError
+    from forms.errors import RecordError
+    from forms.fonts import FontError
+    from forms.profiles import ProfileError
+    from forms.render.document import InputFileError
+
+    try:
+        return action()
+    except (CaseError, RecordError) as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except (ProfileError, InputFileError, FontError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _store(store_dir: Path) -> Any:
+    from forms.cases.store import CaseStore
+
+    return CaseStore(store_dir)
+
+
+def _case_line(case: Any) -> str:
+    state = "未销号" if case.status == "open" else f"已销号（{case.close_reason}）"
+    return (
+        f"{case.id}\t{case.student.name}\t{case.masked_id}\t{case.school.name}\t"
+        f"{case.opened.isoformat()}起\t{case.kind}\t{state}"
+    )
+
+
+@click.group()
+def cases() -> None:
+    """辍学个案：开案、逐步记录、生成文书、销号、到期提醒和月报。"""
+
+
+@cases.command("open")
+@click.argument("record_file", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
+@_store_option
+@_who_option
+@_today_option
+def cases_open(
+    record_file: Path, profile_id: str, store_dir: Path, who: str, today: str | None
+) -> None:
+    """开案：RECORD_FILE（YAML/JSON）写 opened、student、guardian、school、reason。"""
+    from forms.cases.workflow import open_from
+    from forms.render.document import load_record_file
+
+    case = _cases_call(
+        lambda: open_from(
+            _store(store_dir), profile_id, load_record_file(record_file), who, _day(today)
+        )
+    )
+    click.echo(_case_line(case))
+
+
+@cases.command("record")
+@click.argument("case_id")
+@click.argument("kind")
+@click.option("--date", "on", required=True, help="日期")
+@click.option("--by", "by", required=True, help="办理人员，如 “班主任朱建华、德育处程丽”")
+@click.option("--note", help="情况、经过")
+@click.option("--outcome", help="结果")
+@click.option("--number", help="文书编号（不填则按个案编号生成）")
+@click.option("--place", help="地点（家访）")
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    metavar="姓名:单位类别[:职务]",
+    help="参加人员，可写多个",
+)
+@click.option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
+@_store_option
+@_who_option
+@_school_option
+@_today_option
+def cases_record(
+    case_id: str,
+    kind: str,
+    on: str,
+    by: str,
+    note: str | None,
+    outcome: str | None,
+    number: str | None,
+    place: str | None,
+    participants: tuple[str, ...],
+    holidays: tuple[str, ...],
+    store_dir: Path,
+    who: str,
+    school: str | None,
+    today: str | None,
+) -> None:
+    """记录一步：KIND 为 phone_call、home_visit、joint_visit、notice_served、report_sent、deadline_notice、measure。"""
+    from forms.cases.workflow import record_event
+
+    people = []
+    for item in participants:
+        parts = item.replace("：", ":").split(":")
+        if len(parts) < 2:
+            _fail(f"参加人员“{item}”应写成 姓名:单位类别[:职务]", EXIT_USAGE)
+        people.append(
+            {"name": parts[0], "body": parts[1], "role": parts[2] if len(parts) > 2 else None}
+        )
+    data = {
+        "kind": kind,
+        "date": on,
+        "who": by,
+        "note": note,
+        "outcome": outcome,
+        "number": number,
+        "place": place,
+        "participants": people,
+    }
+    days = [_day(h) for h in holidays]
+    case = _cases_call(
+        lambda: record_event(_store(store_dir), case_id, data, who, _day(today), school, days)
+    )
+    event = case.events[-1]
+    step = f"第{event.step}步 " if event.step else ""
+    click.echo(f"{case.id}：已记录{step}{event.name}（{event.date.isoformat()}），类别{case.kind}")
+
+
+@cases.command("close")
+@click.argument("case_id")
+@click.option(
+    "--how",
+    type=click.Choice(["returned", "transferred", "suspended"]),
+    required=True,
+    help="复学、转学或经批准休学",
+)
+@click.option("--date", "on", required=True, help="复学（转学、休学）日期")
+@click.option("--by", "by", required=True, help="经办人员")
+@click.option("--receiving-school", help="转入学校（转学）")
+@click.option("--approval", help="休学批准文号（休学）")
+@click.option("--note", help="情况")
+@_store_option
+@_who_option
+@_school_option
+@_today_option
+def cases_close(
+    case_id: str,
+    how: str,
+    on: str,
+    by: str,
+    receiving_school: str | None,
+    approval: str | None,
+    note: str | None,
+    store_dir: Path,
+    who: str,
+    school: str | None,
+    today: str | None,
+) -> None:
+    """销号：学生复学、转学或经批准休学。"""
+    from forms.cases.workflow import close_case
+
+    closing = {
+        "how": how,
+        "date": _day(on),
+        "who": by,
+        "receiving_school": receiving_school,
+        "approval": approval,
+        "note": note,
+    }
+    case = _cases_call(
+        lambda: close_case(_store(store_dir), case_id, closing, who, _day(today), school)
+    )
+    click.echo(_case_line(case))
+
+
+@cases.command("reopen")
+@click.argument("case_id")
+@click.option("--date", "on", required=True, help="再次未到校首日")
+@click.option("--by", "by", required=True, help="经办人员")
+@click.option("--note", help="情况")
+@_store_option
+@_who_option
+@_school_option
+@_today_option
+def cases_reopen(
+    case_id: str,
+    on: str,
+    by: str,
+    note: str | None,
+    store_dir: Path,
+    who: str,
+    school: str | None,
+    today: str | None,
+) -> None:
+    """重开：销号后在辖区规定的期限内再次未到校。"""
+    from forms.cases.workflow import reopen_case
+
+    case = _cases_call(
+        lambda: reopen_case(_store(store_dir), case_id, _day(on), by, _day(today), school, note)
+    )
+    click.echo(_case_line(case))
+
+
+@cases.command("import")
+@click.argument("sheet_file", type=click.Path(path_type=Path))
+@click.option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
+@click.option("--school", required=True, help="本校名称：表中别校的学生不开案")
+@click.option("--township", help="学校所在乡镇")
+@click.option("--sheet", help="工作表名称")
+@_store_option
+@_who_option
+@_today_option
+def cases_import(
+    sheet_file: Path,
+    profile_id: str,
+    school: str,
+    township: str | None,
+    sheet: str | None,
+    store_dir: Path,
+    who: str,
+    today: str | None,
+) -> None:
+    """由每日考勤表或未按时返校日报表开案：有未到校日期、未请假的学生各开一个个案。"""
+    from forms.cases.importing import import_absences
+    from forms.roster import RosterError
+
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= 100:  # a long sheet shows its progress
+            bar = click.progressbar(length=total, label="开案", file=sys.stderr)
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    place = {"name": school, **({"township": township} if township else {})}
+    try:
+        result = _cases_call(
+            lambda: import_absences(
+                _store(store_dir), sheet_file, profile_id, place, who, _day(today), sheet, progress
+            )
+        )
+    except RosterError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for case in result.opened:
+        click.echo(_case_line(case))
+    for line, name, why in result.skipped:
+        click.echo(f"  第{line}行 {name}：{why}", err=True)
+    click.echo(
+        f"共{result.rows}行，开案{len(result.opened)}个，未开案{len(result.skipped)}行", err=True
+    )
+
+
+@cases.command("due")
+@click.option("--date", "on", help="日期（默认今天）")
+@click.option("--school", help="只列此学校")
+@click.option("--township", help="只列此乡镇的学校")
+@click.option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@_store_option
+def cases_due(
+    on: str | None,
+    school: str | None,
+    township: str | None,
+    holidays: tuple[str, ...],
+    as_json: bool,
+    store_dir: Path,
+) -> None:
+    """当日应办和逾期的步骤，附规定原文和出处。"""
+    from dataclasses import asdict
+
+    from forms.cases.ladder import due
+
+    day = _day(on)
+    items = _cases_call(
+        lambda: due(_store(store_dir).all(), day, [_day(h) for h in holidays], school, township)
+    )
+    if as_json:
+        rows = [{**asdict(i), "rule": i.rule, "status_name": i.status_name} for i in items]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if not items:
+        click.echo(f"{day.isoformat()}：没有应办或逾期的步骤")
+    for i in items:
+        click.echo(
+            f"{i.case_id}\t{i.student}\t{i.school}\t第{i.step}步\t{i.status_name}\t{i.rule}（{i.source}）"
+        )
+
+
+@cases.command("list")
+@click.option("--school", help="只列此学校")
+@click.option("--open", "only_open", is_flag=True, help="只列未销号的")
+@_store_option
+def cases_list(school: str | None, only_open: bool, store_dir: Path) -> None:
+    """列出个案（身份证号隐去出生日期）。"""
+    for case in _store(store_dir).all():
+        if (school is None or case.school.name == school) and (
+            not only_open or case.status == "open"
+        ):
+            click.echo(_case_line(case))
+
+
+@cases.command("show")
+@click.argument("case_id")
+@_store_option
+def cases_show(case_id: str, store_dir: Path) -> None:
+    """一个个案的事件和文书。"""
+    case = _cases_call(lambda: _store(store_dir).get(case_id))
+    click.echo(_case_line(case))
+    click.echo(f"监护人：{case.guardian.name}　{case.guardian.phone or ''}")
+    for e in case.events:
+        step = f"第{e.step}步 " if e.step else ""
+        extra = "，".join(
+            x for x in (e.number, e.note, e.outcome, e.receiving_school, e.approval) if x
+        )
+        click.echo(
+            f"  {e.date.isoformat()} {step}{e.name}：{e.who}" + (f"（{extra}）" if extra else "")
+        )
+    for d in case.documents:
+        click.echo(f"  文书 第{d.step}步 {d.title} {d.number}：{'、'.join(d.files)}")
+
+
+@cases.command("log")
+@click.argument("case_id", required=False)
+@_store_option
+def cases_log(case_id: str | None, store_dir: Path) -> None:
+    """变更日志（只增不改）。"""
+    for entry in _store(store_dir).log(case_id):
+        click.echo(f"{entry.at}\t{entry.case_id}\t{entry.action}\t{entry.who}\t{entry.detail}")
+
+
+@cases.command("document")
+@click.argument("case_id")
+@click.argument("step", type=int)
+@_store_option
+@_who_option
+@_school_option
+@_today_option
+def cases_document(
+    case_id: str, step: int, store_dir: Path, who: str, school: str | None, today: str | None
+) -> None:
+    """由个案生成某一步的文书（PDF 和 DOCX），并登记到个案。"""
+    from forms.cases.workflow import document
+
+    doc = _cases_call(lambda: document(_store(store_dir), case_id, step, who, _day(today), school))
+    for path in doc.files:
+        click.echo(path)
+
+
+@cases.command("report")
+@click.option("--month", required=True, help="月份，如 2026-03")
+@click.option("--school", help="学校名称：写学校月报和台账")
+@click.option("--township", help="乡镇：不写 --school 时写该乡镇的总台账；写了则为学校所在乡镇")
+@click.option("--profile", "profile_id", help="辖区规定（没有个案时必填）")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="输出目录",
+)
+@click.option("--roster", type=click.Path(path_type=Path), help="花名册：适龄儿童台账列出全部学生")
+@_store_option
+def cases_report(
+    month: str,
+    school: str | None,
+    township: str | None,
+    profile_id: str | None,
+    out_dir: Path,
+    roster: Path | None,
+    store_dir: Path,
+) -> None:
+    """学校月报（一月一报告，PDF、DOCX、XLSX）和由个案填写的台账；或乡镇的总台账。"""
+    from forms.cases.report import write_school_month, write_township_month
+
+    if school is None:
+        if township is None:
+            _fail("请写 --school（学校月报）或 --township（乡镇总台账）", EXIT_USAGE)
+        path = _cases_call(
+            lambda: write_township_month(
+                _store(store_dir).all(), township, month, out_dir, profile_id
+            )
+        )
+        click.echo(path)
+        return
+    written = _cases_call(
+        lambda: write_school_month(
+            _store(store_dir).all(), school, month, out_dir, profile_id, township, roster
+        )
+    )
+    for path in written:
+        click.echo(path)
