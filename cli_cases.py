@@ -298,6 +298,9 @@ def cases_import(
 @click.option("--school", help="只列此学校")
 @click.option("--township", help="只列此乡镇的学校")
 @click.option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
+@click.option(
+    "--profile", "profile_ids", multiple=True, help="另列此辖区规定的每月报送（无个案时也列）"
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @_store_option
 def cases_due(
@@ -305,20 +308,35 @@ def cases_due(
     school: str | None,
     township: str | None,
     holidays: tuple[str, ...],
+    profile_ids: tuple[str, ...],
     as_json: bool,
     store_dir: Path,
 ) -> None:
-    """当日应办和逾期的步骤，附规定原文和出处。"""
+    """当日应办和逾期的步骤，附规定原文和出处；以及到期的每月报送（总台账、月报）。"""
     from dataclasses import asdict
 
     from forms.cases.ladder import due
+    from forms.cases.reports_due import reports_due
+    from forms.profiles import get_profile
 
     day = _day(on)
+    store = _store(store_dir)
     items = _cases_call(
-        lambda: due(_store(store_dir).all(), day, [_day(h) for h in holidays], school, township)
+        lambda: due(store.all(), day, [_day(h) for h in holidays], school, township)
     )
+    mine = [
+        c.profile_id
+        for c in store.all()
+        if (school is None or c.school.name == school)
+        and (township is None or c.school.township == township)
+    ]
+    reports = _cases_call(lambda: reports_due([get_profile(p) for p in (*profile_ids, *mine)], day))
     if as_json:
         rows = [{**asdict(i), "rule": i.rule, "status_name": i.status_name} for i in items]
+        rows += [
+            {"report": True, **asdict(r), "rule": r.rule, "status_name": r.status_name}
+            for r in reports
+        ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
         return
     if not items:
@@ -327,6 +345,8 @@ def cases_due(
         click.echo(
             f"{i.case_id}\t{i.student}\t{i.school}\t第{i.step}步\t{i.status_name}\t{i.rule}（{i.source}）"
         )
+    for r in reports:
+        click.echo(f"每月报送\t{r.month}\t{r.status_name}\t{r.rule}（{r.source}）")
 
 
 @cases.command("list")

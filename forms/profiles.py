@@ -76,11 +76,25 @@ class EscalationStep(Strict):
     reading: str | None = None
 
 
+class PeriodicReport(Strict):
+    """A report filed every month, cases or none (forms/cases/reports_due.py lists it)."""
+
+    what: str  # 《蛟潭镇控辍保学总台账》
+    actor: str  # who files it: 镇民生服务办, 学校
+    to: str  # to whom: 县教育局
+    level: Literal["school", "township"]
+    by_day: int | None = None  # the day of the month it is due by; None: the month's last day
+    remind_days: int = 5  # listed in the due list from this many days before
+    source: Citation
+    reading: str | None = None
+
+
 class CaseRules(Strict):
     """Rules of a dropout case (forms/cases) beyond its ladder."""
 
     reopen_within_days: Sourced[int]
     first_kind: Sourced[str]  # a new case's kind: 疑似辍学
+    reports: list[PeriodicReport] = Field(default_factory=list)
 
 
 class LeaveTier(Strict):

@@ -240,3 +240,12 @@ def test_monthly_report_download(env: Env) -> None:
     other = f"/api/schools/{env.ids['school_c']}/cases/report"
     assert c.get(other, params={"month": "2026-03"}).status_code == 404
     assert "下载荔浦市第二初级中学月报" in c.get("/cases").text
+
+
+def test_cases_page_lists_the_monthly_report_near_month_end(env: Env) -> None:
+    """The school's 月报 (Liupu: 000 § 五(一)) is listed from 5 days before the month's end."""
+    c = env.login("clerk_a")
+    near = c.get("/cases", params={"on": "2026-03-28"}).text
+    assert "每月报送" in near and "学校每月报市教育局和乡镇人民政府：控辍保学工作月报表" in near
+    assert "应于2026年3月31日前报送" in near and "000 § 五(一)" in near
+    assert "每月报送" not in c.get("/cases", params={"on": "2026-03-10"}).text

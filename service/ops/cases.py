@@ -15,6 +15,7 @@ from forms.cases.actions import close, open_case, record, reopen
 from forms.cases.documents import step_record
 from forms.cases.ladder import DueItem, case_due
 from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
+from forms.cases.reports_due import ReportDue, reports_due
 from forms.cases.workflow import validated
 from forms.errors import RecordError
 from forms.profiles import get_profile
@@ -239,6 +240,12 @@ def due_by_township(
             )
         )
     return dict(sorted(out.items()))
+
+
+def reports_due_for(db: Session, scope: Scope, on: date) -> list[ReportDue]:
+    """The monthly reports due around `on` under the profiles of the visible schools."""
+    profiles = {s.profile_id for s in scope.schools(db)}
+    return reports_due([get_profile(p) for p in sorted(profiles)], on)
 
 
 def monthly_files(

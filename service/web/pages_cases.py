@@ -50,6 +50,7 @@ def cases_page(
         day=day,
         township=township,
         groups=ops.due_by_township(db, scope, day, township or None),
+        reports=ops.reports_due_for(db, scope, day),
         rows=ops.visible_cases(db, scope),
         schools=scope.schools(db) if scope.can("cases.manage") else [],
         report_schools=scope.schools(db),
