@@ -249,3 +249,39 @@ def test_cases_page_lists_the_monthly_report_near_month_end(env: Env) -> None:
     assert "每月报送" in near and "学校每月报市教育局和乡镇人民政府：控辍保学工作月报表" in near
     assert "应于2026年3月31日前报送" in near and "000 § 五(一)" in near
     assert "每月报送" not in c.get("/cases", params={"on": "2026-03-10"}).text
+
+
+def test_site_holidays_move_a_school_day_step(env: Env) -> None:
+    """Jiaotan counts school days: a holiday in the data directory's holidays.txt moves the
+    home visit due on the 3rd school day of absence (Wed 4 March → Thu 5 March)."""
+    from service.ops import directory
+    from service.tables import User
+
+    with env.app.state.ctx.db.session() as db:
+        admin = db.scalars(select(User).where(User.username == "admin")).one()
+        school = directory.save_school(db, admin, "浮梁县蛟潭第二中学", "蛟潭镇", "jiaotan-2025")
+        db.commit()
+        school_id = school.id
+    c = env.login("admin")
+    r = c.post(
+        f"/api/schools/{school_id}/cases",
+        json={"opened": "2026-03-02", "student": STUDENT, "guardian": GUARDIAN},
+    )
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    r = c.post(
+        f"/api/cases/{cid}/events",
+        json={"kind": "phone_call", "date": "2026-03-02", "who": "班主任"},
+    )
+    assert r.status_code in (200, 201), r.text
+
+    def steps(on: str) -> list[int]:
+        due = c.get("/api/cases/due", params={"on": on, "township": "蛟潭镇"}).json()
+        return [d["step"] for d in due.get("蛟潭镇", [])]
+
+    assert steps("2026-03-04") == [2]
+    (env.config.data_dir / "holidays.txt").write_text(
+        "# 本校校历\n2026-03-03  # 调休\n不是日期\n", encoding="utf-8"
+    )
+    assert steps("2026-03-04") == []
+    assert steps("2026-03-05") == [2]

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.cases.actions import close, open_case, record, reopen
+from forms.cases.calendar import read_holidays
 from forms.cases.documents import step_record
 from forms.cases.ladder import DueItem, case_due
 from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
@@ -25,6 +27,8 @@ from service.ops import ServiceError
 from service.ops.documents import create_document, school_values
 from service.scope import Scope
 from service.tables import CaseRecord, School, utcnow
+
+HOLIDAYS_FILE = "holidays.txt"
 
 
 def case_of(row: CaseRecord) -> Case:
@@ -221,7 +225,11 @@ class DueRow:
 
 
 def due_by_township(
-    db: Session, scope: Scope, on: date, township: str | None = None
+    db: Session,
+    scope: Scope,
+    on: date,
+    township: str | None = None,
+    holidays: frozenset[date] = frozenset(),
 ) -> dict[str, list[DueRow]]:
     """Steps due or overdue on `on` in the visible schools, by township, overdue first."""
     out: dict[str, list[DueRow]] = {}
@@ -229,7 +237,7 @@ def due_by_township(
         case = case_of(row)
         if township is not None and case.school.township != township:
             continue
-        for item in case_due(case, on):
+        for item in case_due(case, on, holidays):
             out.setdefault(item.township or "未指定乡镇", []).append(DueRow(row.id, item))
     for rows in out.values():
         rows.sort(
@@ -240,6 +248,11 @@ def due_by_township(
             )
         )
     return dict(sorted(out.items()))
+
+
+def site_holidays(data_dir: Path) -> frozenset[date]:
+    """The site's term calendar, `holidays.txt` in the data directory (school days skip it)."""
+    return read_holidays(data_dir / HOLIDAYS_FILE)
 
 
 def reports_due_for(db: Session, scope: Scope, on: date) -> list[ReportDue]:

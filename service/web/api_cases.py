@@ -41,12 +41,14 @@ def case_json(row: CaseRecord, scope: Scope) -> dict[str, Any]:
 
 @router.get("/cases/due", summary="当日应办和逾期的步骤（可见学校，按乡镇）")
 def cases_due(
+    request: Request,
     on: date | None = None,
     township: str | None = None,
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> dict[str, list[dict[str, Any]]]:
-    groups = ops.due_by_township(db, scope, on or date.today(), township)
+    holidays = ops.site_holidays(ctx(request).config.data_dir)
+    groups = ops.due_by_township(db, scope, on or date.today(), township, holidays)
     return {
         name: [
             {

@@ -49,7 +49,9 @@ def cases_page(
         scope=scope,
         day=day,
         township=township,
-        groups=ops.due_by_township(db, scope, day, township or None),
+        groups=ops.due_by_township(
+            db, scope, day, township or None, ops.site_holidays(ctx(request).config.data_dir)
+        ),
         reports=ops.reports_due_for(db, scope, day),
         rows=ops.visible_cases(db, scope),
         schools=scope.schools(db) if scope.can("cases.manage") else [],
@@ -96,7 +98,12 @@ def _case_page(
         case=case,
         steps=steps,
         recorded=recorded,
-        due=case_due(case, date.today(), profile=profile),
+        due=case_due(
+            case,
+            date.today(),
+            ops.site_holidays(ctx(request).config.data_dir),
+            profile=profile,
+        ),
         kinds=kinds,
         EVENT_NAMES=EVENT_NAMES,
         message=message,
