@@ -437,3 +437,40 @@ def test_one_sheet_per_student_names_the_sessions(tmp_path: Path) -> None:
     }
     facts = _read(tmp_path, {"四、送教上门/送教上门记录汇总.xlsx": xlsx(sheets)})
     assert sorted(s.student for s in facts.sessions) == ["", "李小华", "莫小芳"]
+
+
+def test_leaves_told_as_prose_a_paragraph_each(tmp_path: Path) -> None:
+    """A 请假登记 written as sentences had no table and no form: no leave was read."""
+    text = [
+        "请假登记",
+        "2025年10月9日，七(1)班张三因病请假2天（10月9日至10月10日），班主任王某批准。",
+        "2025年12月1日，八(1)班王五因探亲请假10天（12月1日至12月12日），经班主任、德育处、"
+        "校长韦某审批同意，12月5日班主任上门家访核实。",
+    ]
+    facts = _read(tmp_path, {"二、防辍学/请假审批/请假登记.docx": docx(text)})
+    got = {(x.student, x.start, x.end, x.approver, x.home_visit) for x in facts.leaves}
+    assert got == {
+        ("张三", date(2025, 10, 9), date(2025, 10, 10), "班主任", None),
+        ("王五", date(2025, 12, 1), date(2025, 12, 12), "校长", True),
+    }
+
+
+def test_leave_note_read_whole(tmp_path: Path) -> None:
+    """A 请假条: the dates in its sentence, the approval on a line of its own."""
+    text = [
+        "请假条",
+        "尊敬的王老师：",
+        "我是七(1)班学生张三，因身体不适，需请假2天（2025年10月9日至10月10日），望批准。",
+        "请假人：张三",
+        "2025年10月8日",
+        "班主任意见：同意 王某",
+    ]
+    facts = _read(tmp_path, {"二、防辍学/请假审批/张三请假条.docx": docx(text)})
+    (leave,) = facts.leaves
+    assert (leave.student, leave.start, leave.end, leave.days, leave.approver) == (
+        "张三",
+        date(2025, 10, 9),
+        date(2025, 10, 10),
+        2.0,
+        "班主任",
+    )

@@ -233,10 +233,67 @@ def leaves(source: Source, facts: PackageFacts) -> None:
         shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
     if not shaped:
         shaped = list(_leave_forms(source))
+    if not shaped:
+        shaped = list(_leave_prose(source))
     for record, prov, text in shaped:
         leave = _leave(record, text, source, hint, prov)
         if leave is not None:
             facts.leaves.append(leave)
+
+
+_LEAVE_SPAN = re.compile(
+    r"(?:自|从)?\s*(\S{3,12}?[日号])\s*(?:至|到|—|－|-|~|～)\s*(\S{2,12}?[日号])"
+)
+_LEAVE_STUDENT = (
+    re.compile(r"请假人\s*[：:]\s*([\u4e00-\u9fff·]{2,4})"),
+    re.compile(r"学生\s*([\u4e00-\u9fff·]{2,3}?)(?:同学)?\s*[，,因]"),
+    re.compile(r"班\s*([\u4e00-\u9fff·]{2,3}?)(?:同学)?\s*因"),
+)
+# Who approved, lowest to highest (a paragraph names the highest it reached).
+_TIER_RANK = (
+    ("班主任",),
+    ("年级组",),
+    ("政教处", "德育处", "教导处", "学生处"),
+    ("分管校长", "副校长"),
+    ("校长",),
+)
+_PROSE_TIER = re.compile(r"分管校长|副校长|班主任|年级组|政教处|德育处|教导处|学生处|校长")
+_APPROVED = re.compile(r"批准|同意|审批|批假|准假")
+
+
+def _leave_prose(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
+    """Leaves told as prose: a paragraph a leave (“…张三因病请假2天（10月9日至10月10日），班主任
+    王某批准”), or a whole 请假条 (one leave a file, its dates anywhere in it)."""
+    blocks = [b for b in _paragraphs(source) if "请假" in b.text and source.dates(b.text)]
+    if len(blocks) > 1:  # one paragraph a leave; a single one is a 请假条: read it whole
+        for block in blocks:
+            yield _prose_leave(block.text), source.item_prov(block, block.text), block.text
+        return
+    text = "\n".join(b.text for b in source.blocks)
+    if "请假" in text and source.dates(text) and source.blocks:
+        yield _prose_leave(text), source.item_prov(source.blocks[0], text), text
+
+
+def _prose_leave(text: str) -> Record:
+    values: dict[str, str] = {}
+    span = _LEAVE_SPAN.search(text)
+    if span:
+        values["start_date"], values["end_date"] = span[1], span[2]
+    for pattern in _LEAVE_STUDENT:
+        match = pattern.search(text)
+        if match:
+            values["name"] = match[1]
+            break
+    if _APPROVED.search(text):
+        ranks = [
+            (rank, word)
+            for word in _PROSE_TIER.findall(text)
+            for rank, tier in enumerate(_TIER_RANK)
+            if word in tier
+        ]
+        if ranks:
+            values["approver"] = max(ranks)[1]
+    return Record(values, None, text[:200])
 
 
 def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
@@ -333,7 +390,10 @@ def _approver_from_opinions(source: Source) -> str | None:
 
 
 # “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
-_VISITED = re.compile(r"(?<!未)已[^，。；;未不]{0,12}(?:家访|上门|核实)")
+# or “12月5日班主任上门家访核实” in prose: a dated visit was made.
+_VISITED = re.compile(
+    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)[^，。；;未不]{0,12}(?:家访|上门|核实)"
+)
 
 
 _DAYS_TOLD = re.compile(
