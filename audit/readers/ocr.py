@@ -96,12 +96,20 @@ def engine() -> Any:
 
     Its angle classifier is off: it turns some upright lines of a scanned form upside down
     (and reads them as “《”); photos are turned upright from their EXIF orientation instead.
+    In a worker process (audit/parallel.py) it uses one thread: the workers are the parallelism,
+    and onnxruntime's own threads on top of them fight for the same cores.
     """
+    import multiprocessing
+
     from rapidocr_onnxruntime import RapidOCR
 
     config = settings()
+    threads = 1 if multiprocessing.parent_process() is not None else -1
     return RapidOCR(
-        text_score=config.noise_floor, use_cls=False, max_side_len=config.detect_max_side
+        text_score=config.noise_floor,
+        use_cls=False,
+        max_side_len=config.detect_max_side,
+        intra_op_num_threads=threads,
     )
 
 
