@@ -13,6 +13,7 @@ layer. Words below the confidence threshold (checklists/evidence/ocr.yaml) are n
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from PIL import Image
 from audit.readers.model import Block, Item, Table, clean
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
+
+log = logging.getLogger(__name__)
 
 SETTINGS_FILE = CHECKLISTS_DIR / "evidence" / "ocr.yaml"
 ENGINE = "RapidOCR PP-OCRv4"
@@ -83,9 +86,15 @@ def enabled() -> bool:
     """OCR runs unless BAOXUE_OCR=0 (or the engine is not installed)."""
     if os.environ.get("BAOXUE_OCR", "1").strip().lower() in {"0", "false", "no", "off"}:
         return False
+    return _installed()
+
+
+@lru_cache(maxsize=1)
+def _installed() -> bool:
     try:
         import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
+    except ImportError:  # e.g. opencv-python without libGL: say so, once
+        log.warning("OCR unavailable: rapidocr-onnxruntime cannot be imported", exc_info=True)
         return False
     return True
 
