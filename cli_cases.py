@@ -315,21 +315,14 @@ def cases_due(
     """当日应办和逾期的步骤，附规定原文和出处；以及到期的每月报送（总台账、月报）。"""
     from dataclasses import asdict
 
-    from forms.cases.ladder import due
+    from forms.cases.ladder import due, of_place
     from forms.cases.reports_due import reports_due
     from forms.profiles import get_profile
 
     day = _day(on)
-    store = _store(store_dir)
-    items = _cases_call(
-        lambda: due(store.all(), day, [_day(h) for h in holidays], school, township)
-    )
-    mine = [
-        c.profile_id
-        for c in store.all()
-        if (school is None or c.school.name == school)
-        and (township is None or c.school.township == township)
-    ]
+    every = _store(store_dir).all()  # read once: the steps and the reports both need them
+    items = _cases_call(lambda: due(every, day, [_day(h) for h in holidays], school, township))
+    mine = [c.profile_id for c in of_place(every, school, township)]
     reports = _cases_call(lambda: reports_due([get_profile(p) for p in (*profile_ids, *mine)], day))
     if as_json:
         rows = [{**asdict(i), "rule": i.rule, "status_name": i.status_name} for i in items]

@@ -211,6 +211,18 @@ def _visit_checks(source: Source, table: Table, facts: PackageFacts) -> None:
             )
 
 
+# Who approves a leave, lowest to highest (a record names the highest it reached); every
+# pattern below that names an approver takes its words from here.
+_TIER_RANK = (
+    ("班主任",),
+    ("年级组",),
+    ("政教处", "德育处", "教导处", "学生处"),
+    ("分管校长", "副校长"),
+    ("校长",),
+)
+_TIERS = "|".join(word for tier in _TIER_RANK for word in tier)
+
+
 def leaves(source: Source, facts: PackageFacts) -> None:
     hint = source.student_hint()
     checks = [t for t in source.tables if _is_visit_check(t)]
@@ -249,15 +261,7 @@ _LEAVE_STUDENT = (
     re.compile(r"学生\s*([\u4e00-\u9fff·]{2,3}?)(?:同学)?\s*[，,因]"),
     re.compile(r"班\s*([\u4e00-\u9fff·]{2,3}?)(?:同学)?\s*因"),
 )
-# Who approved, lowest to highest (a paragraph names the highest it reached).
-_TIER_RANK = (
-    ("班主任",),
-    ("年级组",),
-    ("政教处", "德育处", "教导处", "学生处"),
-    ("分管校长", "副校长"),
-    ("校长",),
-)
-_PROSE_TIER = re.compile(r"分管校长|副校长|班主任|年级组|政教处|德育处|教导处|学生处|校长")
+_PROSE_TIER = re.compile(_TIERS)
 _APPROVED = re.compile(r"批准|同意|审批|批假|准假")
 
 
@@ -306,9 +310,7 @@ def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
         yield record, prov, text
 
 
-_OPINION = re.compile(
-    r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:审批)?(?:意见|签字|签名|审批|签批)"
-)
+_OPINION = re.compile(rf"({_TIERS})(?:审批)?(?:意见|签字|签名|审批|签批)")
 
 
 def _approver_in(text: str) -> str | None:
@@ -340,14 +342,10 @@ def _signed(value: str) -> bool:
 
 _NOTE_LINE = re.compile(r"^\s*(?:说明|注|备注|附|依据)\s*[：:]")
 _REFUSED = re.compile(r"^(不同意|否|×|—|-|/)")
-_TIER_HEADINGS = re.compile(
-    r"^(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批|签字|签名)?$"
-)
+_TIER_HEADINGS = re.compile(rf"^({_TIERS})(?:意见|审批|签字|签名)?$")
 
 
-_TIER_SAYS = re.compile(
-    r"(班主任|年级组|政教处|德育处|教导处|学生处|分管校长|副校长|校长)(?:意见|审批)?\s*[：:]\s*([^；;\n]*)"
-)
+_TIER_SAYS = re.compile(rf"({_TIERS})(?:意见|审批)?\s*[：:]\s*([^；;\n]*)")
 
 
 def _approver_in_cell(cell: str) -> str | None:

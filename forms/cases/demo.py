@@ -8,8 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forms.cases.ladder import due
 from forms.cases.model import Case, Event
 from forms.cases.report import write_school_month
@@ -18,6 +16,7 @@ from forms.cases.workflow import close_case, document, open_from, record_event
 from forms.dates import coerce_date
 from forms.paths import SAMPLES_DIR
 from forms.profiles import get_profile
+from forms.yamlload import load_yaml
 
 CASE_SAMPLES = SAMPLES_DIR / "cases"
 
@@ -34,7 +33,7 @@ class Walk:
 
 
 def load_sample(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = load_yaml(path.read_text(encoding="utf-8"))
     return data
 
 

@@ -12,21 +12,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from forms.cases.model import Case, CaseError
 from forms.cases.store import CaseStore
 from forms.cases.workflow import open_from
 from forms.errors import RecordError
 from forms.paths import CHECKLISTS_DIR
 from forms.roster import read_roster
+from forms.yamlload import load_yaml
 
 IMPORT_FILE = CHECKLISTS_DIR / "tables" / "case-import.yaml"
 
 
 @lru_cache(maxsize=1)
 def leave_values() -> frozenset[str]:
-    data = yaml.safe_load(IMPORT_FILE.read_text(encoding="utf-8"))
+    data = load_yaml(IMPORT_FILE.read_text(encoding="utf-8"))
     return frozenset(str(v) for v in data["leave_values"]["value"])
 
 

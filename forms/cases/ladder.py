@@ -154,6 +154,18 @@ def case_due(
     return out
 
 
+def of_place(
+    cases: Iterable[Case], school: str | None = None, township: str | None = None
+) -> list[Case]:
+    """The cases of one school or township (None: any)."""
+    return [
+        c
+        for c in cases
+        if (school is None or c.school.name == school)
+        and (township is None or c.school.township == township)
+    ]
+
+
 def due(
     cases: Iterable[Case],
     on: date,
@@ -166,11 +178,7 @@ def due(
     overdue first, then by deadline."""
     days = frozenset(holidays)
     out: list[DueItem] = []
-    for case in cases:
-        if school is not None and case.school.name != school:
-            continue
-        if township is not None and case.school.township != township:
-            continue
+    for case in of_place(cases, school, township):
         out += case_due(case, on, days, profiles(case.profile_id))
     return sorted(
         out, key=lambda d: (d.status != "overdue", d.deadline or d.earliest, d.case_id, d.step)
