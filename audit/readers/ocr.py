@@ -243,13 +243,16 @@ def page_items(found: Recognised, page: int) -> list[Item]:
     return [*items, *tables]
 
 
+PAPER_THUMBNAIL = 160  # px, the long side a photo is judged at (ocr.yaml `paper:`)
+
+
 def looks_like_paper(image: Image.Image) -> bool:
     """Whether a photo may hold a paper: mostly bright and colourless, with marks on it. Judged
     on a thumbnail, so a meeting photo is turned away in milliseconds, not a second of text
     detection (and a blank or one-colour picture is not read at all)."""
     s = settings()
     small = image.convert("RGB")
-    small.thumbnail((160, 160))
+    small.thumbnail((PAPER_THUMBNAIL, PAPER_THUMBNAIL))
     hsv = np.asarray(small.convert("HSV"))
     if not hsv.size:
         return False
