@@ -474,3 +474,35 @@ def test_leave_note_read_whole(tmp_path: Path) -> None:
         2.0,
         "班主任",
     )
+
+
+def test_leave_form_printed_approver_boxes_left_unsigned_are_no_approval(tmp_path: Path) -> None:
+    """“审批意见 | 校长（审批）：签字：＿＿ ＿年＿月＿日”: the 审批意见 cell was taken as the
+    approver as written, so an unsigned form passed as approved by 校长. A box names its tier;
+    the approver is the highest box holding anything but its print."""
+    from fixtures.packages.docs import PAGE_BREAK, Grid, docx
+
+    def form(name: str, boxes: tuple[str, str, str]) -> list[object]:
+        head, office, principal = boxes
+        return [
+            "学生请假审批单",
+            Grid(
+                [
+                    ["学生姓名", name, "性别", "女"],
+                    ["请假时间", "自2026年4月8日至2026年4月15日，共8天", "", ""],
+                    ["审核意见", f"班主任：{head} 签字：＿＿＿ ＿＿年＿月＿日", "", ""],
+                    ["审核意见", f"政教处（德育处）：{office} 签字：＿＿＿ ＿＿年＿月＿日", "", ""],
+                    ["审批意见", f"校长（审批）：签字：{principal} 年_月_二日", "", ""],
+                ]
+            ),
+            PAGE_BREAK,
+        ]
+
+    parts = [
+        *form("黄秋菊", ("", "", "")),
+        *form("韦小兰", ("同意", "同意 韦强", "")),
+        *form("覃小燕", ("同意", "", "〔手写签名〕")),
+    ]
+    facts = _read(tmp_path, {"二、防辍学/请假审批单.docx": docx(parts)})
+    got = {lv.student: lv.approver for lv in facts.leaves}
+    assert got == {"黄秋菊": None, "韦小兰": "政教处", "覃小燕": "校长"}

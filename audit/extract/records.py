@@ -236,12 +236,14 @@ def leaves(source: Source, facts: PackageFacts) -> None:
     shaped: list[tuple[Record, Provenance, str]] = []
     for table, record in rows:
         found = (
-            _approver_in_cell(record.get("approver"))
+            _as_written(record.get("approver"))
             if record.get("approver")
             else _approver_from_columns(record.extra)
         )
         if found:
             record.values["approver"] = found
+        else:
+            record.values.pop("approver", None)
         shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
     if not shaped:
         shaped = list(_leave_forms(source))
@@ -304,10 +306,20 @@ def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
     forms = _forms(source)
     approver = _approver_from_opinions(source) if len(forms) == 1 else None
     for record, prov, text in forms:
-        found = approver or _approver_in(text) or record.get("approver")
+        found = approver or _approver_in(text) or _as_written(record.get("approver"))
         if found:
             record.values["approver"] = found
+        else:
+            record.values.pop("approver", None)
         yield record, prov, text
+
+
+def _as_written(cell: str | None) -> str | None:
+    """An approver's cell as written — unless it is a printed box (“校长（审批）：签字：＿＿”)
+    nobody signed: a cell naming tiers stands for the highest one signed, or for nobody."""
+    if not cell:
+        return None
+    return _approver_in_cell(cell) if _TIER_SAYS.search(cell) else cell
 
 
 _OPINION = re.compile(rf"({_TIERS})(?:审批)?(?:意见|签字|签名|审批|签批)")
@@ -324,7 +336,7 @@ def _approver_in(text: str) -> str | None:
         for here, after in zip(marks, ends[: len(marks)], strict=True):
             value = line[here.end() : after.start() if after else len(line)].strip(" ：:")
             if _signed(value.split()[0] if value.split() else ""):
-                found = here[1]
+                found = _higher(found, here[1])
     return found
 
 
@@ -340,22 +352,51 @@ def _signed(value: str) -> bool:
     )
 
 
+# A box's printed parts: its sub-labels (签字：, 日期：) and a date line waiting to be filled
+# (＿＿年＿月＿日; a scan's recogniser reads the blanks as _ or as 一/二).
+_BOX_LABEL = re.compile(r"(?:签字|签名|签章|盖章|日期|时间)\s*[：:]")
+_BLANK_DATE = re.compile(r"(?:[＿_一二\s]*年)?[＿_一二\s]*月[＿_一二\s]*日|[＿_]+")
+
+
+def _box_signed(value: str) -> bool:
+    """What an approver wrote in a box whose print says 签字：＿＿ ＿年＿月＿日: signed when
+    anything but the print is left (同意, a name, a date, a judged signature 〔手写签名〕)."""
+    rest = _BLANK_DATE.sub(" ", _BOX_LABEL.sub(" ", value)).split()
+    return any(_signed(word) for word in rest)
+
+
 _NOTE_LINE = re.compile(r"^\s*(?:说明|注|备注|附|依据)\s*[：:]")
 _REFUSED = re.compile(r"^(不同意|否|×|—|-|/)")
 _TIER_HEADINGS = re.compile(rf"^({_TIERS})(?:意见|审批|签字|签名)?$")
 
 
-_TIER_SAYS = re.compile(rf"({_TIERS})(?:意见|审批)?\s*[：:]\s*([^；;\n]*)")
+# “班主任：”, “校长（审批）：”, “德育处意见:” — a tier's box inside a cell.
+_TIER_SAYS = re.compile(rf"({_TIERS})(?:[（(][^）)]{{0,6}}[）)])?(?:意见|审批)?\s*[：:]")
 
 
 def _approver_in_cell(cell: str) -> str | None:
-    """One cell 审批意见及签名 (“班主任：同意 王某；德育处：同意 李某”): the highest tier that
-    agreed; None when the cell names no tier (then it is the approver as written)."""
+    """One cell 审批意见及签名 (“班主任：同意 王某；德育处：同意 李某”, or a printed box
+    “校长（审批）：签字：〔手写签名〕 ＿年＿月＿日”): the highest tier that agreed; None when
+    the cell names no tier (then it is the approver as written) or no tier signed."""
     found: str | None = None
-    for match in _TIER_SAYS.finditer(cell):
-        if _signed(match[2].strip()):
-            found = match[1]
+    marks = list(_TIER_SAYS.finditer(cell))
+    ends: list[re.Match[str] | None] = [*marks[1:], None]
+    for here, after in zip(marks, ends[: len(marks)], strict=True):
+        said = cell[here.end() : after.start() if after else len(cell)]
+        if _box_signed(said.split("；")[0].split(";")[0]):
+            found = _higher(found, here[1])
     return found
+
+
+def _higher(found: str | None, tier: str) -> str:
+    """The higher of two approvers' tiers (a form lists its boxes in any order)."""
+    if found is None:
+        return tier
+    return max((found, tier), key=lambda word: _rank(word))
+
+
+def _rank(word: str) -> int:
+    return next(rank for rank, tier in enumerate(_TIER_RANK) if word in tier)
 
 
 def _approver_from_columns(extra: dict[str, str]) -> str | None:
@@ -365,7 +406,7 @@ def _approver_from_columns(extra: dict[str, str]) -> str | None:
         match = _TIER_HEADINGS.match(norm(heading))
         value = value.strip()
         if match and _signed(value):
-            found = match[1]
+            found = _higher(found, match[1])
     return found
 
 
@@ -377,13 +418,15 @@ def _approver_from_opinions(source: Source) -> str | None:
             for col, cell in enumerate(row):
                 match = _OPINION.search(cell)
                 if not match:
+                    boxed = _approver_in_cell(cell)  # 审核意见 | 班主任：签字：王某
+                    found = _higher(found, boxed) if boxed else found
                     continue
                 rest = cell[match.end() :].strip(" ：:")
                 # the cell beside, unless it is empty or the next box's label (销假时间)
                 beside = next((c for c in row[col + 1 :] if c != cell), "")
                 value = rest or beside
                 if _signed(value) and not _OPINION.search(value):
-                    found = match[1]
+                    found = _higher(found, match[1])
     return found
 
 
