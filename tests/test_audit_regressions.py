@@ -506,3 +506,31 @@ def test_leave_form_printed_approver_boxes_left_unsigned_are_no_approval(tmp_pat
     facts = _read(tmp_path, {"二、防辍学/请假审批单.docx": docx(parts)})
     got = {lv.student: lv.approver for lv in facts.leaves}
     assert got == {"黄秋菊": None, "韦小兰": "政教处", "覃小燕": "校长"}
+
+
+def test_sign_in_sheet_counts_the_rows_signed_not_the_names_printed(tmp_path: Path) -> None:
+    """A sign-in sheet printed with the invitees' names counted everyone invited as present: a
+    sheet with a 签名 column counts the boxes signed (a name, ✓, a scan's 〔手写签名〕), not
+    请假 or a blank; one without lists those present."""
+    grid = [
+        ["序号", "姓名", "单位及职务", "签名"],
+        ["1", "黄志明", "校长", "黄志明"],
+        ["2", "韦海燕", "副校长", "〔手写签名〕"],
+        ["3", "莫丽", "九（1）班班主任", "请假"],
+        ["4", "李强", "九（2）班班主任", ""],
+        ["5", "", "", "✓"],
+    ]
+    present = [["序号", "姓名", "职务"], ["1", "黄志明", "校长"], ["2", "韦海燕", "副校长"]]
+    facts = _read(
+        tmp_path,
+        {
+            "一、部署/春季会议/春季学期控辍保学工作会议签到表.docx": docx(
+                ["春季学期控辍保学工作会议签到表", grid]
+            ),
+            "一、部署/秋季会议/秋季学期控辍保学工作会议签到表.docx": docx(
+                ["秋季学期控辍保学工作会议签到表", present]
+            ),
+        },
+    )
+    got = sorted((m.topic or "", m.attendees) for m in facts.meetings if m.part == "sign_in")
+    assert got == [("春季学期控辍保学工作会议", 3), ("秋季学期控辍保学工作会议", 2)]

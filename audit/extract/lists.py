@@ -9,7 +9,7 @@ from typing import Literal
 
 from audit.classify import norm
 from audit.extract.source import Source, split_names
-from audit.extract.tables import field_of, labelled_values
+from audit.extract.tables import field_of, labelled_values, unfilled
 from audit.extract.values import cell_date, parse_count
 from audit.facts import (
     AttendanceDay,
@@ -115,10 +115,7 @@ def meeting(source: Source, facts: PackageFacts) -> None:
     if part == "photo" and source.photo_date:
         when = source.photo_date
     when = when or source.first_date()
-    attendees = None
-    if part == "sign_in":
-        rows = source.table_records(("name",))
-        attendees = len({r.get("name") for _, r in rows if r.get("name")}) or None
+    attendees = _attendees(source) if part == "sign_in" else None
     facts.meetings.append(
         Meeting(
             prov=source.prov(_first_snippet(source), page=_first_page(source)),
@@ -128,6 +125,21 @@ def meeting(source: Source, facts: PackageFacts) -> None:
             attendees=attendees,
         )
     )
+
+
+# Written in a sign-in box by someone else for one who did not come.
+_ABSENT = re.compile(r"^(?:请假|病假|事假|缺席|未到|公出|出差|外出)")
+
+
+def _attendees(source: Source) -> int | None:
+    """Who signed in: the rows whose 签名/签到 box holds a mark (a name, ✓, a signature judged
+    present on a scan: 〔手写签名〕) — not a printed blank or 请假; a sheet without such a
+    column, its distinct names (a list of those present)."""
+    rows = [record for _, record in source.table_records(("name",))]
+    if any("signature" in r.values for r in rows):
+        signed = [r.get("signature") or "" for r in rows]
+        return sum(1 for v in signed if v and not unfilled(v) and not _ABSENT.match(v)) or None
+    return len({r.get("name") for r in rows if r.get("name")}) or None
 
 
 def roster(source: Source, facts: PackageFacts) -> None:

@@ -132,6 +132,7 @@ class Word:
     y1: float
     text: str
     confidence: float
+    chars: tuple[tuple[float, float, float, float], ...] = ()  # each character's box, if known
 
     @property
     def cx(self) -> float:
@@ -162,27 +163,60 @@ class Recognised:
 def recognise(image: Image.Image) -> Recognised:
     """Run the engine on one page image; words in reading coordinates (skew removed)."""
     gray = image.convert("L")
-    raw, _ = engine()(np.asarray(gray.convert("RGB")))
-    quads: list[tuple[list[tuple[float, float]], str, float]] = [
-        ([(float(x), float(y)) for x, y in box], str(text), float(score))
-        for box, text, score in (raw or [])
+    config = settings()
+    # the characters' own boxes too: a signature judged from ink (audit/readers/ink.py) must
+    # know which ink the recognised characters explain, not just their line's box
+    raw, _ = engine()(
+        np.asarray(gray.convert("RGB")),
+        return_word_box=True,
+        text_score=config.noise_floor,
+        box_thresh=BOX_THRESH,
+        unclip_ratio=UNCLIP_RATIO,
+    )
+    quads: list[tuple[list[tuple[float, float]], str, float, list[Any]]] = [
+        (
+            [(float(x), float(y)) for x, y in entry[0]],
+            str(entry[1]),
+            float(entry[2]),
+            list(entry[3]) if len(entry) > 3 and entry[3] else [],
+        )
+        for entry in (raw or [])
     ]
-    angle = _skew(quads)
-    if abs(angle) >= MIN_SKEW:
+    angle = _skew([(points, text, score) for points, text, score, _ in quads])
+    turned = abs(angle) >= MIN_SKEW
+    if turned:
         gray = gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
     centre = (gray.width / 2, gray.height / 2)
     found = Recognised(image=gray)
-    config = settings()
-    for points, text, score in quads:
+    for points, text, score, char_quads in quads:
         if not text.strip():
             continue
-        if abs(angle) >= MIN_SKEW:
+        if turned:
             points = [_rotate(p, centre, angle) for p in points]
-        xs = [p[0] for p in points]
-        ys = [p[1] for p in points]
-        word = Word(min(xs), min(ys), max(xs), max(ys), config.correct(text.strip()), score)
+        chars = tuple(
+            _extent([_rotate(p, centre, angle) if turned else p for p in _points(q)])
+            for q in char_quads
+        )
+        word = Word(*_extent(points), config.correct(text.strip()), score, chars)
         (found.words if score >= config.min_confidence else found.dropped).append(word)
     return found
+
+
+# The engine's own defaults, restated: passing any option to a call resets the others to these.
+BOX_THRESH = 0.5
+UNCLIP_RATIO = 1.6
+
+Box = tuple[float, float, float, float]
+
+
+def _points(quad: Any) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for x, y in quad]
+
+
+def _extent(points: list[tuple[float, float]]) -> Box:
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _skew(quads: list[tuple[list[tuple[float, float]], str, float]]) -> float:

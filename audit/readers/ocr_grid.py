@@ -13,12 +13,14 @@ grouping the words of consecutive lines into columns by their left edges.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 
+from audit.readers import ink
 from audit.readers.model import Table, clean
 from audit.readers.ocr import Recognised, Word, lowest, text_lines
 
@@ -45,6 +47,14 @@ class Rule:
 
 
 @dataclass
+class Signs:
+    """What a page's signature boxes are judged on (audit/readers/ink.py)."""
+
+    ink: Mask  # ink no legible word explains
+    line_height: float  # the page's text height, px
+
+
+@dataclass
 class Grid:
     ys: list[float]  # horizontal rules, top to bottom
     xs: list[float]  # column boundaries, left to right
@@ -57,10 +67,13 @@ def page_tables(found: Recognised, page: int) -> list[Table]:
     grids = find_grids(dark)
     tables: list[Table] = []
     loose = list(found.words)
+    signs = (
+        Signs(ink.unexplained(dark, found.words), ink.text_height(found.words)) if grids else None
+    )
     for grid in grids:
         inside = [w for w in found.words if _inside(grid, w)]
         loose = [w for w in loose if w not in inside]
-        rows = _fill(grid, inside)
+        rows = _fill(grid, inside, signs)
         if any(any(c for c in row) for row in rows):
             tables.append(Table(rows=rows, page=page, ocr=lowest(inside)))
     tables += column_tables(loose, page)
@@ -181,13 +194,14 @@ def _pieces(grid: Grid, band: int, word: Word) -> list[tuple[int, Word]]:
         end_i = round(len(word.text) * (x - word.x0) / width)
         text = word.text[start_i:end_i].strip()
         if text:
-            part = Word(start_x, word.y0, x, word.y1, text, word.confidence)
+            chars = tuple(c for c in word.chars if start_x <= (c[0] + c[2]) / 2 < x)
+            part = Word(start_x, word.y0, x, word.y1, text, word.confidence, chars)
             pieces.append((_index(grid.xs, part.cx), part))
         start_x, start_i = x, end_i
     return pieces
 
 
-def _fill(grid: Grid, words: list[Word]) -> list[list[str]]:
+def _fill(grid: Grid, words: list[Word], signs: Signs | None = None) -> list[list[str]]:
     bands, columns = len(grid.ys) - 1, len(grid.xs) - 1
     parent = list(range(bands * columns))
 
@@ -215,10 +229,11 @@ def _fill(grid: Grid, words: list[Word]) -> list[list[str]]:
         band = _index(grid.ys, word.cy)
         for column, piece in _pieces(grid, band, word):
             cells.setdefault(find(band * columns + column), []).append(piece)
-    text = {
-        group: clean(" ".join(" ".join(w.text for w in line) for line in text_lines(ws)))
-        for group, ws in cells.items()
-    }
+    text = _texts(cells)
+    if signs is not None:
+        for group, mark in _signatures(grid, signs, text, find).items():
+            cells.setdefault(group, []).append(mark)
+        text = _texts(cells)
     rows: list[list[str]] = []
     for r in range(bands):
         row = [""] * columns
@@ -230,6 +245,37 @@ def _fill(grid: Grid, words: list[Word]) -> list[list[str]]:
                 row[c] = text.get(group, "")
         rows.append(row)
     return rows
+
+
+def _texts(cells: dict[int, list[Word]]) -> dict[int, str]:
+    return {
+        group: clean(" ".join(" ".join(w.text for w in line) for line in text_lines(ws)))
+        for group, ws in cells.items()
+    }
+
+
+def _signatures(
+    grid: Grid, signs: Signs, text: dict[int, str], find: Callable[[int], int]
+) -> dict[int, Word]:
+    """The merged cells where a signature belongs and one is present: its mark, by cell."""
+    columns = len(grid.xs) - 1
+    spans: dict[int, tuple[int, int, int, int]] = {}  # group → first/last band, first/last column
+    for r in range(len(grid.ys) - 1):
+        for c in range(columns):
+            group = find(r * columns + c)
+            r0, c0, r1, c1 = spans.get(group, (r, c, r, c))
+            spans[group] = (min(r0, r), min(c0, c), max(r1, r), max(c1, c))
+    marks: dict[int, Word] = {}
+    for group, (r0, c0, r1, c1) in spans.items():
+        label = text.get(find(r0 * columns + c0 - 1), "") if c0 else ""
+        heading = text.get(find(c0), "") if r0 else ""
+        if not ink.belongs(text.get(group, ""), label, heading):
+            continue
+        box = (grid.xs[c0], grid.ys[r0], grid.xs[c1 + 1], grid.ys[r1 + 1])
+        mark = ink.mark_in(signs.ink, box, signs.line_height)
+        if mark is not None:
+            marks[group] = mark
+    return marks
 
 
 def column_tables(words: list[Word], page: int) -> list[Table]:

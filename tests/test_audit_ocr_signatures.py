@@ -1,0 +1,148 @@
+"""Signatures on scanned forms are judged present or absent, not read (issue 11).
+
+baoxue's own 学生请假审批单 and 会议签到表 are printed, signed by hand (a scrawl no recogniser
+reads: tests/fixtures/packages/handwriting.py), scanned (150 dpi, skew, noise, JPEG 60) and
+audited with the real engine: the approver is the highest box signed, an unsigned form has
+none, and a sign-in sheet counts the boxes signed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fixtures.packages.docs import scanned_copy
+from fixtures.packages.handwriting import Place, sign, words
+
+from audit.facts import PackageFacts
+from audit.readers import ink
+from audit.readers.ocr import Word
+from audit.rules import Period
+from audit.run import read_facts
+
+PERIOD = Period(date(2025, 9, 1), date(2026, 7, 15))
+BOXES = ("班主任", "政教处", "校长")  # the leave form's approver boxes, top to bottom
+
+
+def _render(kind_name: str, sample: str) -> bytes:
+    import yaml
+
+    from forms.paths import SAMPLES_DIR
+    from forms.profiles import get_profile
+    from forms.registry import get_form
+    from forms.render.document import render_record, validate_record
+
+    kind = get_form(kind_name)
+    data = yaml.safe_load((SAMPLES_DIR / f"{sample}.yaml").read_text("utf-8"))
+    pdf: bytes = render_record(
+        kind, validate_record(kind, data), get_profile("liupu-2026"), ("pdf",)
+    )["pdf"]
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def leave_pdf() -> bytes:
+    return _render("leave_approval", "leave_approval-liupu-2026")
+
+
+@pytest.fixture(scope="module")
+def sign_in_pdf() -> bytes:
+    return _render("sign_in_sheet", "sign_in_sheet")
+
+
+def _approver_boxes(pdf: bytes) -> dict[str, Place]:
+    """Where each approver signs: after the 签字： of its 审核意见 / 审批意见 row."""
+    found = words(pdf)
+    labels = sorted(
+        (w for w in found if w["text"] in {"审核意见", "审批意见"}), key=lambda w: float(w["top"])
+    )
+    places: dict[str, Place] = {}
+    for tier, label in zip(BOXES, labels, strict=True):
+        top = float(label["top"])
+        box = next(
+            w
+            for w in found
+            if str(w["text"]).startswith("签字") and top <= float(w["top"]) <= top + 40
+        )
+        places[tier] = Place(1, float(box["x0"]) + 34, float(box["bottom"]))
+    return places
+
+
+def _read(tmp_path: Path, name: str, data: bytes) -> PackageFacts:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / f"{name}.pdf").write_bytes(data)
+    return read_facts(folder, PERIOD)
+
+
+def _approver(tmp_path: Path, pdf: bytes, signed: tuple[str, ...], seed: int) -> Any:
+    boxes = _approver_boxes(pdf)
+    paper = sign(pdf, [boxes[t] for t in signed], seed=seed)
+    facts = _read(tmp_path, f"请假审批单{seed}", scanned_copy(paper, seed=seed))
+    (leave,) = facts.leaves
+    return leave
+
+
+@pytest.mark.parametrize(
+    ("signed", "approver"),
+    [((), None), (("班主任", "政教处"), "政教处"), (("班主任", "政教处", "校长"), "校长")],
+)
+def test_scanned_leave_form_approver_is_the_highest_box_signed(
+    tmp_path: Path, leave_pdf: bytes, signed: tuple[str, ...], approver: str | None
+) -> None:
+    leave = _approver(tmp_path, leave_pdf, signed, seed=len(signed))
+    assert (leave.student, leave.days, leave.approver) == ("黄秋菊", 8, approver)
+    assert leave.prov.ocr_engine is not None
+
+
+def test_born_digital_unsigned_leave_form_has_no_approver(tmp_path: Path, leave_pdf: bytes) -> None:
+    (leave,) = _read(tmp_path, "请假审批单", leave_pdf).leaves
+    assert leave.approver is None
+
+
+def test_scanned_sign_in_sheet_counts_the_boxes_signed(tmp_path: Path, sign_in_pdf: bytes) -> None:
+    found = words(sign_in_pdf)
+    column = next(w for w in found if w["text"] == "签名")
+    name_column = next(w for w in found if w["text"] == "姓名")
+    rows = {
+        str(w["text"]): float(w["bottom"])
+        for w in found
+        if str(w["text"]).isdigit() and float(w["x1"]) < float(name_column["x0"])
+    }
+    x = float(column["x0"]) - 12
+    # four invitees printed, three sign; two more write their names in blank rows and sign
+    places = [Place(1, x, rows[n]) for n in ("1", "2", "4", "5", "6")]
+    places += [Place(1, float(name_column["x0"]) - 8, rows[n], width=40) for n in ("5", "6")]
+    facts = _read(tmp_path, "会议签到表", scanned_copy(sign(sign_in_pdf, places), seed=3))
+    (sheet,) = [m for m in facts.meetings if m.part == "sign_in"]
+    assert sheet.attendees == 5
+    (unsigned,) = [
+        m for m in _read(tmp_path, "空白签到表", sign_in_pdf).meetings if m.part == "sign_in"
+    ]
+    assert unsigned.attendees is None  # printed names are an invitation, not a signature
+
+
+def _cell(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.normal(240, 12, (80, 300)) < 170  # the page's speckle after binarising
+
+
+def test_speckle_and_a_printed_blank_are_no_signature() -> None:
+    speckle = ink.unexplained(_cell(0), [])
+    assert ink.mark_in(speckle, (0, 0, 300, 80), 30.0) is None
+    blank = _cell(1)
+    blank[60:63, 40:260] = True  # ＿＿＿＿＿＿ under a 签字：
+    assert ink.mark_in(ink.unexplained(blank, []), (0, 0, 300, 80), 30.0) is None
+
+
+def test_ink_a_recognised_character_explains_is_no_signature() -> None:
+    dark = _cell(2)
+    dark[20:50, 40:70] = True  # a printed character the engine read
+    read = Word(40, 20, 70, 50, "同", 0.99, ((40, 20, 70, 50),))
+    assert ink.mark_in(ink.unexplained(dark, [read]), (0, 0, 300, 80), 30.0) is None
+    dark[15:55, 150:260:6] = True  # and a scrawl beside it that nobody read
+    mark = ink.mark_in(ink.unexplained(dark, [read]), (0, 0, 300, 80), 30.0)
+    assert mark is not None and mark.text == ink.MARK and 150 <= mark.x0 < 260
