@@ -146,3 +146,32 @@ def test_ink_a_recognised_character_explains_is_no_signature() -> None:
     dark[15:55, 150:260:6] = True  # and a scrawl beside it that nobody read
     mark = ink.mark_in(ink.unexplained(dark, [read]), (0, 0, 300, 80), 30.0)
     assert mark is not None and mark.text == ink.MARK and 150 <= mark.x0 < 260
+
+
+def test_scanned_leave_register_one_column_per_approver(tmp_path: Path) -> None:
+    """A 请假登记表 with a column per approver (班主任 | 政教处 | 校长), each box signed by hand
+    or left empty: each leave's approver is the highest column signed."""
+    from fixtures.packages.docs import pdf
+
+    leaves = [
+        ("谢婷婷", "2025年12月8日", "2025年12月10日", "3", ("班主任", "政教处", "校长")),
+        ("潘宇航", "2025年11月3日", "2025年11月4日", "2", ("班主任", "政教处")),
+        ("陆文静", "2025年10月9日", "2025年10月9日", "1", ("班主任",)),
+        ("韦小兰", "2025年10月20日", "2025年10月21日", "2", ()),
+    ]
+    rows = [["序号", "姓名", "开始日期", "结束日期", "天数", *BOXES]]
+    rows += [[str(i + 1), n, a, b, d, "", "", ""] for i, (n, a, b, d, _) in enumerate(leaves)]
+    sheet = pdf("学生请假登记表", [rows])
+    found = words(sheet)
+    columns = {t: float(next(w for w in found if w["text"] == t)["x0"]) for t in BOXES}
+    lines = {
+        str(w["text"]): float(w["bottom"]) for w in found if w["text"] in {x[0] for x in leaves}
+    }
+    places = [
+        Place(1, columns[tier] - 6, lines[name] + 2, width=44, height=14)
+        for name, *_, signed in leaves
+        for tier in signed
+    ]
+    facts = _read(tmp_path, "学生请假登记表", scanned_copy(sign(sheet, places), seed=5))
+    got = {lv.student: lv.approver for lv in facts.leaves}
+    assert got == {"谢婷婷": "校长", "潘宇航": "政教处", "陆文静": "班主任", "韦小兰": None}
