@@ -7,14 +7,18 @@ cost more than its thousand PDF pages. A thumbnail's brightness and colour now d
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from fixtures.packages.docs import jpeg, photo_of
 from PIL import Image, ImageDraw
+from test_audit_ocr_signatures import PERIOD
 
 from audit.readers import read_bytes
 from audit.readers.ocr import looks_like_paper
+from audit.run import read_facts
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +60,29 @@ def test_a_photographed_form_is_paper_also_in_warm_light(form_photo: Image.Image
     warm = np.asarray(form_photo).astype(float) * (1.0, 0.9, 0.72)  # a tungsten lamp
     assert looks_like_paper(Image.fromarray(warm.astype(np.uint8)))
     assert not looks_like_paper(_scene())
+
+
+@pytest.mark.parametrize(("keystone", "shade"), [(0.02, 0.35), (0.04, 0.55), (0.08, 0.7)])
+def test_a_form_photographed_on_a_desk_at_an_angle_in_dim_light(
+    tmp_path: Path, keystone: float, shade: float
+) -> None:
+    """A phone photo of a form lying on a desk: the far edge narrower (keystone), one side in
+    shadow, warm light, the desk round it. The pre-filter turned the dim ones away (the paper
+    under 160 in brightness); the form's facts must equal the born-digital ones."""
+    from fixtures.packages.docs import phone_photo
+    from test_audit_ocr_signatures import _read, _render
+
+    pdf = _render("home_teaching_record", "home_teaching_record")
+    born = _read(tmp_path, "送教上门记录表", pdf)
+    photo = phone_photo(pdf, keystone=keystone, shade=shade, taken="2025:10:15 11:20:00")
+    folder = tmp_path / "photo"
+    folder.mkdir()
+    (folder / "IMG_20251015_112000.jpg").write_bytes(photo)
+    shot = read_facts(folder, PERIOD)
+
+    def sessions(facts: Any) -> list[tuple[Any, ...]]:
+        return [(s.student, s.date, s.periods, s.minutes_per_period) for s in facts.sessions]
+
+    assert sessions(shot) == sessions(born) != []
+    (entry,) = shot.files
+    assert entry.kind == "home_teaching_record"

@@ -48,6 +48,8 @@ class Settings:
     paper_min_brightness: int
     paper_max_saturation: int
     paper_min_contrast: float
+    paper_levels_percentile: float
+    paper_min_print: float
     corrections: tuple[tuple[str, str], ...]
 
     def correct(self, text: str) -> str:
@@ -70,6 +72,8 @@ def settings() -> Settings:
         paper_min_brightness=int(data["paper"]["min_brightness"]),
         paper_max_saturation=int(data["paper"]["max_saturation"]),
         paper_min_contrast=float(data["paper"]["min_contrast"]),
+        paper_levels_percentile=float(data["paper"]["levels_percentile"]),
+        paper_min_print=float(data["paper"]["min_print"]),
         corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
     )
 
@@ -283,12 +287,39 @@ PAPER_THUMBNAIL = 160  # px, the long side a photo is judged at (ocr.yaml `paper
 def looks_like_paper(image: Image.Image) -> bool:
     """Whether a photo may hold a paper: mostly bright and colourless, with marks on it. Judged
     on a thumbnail, so a meeting photo is turned away in milliseconds, not a second of text
-    detection (and a blank or one-colour picture is not read at all)."""
+    detection (and a blank or one-colour picture is not read at all). A paper in dim light or
+    half in shadow is bright after auto-levels — and then must also be covered in small dark
+    marks (print), which a beige wall brightened the same way is not."""
     s = settings()
     small = image.convert("RGB")
     small.thumbnail((PAPER_THUMBNAIL, PAPER_THUMBNAIL))
     hsv = np.asarray(small.convert("HSV"))
     if not hsv.size:
         return False
-    paper = (hsv[..., 2] >= s.paper_min_brightness) & (hsv[..., 1] <= s.paper_max_saturation)
-    return float(paper.mean()) >= s.paper_share and float(hsv[..., 2].std()) >= s.paper_min_contrast
+    value = hsv[..., 2].astype(np.float32)
+    if float(value.std()) < s.paper_min_contrast:
+        return False
+    colourless = hsv[..., 1] <= s.paper_max_saturation
+    if float(((value >= s.paper_min_brightness) & colourless).mean()) >= s.paper_share:
+        return True
+    top = float(np.percentile(value, s.paper_levels_percentile))
+    levelled = np.minimum(value * (255.0 / top), 255.0) if top > 0 else value
+    if float(((levelled >= s.paper_min_brightness) & colourless).mean()) < s.paper_share:
+        return False
+    return _print_share(image) >= s.paper_min_print
+
+
+PRINT_THUMBNAIL = 400  # px: print is still a mark of its own at this size (A4: lines ~7 px)
+PRINT_DEPTH = 25  # grey levels darker than its surroundings that make a pixel print
+
+
+def _print_share(image: Image.Image) -> float:
+    """The share of a thumbnail that is small dark marks on a lighter ground (a morphological
+    black-hat: what closing a 5 px square fills in)."""
+    import cv2
+
+    gray = image.convert("L")
+    gray.thumbnail((PRINT_THUMBNAIL, PRINT_THUMBNAIL))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
+    marks = cv2.morphologyEx(np.asarray(gray), cv2.MORPH_BLACKHAT, kernel)
+    return float((marks > PRINT_DEPTH).mean())
