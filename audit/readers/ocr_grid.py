@@ -14,7 +14,7 @@ grouping the words of consecutive lines into columns by their left edges.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -52,6 +52,7 @@ class Signs:
 
     ink: Mask  # ink no legible word explains
     line_height: float  # the page's text height, px
+    marks: list[Word] = field(default_factory=list)  # the signatures judged present
 
 
 @dataclass
@@ -77,7 +78,23 @@ def page_tables(found: Recognised, page: int) -> list[Table]:
         if any(any(c for c in row) for row in rows):
             tables.append(Table(rows=rows, page=page, ocr=lowest(inside)))
     tables += column_tables(loose, page)
+    if signs is not None and signs.marks:
+        # a word the recogniser was unsure of where a signature was judged present is that
+        # signature (“签字：医欧” at 0.79): no fact is missing for it, so the page need not wait
+        # for a person on its account
+        found.dropped = [w for w in found.dropped if not any(_overlap(w, m) for m in signs.marks)]
     return tables
+
+
+def _overlap(word: Word, mark: Word) -> bool:
+    """Whether most of a mark lies in a word's box (or most of the word in the mark's)."""
+    width = min(word.x1, mark.x1) - max(word.x0, mark.x0)
+    height = min(word.y1, mark.y1) - max(word.y0, mark.y0)
+    if width <= 0 or height <= 0:
+        return False
+    area = width * height
+    smaller = min((word.x1 - word.x0) * word.height, (mark.x1 - mark.x0) * mark.height)
+    return area >= 0.5 * smaller
 
 
 def find_grids(dark: Mask) -> list[Grid]:
@@ -275,6 +292,7 @@ def _signatures(
         mark = ink.mark_in(signs.ink, box, signs.line_height)
         if mark is not None:
             marks[group] = mark
+            signs.marks.append(mark)
     return marks
 
 
