@@ -215,3 +215,40 @@ def test_scan_pages_degrades(form_pdf: bytes) -> None:
     (page,) = scan_pages(form_pdf, angles=(1.5,))
     assert abs(page.width - 1240) <= 1 and abs(page.height - 1754) <= 1  # A4 at 150 dpi
     assert page.format == "JPEG"
+
+
+def test_two_boxed_forms_on_a_scanned_page_are_two_tables(tmp_path: Any) -> None:
+    """A scanned page of two boxed 送教 forms was rebuilt as one grid — the second form's title
+    row and rows joined under the first form's columns — so half the sessions were lost (an OCR
+    sweep of the variant packages, seed 1). A band with no vertical rule ends a table."""
+    import random
+
+    from fixtures.packages.docs import scanned_copy
+    from fixtures.variants.present import forms_files
+
+    days = [date(2025, 9, 5), date(2025, 9, 19), date(2025, 10, 10), date(2025, 10, 24)]
+    forms = [
+        [
+            ("学生姓名", "李小华"),
+            ("送教日期", f"{d.year}年{d.month}月{d.day}日"),
+            ("送教时间", "9:00-10:30"),
+            ("课时数", "3"),
+            ("送教教师", "李春梅、王海"),
+        ]
+        for d in days
+    ]
+    files = forms_files(
+        random.Random(1),
+        "四、送教上门/李小华送教上门记录",
+        "送教上门记录表",
+        forms,
+        [str(d) for d in days],
+        modes=("pdf_two_a_page",),
+    )
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(scanned_copy(data) if rel.endswith(".pdf") else data)
+    facts = read_package(tmp_path, period=PERIOD)
+    read = sorted((s.date, s.prov.page, s.periods) for s in facts.sessions)
+    assert read == [(days[0], 1, 3), (days[1], 1, 3), (days[2], 2, 3), (days[3], 2, 3)]
+    assert all(s.prov.ocr_engine == ENGINE for s in facts.sessions)

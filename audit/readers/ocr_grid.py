@@ -102,9 +102,7 @@ def find_grids(dark: Mask) -> list[Grid]:
     rules = _horizontal_rules(dark, max(40, width // 25))
     grids: list[Grid] = []
     for group in _tables_of(rules, height):
-        grid = _grid(dark, group)
-        if grid is not None:
-            grids.append(grid)
+        grids += _grids(dark, group)
     return grids
 
 
@@ -157,7 +155,10 @@ def _tables_of(rules: list[Rule], height: int) -> list[list[Rule]]:
     return [g for g in groups if len(g) >= 2]
 
 
-def _grid(dark: Mask, rules: list[Rule]) -> Grid | None:
+def _grids(dark: Mask, rules: list[Rule]) -> list[Grid]:
+    """The grids of a group of rules: one, or several where a band between two rules has no
+    vertical rule at all (the gap under one boxed form and its neighbour's title: two forms a
+    page are two tables, each with its own columns)."""
     left = min(r.extent[0] for r in rules)
     right = max(r.extent[1] for r in rules)
     lo, hi = max(0, left - MERGE_GAP), min(dark.shape[1], right + MERGE_GAP + 1)
@@ -174,6 +175,17 @@ def _grid(dark: Mask, rules: list[Rule]) -> Grid | None:
         near[:, :-1] |= region[:, 1:]
         filled = near.mean(axis=0) >= VERTICAL_FILL
         per_band.append([lo + (a + b) / 2 for a, b in _runs(filled)])
+    grids: list[Grid] = []
+    start = 0
+    for end in [*(i for i, xs in enumerate(per_band) if not xs), len(per_band)]:
+        grid = _grid(kept[start : end + 1], per_band[start:end])
+        if grid is not None:
+            grids.append(grid)
+        start = end + 1
+    return grids
+
+
+def _grid(kept: list[Rule], per_band: list[list[float]]) -> Grid | None:
     if len(per_band) < 1 or sum(len(xs) >= 2 for xs in per_band) < max(1, len(per_band) // 2):
         return None
     boundaries: list[float] = []
