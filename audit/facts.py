@@ -184,6 +184,11 @@ class Visit(Fact):
         return len(self.bodies) >= 2
 
 
+# What HomeTeachingSession.illegible names.
+ILLEGIBLE_TIME = "起止时间"
+ILLEGIBLE_PERIODS = "课时数"
+
+
 class HomeTeachingSession(Fact):
     """One 送教上门 visit."""
 
@@ -196,6 +201,9 @@ class HomeTeachingSession(Fact):
     total_minutes: float | None = None
     teachers: list[str] = Field(default_factory=list)
     content: str | None = None
+    # fields written on a scanned page that OCR could not make out (起止时间, 课时数): the rule
+    # leaves the visit to a person instead of reading the box as empty
+    illegible: list[str] = Field(default_factory=list)
 
 
 class PackageFacts(Strict):

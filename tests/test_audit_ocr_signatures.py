@@ -178,3 +178,35 @@ def test_scanned_leave_register_one_column_per_approver(tmp_path: Path) -> None:
     facts = _read(tmp_path, "学生请假登记表", scanned_copy(sign(sheet, places), seed=5))
     got = {lv.student: lv.approver for lv in facts.leaves}
     assert got == {"谢婷婷": "校长", "潘宇航": "政教处", "陆文静": "班主任", "韦小兰": None}
+
+
+def test_a_time_box_too_faint_to_read_waits_for_a_person(tmp_path: Path) -> None:
+    """A scanned 送教 ledger whose 送教时间 box on one row was printed too faint: OCR made out
+    “9:00-” only. That visit is not one without times (4.6 failed): its 起止时间 are marked
+    illegible and the rule leaves it to a person with its page."""
+    from fixtures.packages.docs import pdf
+
+    from audit.checklist import resolve
+    from audit.evaluate import check_period
+    from audit.run import judge
+
+    days = ["2025年10月9日", "2025年10月23日", "2025年11月6日", "2025年11月20日"]
+    rows = [["日期", "学生姓名", "送教时间", "课时数", "送教教师"]]
+    rows += [[d, "李小华", "9:00-11:00", "3", "李春梅、王海"] for d in days]
+    ledger = pdf("送教上门记录表", [rows])
+    (faint,) = [w for w in words(ledger) if w["text"] == "9:00-11:00"][1:2]
+    box = (
+        1,
+        float(faint["x0"]) + 24,
+        float(faint["top"]) - 2,
+        float(faint["x1"]) + 2,
+        float(faint["bottom"]) + 2,
+    )
+    paper = sign(ledger, [], faded=[box])
+    facts = _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=1))
+    got = sorted((s.date.day, s.start is not None, s.illegible) for s in facts.sessions)
+    assert got == [(6, True, []), (9, True, []), (20, True, []), (23, False, ["起止时间"])]
+    result = judge(facts, resolve("liupu-supervision-2024"), check_period(PERIOD.start, PERIOD.end), "faint")
+    item = next(i for i in result.items if i.id == "4.6")
+    (subject,) = [s for s in item.subjects if s.student == "李小华"]
+    assert subject.status == "not_reviewed" and "2025年10月23日（第1页）" in subject.detail

@@ -236,6 +236,35 @@ def test_minutes_per_period_from_start_and_end(checklist: Checklist) -> None:
     assert "每课时25分钟" in item.findings[0].message
 
 
+def test_times_a_scan_could_not_make_out_wait_for_a_person_not_fail(
+    checklist: Checklist,
+) -> None:
+    """A 送教 record scanned: “9：00—11：00” came back as “9: 00- 00” on two visits. They are
+    not visits without times (a fail): 4.6 leaves them to a person, with their pages."""
+    from datetime import time
+
+    from audit.facts import ILLEGIBLE_TIME
+
+    facts = compliant()
+    period = Period(date(2025, 10, 1), date(2025, 10, 31))
+    clock = {"start": time(9), "end": time(11), "minutes": None}
+    facts.sessions = [
+        session("赵六", date(2025, 10, 9), **clock),  # type: ignore[arg-type]
+        session("赵六", date(2025, 10, 23), minutes=None, illegible=[ILLEGIBLE_TIME]),  # type: ignore[arg-type]
+    ]
+    facts.sessions[1].prov.page = 2
+    item = audit(facts, checklist, period).item("4.6")
+    (subject,) = [s for s in item.subjects if s.student == "赵六"]
+    assert subject.status == "not_reviewed" and item.status == "not_reviewed"
+    assert "1次起止时间扫描件识别不清，需人工核查：2025年10月23日（第2页）" in subject.detail
+    (finding,) = item.findings
+    assert finding.pending and finding.evidence[0].page == 2
+    assert finding.message.startswith("赵六有1次起止时间扫描件识别不清")
+    # one legible visit short of 30 minutes still fails, whatever the unread one says
+    facts.sessions[0] = session("赵六", date(2025, 10, 9), minutes=25)
+    assert audit(facts, checklist, period).item("4.6").status in {"fail", "partial"}
+
+
 def test_one_visit_in_a_month_fails_that_month(checklist: Checklist) -> None:
     facts = compliant()
     facts.sessions = [s for s in facts.sessions if s.date != date(2025, 11, 15)]

@@ -81,6 +81,10 @@ def test_durations(text: str, minutes: float) -> None:
         ("2:30-4:00", (time(14, 30), time(16))),
         ("9时至10时30分", (time(9), time(10, 30))),
         ("八点半到十点", (time(8, 30), time(10))),
+        # as a scan's recogniser splits “9：00—11：00”: spaces, a doubled dash, the dash lost
+        ("9: 00 -11: 00", (time(9), time(11))),
+        ("9:00- -11:00", (time(9), time(11))),
+        ("9:00 11: 00", (time(9), time(11))),
     ],
 )
 def test_time_ranges(text: str, span: tuple[time, time]) -> None:
@@ -132,3 +136,8 @@ def test_header_row_found_under_title_rows() -> None:
     header = find_header(table)
     assert header is not None and header.index == 2
     assert set(header.columns.values()) == {"date", "periods", "duration"}
+
+
+@pytest.mark.parametrize("text", ["9: 00- 00", "00- -11: 00", "9 10", "3节 9:00"])
+def test_not_time_ranges(text: str) -> None:
+    assert parse_time_range(text) is None

@@ -33,6 +33,8 @@ from audit.extract.values import (
     parse_time_range,
 )
 from audit.facts import (
+    ILLEGIBLE_PERIODS,
+    ILLEGIBLE_TIME,
     HomeTeachingSession,
     LeaveRecord,
     PackageFacts,
@@ -650,6 +652,12 @@ def _session(
     teachers = [t for t in re.split(r"[\s、，,;；/]+", record.get("teachers")) if len(t) >= 2]
     if not teachers and not record.get("teachers"):
         teachers = list(dict.fromkeys(_TEACHERS.findall(text)))
+    illegible: list[str] = []
+    if prov.ocr_engine:  # a box with writing OCR could not make out is not an empty box
+        if span is None and record.get("time_range") and total is None:
+            illegible.append(ILLEGIBLE_TIME)
+        if periods is None and record.get("periods"):
+            illegible.append(ILLEGIBLE_PERIODS)
     return HomeTeachingSession(
         prov=prov,
         student=_student(record, text, source, hint),
@@ -661,4 +669,5 @@ def _session(
         total_minutes=total,
         teachers=teachers,
         content=(record.get("content") or None),
+        illegible=illegible,
     )

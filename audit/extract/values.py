@@ -81,14 +81,15 @@ _CLOCK = (
 _RANGE = re.compile(
     r"(?P<ap1>上午|下午|晚上|中午)?\s*"
     + _CLOCK.format(p="a")
-    + r"\s*(?:-|－|—|–|~|～|至|到)+\s*(?P<ap2>上午|下午|晚上|中午)?\s*"
+    + r"\s*(?:[-－—–~～]|至|到)(?:\s*[-－—–~～])*\s*(?P<ap2>上午|下午|晚上|中午)?\s*"
     + _CLOCK.format(p="b")
 )
 
 
 def _clock(match: re.Match[str], p: str, ampm: str | None) -> time | None:
     hour = number(match[f"{p}h"])
-    minute_token = match[f"{p}m"] or match[f"{p}m2"] or match[f"{p}m3"] or "0"
+    groups = match.groupdict()
+    minute_token = groups[f"{p}m"] or groups.get(f"{p}m2") or groups.get(f"{p}m3") or "0"
     minute = 30.0 if minute_token == "半" else number(minute_token)
     if hour is None or minute is None:
         return None
@@ -103,9 +104,17 @@ def _clock(match: re.Match[str], p: str, ampm: str | None) -> time | None:
 EARLIEST_LESSON_HOUR = 7
 
 
+# Two clocks with nothing but space between (“9:00 11: 00”): a scan's recogniser lost the
+# dash of “9：00—11：00”. Only clocks with their minutes, so “9 10” is never a range.
+_BARE_RANGE = re.compile(
+    r"(?P<ap1>上午|下午|晚上|中午)?\s*(?P<ah>\d{1,2})\s*[:：]\s*(?P<am>\d{2})\s+"
+    r"(?P<ap2>)(?P<bh>\d{1,2})\s*[:：]\s*(?P<bm>\d{2})(?!\d)"
+)
+
+
 def parse_time_range(text: str) -> tuple[time, time] | None:
     """A start and end clock time (9:00-10:30); 下午 applies to both ends unless restated."""
-    match = _RANGE.search(text)
+    match = _RANGE.search(text) or _BARE_RANGE.search(text)
     if not match:
         return None
     start = _clock(match, "a", match["ap1"])

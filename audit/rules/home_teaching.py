@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from audit.facts import HomeTeachingSession, Provenance
+from audit.facts import ILLEGIBLE_PERIODS, ILLEGIBLE_TIME, HomeTeachingSession, Provenance
 from audit.rules.base import (
     Context,
     Issue,
@@ -267,19 +267,25 @@ def _per_visit(
             issues.append(issue)
             continue
         bad: list[tuple[HomeTeachingSession, str]] = []
+        unread: list[HomeTeachingSession] = []  # written on a scan, not made out: for a person
         for s in g.sessions:
             if check == "periods":
-                if s.periods is None:
+                if s.periods is None and ILLEGIBLE_PERIODS in s.illegible:
+                    unread.append(s)
+                elif s.periods is None:
                     bad.append((s, "未写课时数"))
                 elif s.periods < p.periods_per_visit:
                     bad.append((s, f"{s.periods}课时"))
             else:
                 mpp = minutes_per_period(s)
-                if mpp is None:
+                if mpp is None and ILLEGIBLE_TIME in s.illegible:
+                    unread.append(s)
+                elif mpp is None:
                     bad.append((s, "未写起止时间或每课时分钟数"))
                 elif mpp < p.minutes_per_period:
                     bad.append((s, f"每课时{mpp:g}分钟"))
-        share = 1 - len(bad) / len(g.sessions)
+        judged = len(g.sessions) - len(unread)
+        share = 1 - len(bad) / judged if judged else 0.0
         shares.append(share)
         rule_text = (
             f"不少于{p.periods_per_visit}课时"
@@ -287,11 +293,30 @@ def _per_visit(
             else f"每课时不少于{p.minutes_per_period:g}分钟"
         )
         listing = "；".join(f"{cn_date(s.date)}{why}" for s, why in bad)
-        detail = f"送教{len(g.sessions)}次，{len(g.sessions) - len(bad)}次{rule_text}"
+        detail = f"送教{len(g.sessions)}次，{judged - len(bad)}次{rule_text}"
+        if unread:
+            field = ILLEGIBLE_PERIODS if check == "periods" else ILLEGIBLE_TIME
+            where = "、".join(
+                f"{cn_date(s.date)}（第{s.prov.page}页）" if s.prov.page else cn_date(s.date)
+                for s in unread
+            )
+            said = f"{len(unread)}次{field}扫描件识别不清，需人工核查：{where}"
+            detail += f"；{said}"
+            issues.append(
+                Issue(
+                    message=f"{name}有{said}",
+                    student=name,
+                    evidence=[s.prov for s in unread][:10],
+                    missing=True,  # not a breach: the evidence is there, unread
+                )
+            )
+        status = status_of(share) if judged else "not_reviewed"
+        if unread and not bad:
+            status = "not_reviewed"  # the rest passed; these wait for a person
         subjects.append(
             Subject(
                 student=name,
-                status=status_of(share),
+                status=status,
                 detail=detail + (f"；不符：{listing}" if bad else ""),
             )
         )
