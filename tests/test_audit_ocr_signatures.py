@@ -206,7 +206,9 @@ def test_a_time_box_too_faint_to_read_waits_for_a_person(tmp_path: Path) -> None
     facts = _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=1))
     got = sorted((s.date.day, s.start is not None, s.illegible) for s in facts.sessions)
     assert got == [(6, True, []), (9, True, []), (20, True, []), (23, False, ["起止时间"])]
-    result = judge(facts, resolve("liupu-supervision-2024"), check_period(PERIOD.start, PERIOD.end), "faint")
+    result = judge(
+        facts, resolve("liupu-supervision-2024"), check_period(PERIOD.start, PERIOD.end), "faint"
+    )
     item = next(i for i in result.items if i.id == "4.6")
     (subject,) = [s for s in item.subjects if s.student == "李小华"]
     assert subject.status == "not_reviewed" and "2025年10月23日（第1页）" in subject.detail
