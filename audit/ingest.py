@@ -140,6 +140,9 @@ def read_member(
         _extract(
             member.path, digest, entry.kind, found.title, result.items, result, facts, period, known
         )
+    # pages where OCR read a record it could not make out (extraction added them)
+    entry.scanned_pages = sorted(result.scanned_pages)
+    entry.page_notes = {p: n for p, n in result.page_notes.items() if p in result.scanned_pages}
     return entry
 
 
@@ -167,6 +170,10 @@ def _extract(
         ocr_pages=result.ocr_pages,
     )
     extract(source, facts)
+    for page, why in source.unread_pages.items():
+        if page not in result.scanned_pages:
+            result.scanned_pages.append(page)
+            result.page_notes[page] = why
 
 
 def _attribute_students(facts: PackageFacts) -> None:

@@ -212,3 +212,40 @@ def test_a_time_box_too_faint_to_read_waits_for_a_person(tmp_path: Path) -> None
     item = next(i for i in result.items if i.id == "4.6")
     (subject,) = [s for s in item.subjects if s.student == "李小华"]
     assert subject.status == "not_reviewed" and "2025年10月23日（第1页）" in subject.detail
+
+
+def test_a_date_too_faint_to_read_leaves_the_page_to_a_person(tmp_path: Path) -> None:
+    """A ledger row whose date OCR could not make out was dropped, and 4.4 counted the month
+    one visit short (a fail). The visit is written there: its page waits for a person."""
+    from fixtures.packages.docs import pdf
+
+    from audit.checklist import resolve
+    from audit.evaluate import check_period
+    from audit.run import judge
+
+    days = ["2025年10月9日", "2025年10月23日", "2025年11月6日", "2025年11月20日"]
+    rows = [["日期", "学生姓名", "送教时间", "课时数", "送教教师"]]
+    rows += [[d, "李小华", "9:00-11:00", "3", "李春梅、王海"] for d in days]
+    ledger = pdf("送教上门记录表", [rows])
+    faint = next(w for w in words(ledger) if str(w["text"]).startswith("2025年10月23"))
+    box = (
+        1,
+        float(faint["x0"]) + 30,
+        float(faint["top"]) - 2,
+        float(faint["x1"]) + 2,
+        float(faint["bottom"]) + 2,
+    )
+    paper = sign(ledger, [], faded=[box])
+    facts = _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=2))
+    assert sorted(s.date.day for s in facts.sessions) == [6, 9, 20]
+    (entry,) = [f for f in facts.files if f.path.endswith(".pdf")]
+    assert entry.scanned_pages == [1] and entry.page_notes == {1: "送教记录的日期识别不清"}
+    period = Period(date(2025, 10, 1), date(2025, 11, 30))
+    result = judge(
+        facts, resolve("liupu-supervision-2024"), check_period(period.start, period.end), "faint"
+    )
+    item = next(i for i in result.items if i.id == "4.4")
+    assert item.status == "not_reviewed"
+    assert [(p.pages, p.reason) for p in item.to_review] == [
+        ([1], "扫描页，送教记录的日期识别不清")
+    ]

@@ -600,6 +600,9 @@ def _clock_cell(text: str) -> time | None:
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
+UNREAD_DATE = "送教记录的日期识别不清"
+
+
 def _session(
     record: Record,
     text: str,
@@ -615,6 +618,8 @@ def _session(
         found = source.dates(date_text)
         when = found[0] if found else None
     if when is None:
+        if prov.ocr_engine and prov.page and re.search(r"\d", record.get("date")):
+            source.unread_pages[prov.page] = UNREAD_DATE  # a visit whose date OCR lost
         return None
     start = end = None
     span = parse_time_range(record.get("time_range") or record.get("date") or "")

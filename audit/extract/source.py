@@ -40,6 +40,9 @@ class Source:
     known_names: frozenset[str] = frozenset()
     ocr_engine: str | None = None  # pages read by OCR: page → weakest confidence used
     ocr_pages: dict[int, float] = field(default_factory=dict)
+    # OCR'd pages where a record was written but could not be made out (page → why): they
+    # wait for a person as a scanned page does (ingest.py adds them to the file's pages)
+    unread_pages: dict[int, str] = field(default_factory=dict)
     _pick: Callable[[int], int] | None = field(default=None, init=False, repr=False)
 
     def prov(
