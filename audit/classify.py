@@ -157,11 +157,23 @@ def by_title(lines: list[str]) -> Classification | None:
 def _title_keyword(text: str) -> tuple[str, str] | None:
     """The kind and keyword a title line names. Cached: a compilation repeats its titles on
     every page (送教上门记录表 a thousand times), and each asks every rule."""
+    for kind, keyword, first, rest in _title_keywords():
+        if first in text and all(part in text for part in rest):
+            return kind, keyword
+    return None
+
+
+@lru_cache(maxsize=1)
+def _title_keywords() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(kind, keyword, its first part, its other parts) of every title keyword, in the rules'
+    order: split once, not on each of the ~100 keywords for each new line (a page's first line
+    differs on every page of a compilation: 学生姓名李小华送教日期2025年11月13日)."""
+    found = []
     for rule in rules():
         for keyword in rule.titles:
-            if _hit(keyword, text):
-                return rule.kind, keyword
-    return None
+            first, *rest = keyword.split("+")
+            found.append((rule.kind, keyword, first, tuple(rest)))
+    return tuple(found)
 
 
 def by_headers(tables: list[Table]) -> Classification | None:

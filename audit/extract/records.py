@@ -19,7 +19,6 @@ from audit.extract.tables import (
     Record,
     field_of,
     find_header,
-    form_values,
     labelled_values,
     records,
     unfilled,
@@ -134,7 +133,7 @@ def _forms(source: Source) -> list[tuple[Record, Provenance, str]]:
     """
     groups: list[tuple[dict[str, str], Provenance, list[str]]] = []
     for table in source.tables:
-        found = form_values(table)
+        found = source.form(table)
         if not found:
             continue
         text = "\n".join(" ".join(c for c in row if c) for row in table.rows)

@@ -44,6 +44,9 @@ class Source:
     # wait for a person as a scanned page does (ingest.py adds them to the file's pages)
     unread_pages: dict[int, str] = field(default_factory=dict)
     _pick: Callable[[int], int] | None = field(default=None, init=False, repr=False)
+    _forms: dict[int, tuple[Table, Record | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def prov(
         self,
@@ -72,6 +75,15 @@ class Source:
             return self.prov(snippet, page=item.page, sheet=item.sheet, row=row, ocr=item.ocr)
         return self.prov(snippet, page=item.page, ocr=item.ocr)
 
+    def form(self, table: Table) -> Record | None:
+        """`form_values` of a table, read once per source: the student's name, the document's
+        date and the records all ask for the same forms (2,000 forms in the benchmark)."""
+        key = id(table)
+        hit = self._forms.get(key)
+        if hit is None or hit[0] is not table:  # kept with its table: an id is not reused
+            hit = self._forms[key] = (table, form_values(table))
+        return hit[1]
+
     @property
     def blocks(self) -> list[Block]:
         return [i for i in self.items if isinstance(i, Block)]
@@ -99,11 +111,12 @@ class Source:
     def pick(self) -> Callable[[int], int] | None:
         """The year of a date written as 3月5日: from the period, the document, or its dates."""
         if self._pick is None:
+            if self.period is not None:  # the audit's period: the document's own is not read
+                self._pick = year_for(self.period)
+                return self._pick
             text = self.text(4000)
             own = document_period(text)
-            if self.period is not None:
-                self._pick = year_for(self.period)
-            elif own is not None:
+            if own is not None:
                 self._pick = year_for(own)
             else:
                 full = find_dates(text)
@@ -121,7 +134,7 @@ class Source:
             if found:
                 return found[0]
         for table in self.tables[:3]:
-            form = form_values(table)
+            form = self.form(table)
             if form and form.get("date"):
                 found = self.dates(form.get("date"))
                 if found:
@@ -153,7 +166,7 @@ class Source:
     def student_hint(self) -> str | None:
         """The student a per-student document is about: a labelled name, the file name, a folder."""
         for table in self.tables[:3]:
-            form = form_values(table)
+            form = self.form(table)
             if form and _clean_name(form.get("name")):
                 return _clean_name(form.get("name"))
         labelled = _clean_name(labelled_values([b.text for b in self.blocks[:30]]).get("name", ""))

@@ -3,33 +3,81 @@
 Tables are walked in the XML so merged cells are seen once: a horizontal span (gridSpan) keeps
 its text in the first grid column, a vertical span (vMerge) repeats the text downwards.
 Content controls (w:sdt) are read through.
+
+Only the main document part is parsed, found as python-docx finds it (the package's
+officeDocument relationship, a Word main document by its content type): `docx.Document` parsed
+every part of the package — styles, numbering, settings, theme, fonts — of which the body
+reads none (issue 10: 30 DOCX of the fixture school 0.14 s, now 0.005 s).
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
 
 from audit.readers.model import Block, Item, ReadResult, Table, clean, error
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# python-docx's parser options: blank text between elements dropped, no entities resolved
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+
+class NotWord(ValueError):
+    """A zip that is not a Word document (no main document part, or not a Word one)."""
 
 
 def read_docx(data: bytes) -> ReadResult:
     try:
-        doc = Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        body = _body(data)
+    except (zipfile.BadZipFile, KeyError, ValueError):
         return error("DOCX 文件已损坏或不是 Word 文档，无法打开")
     except Exception as exc:  # lxml syntax errors and the like: a corrupt part
         return error(f"DOCX 文件已损坏，无法读取（{type(exc).__name__}）")
     result = ReadResult()
-    result.items = list(_body_items(doc.element.body))
+    result.items = list(_body_items(body)) if body is not None else []
     return result
+
+
+def _body(data: bytes) -> Any:
+    """The w:body of the package's main document part (None when it has none)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        rels = etree.fromstring(package.read("_rels/.rels"), _PARSER)
+        targets = [
+            r.get("Target", "")
+            for r in rels.iterchildren(_RELS + "Relationship")
+            if r.get("Type") == _OFFICE_DOCUMENT and r.get("TargetMode") != "External"
+        ]
+        if len(targets) != 1:
+            raise NotWord(f"{len(targets)} main document parts")
+        part = posixpath.normpath(posixpath.join("/", targets[0]))
+        if _content_type(package, part) != _WORD_MAIN:
+            raise NotWord(f"{part} is not a Word main document")
+        document = etree.fromstring(package.read(part[1:]), _PARSER)
+    return document.find(W + "body")
+
+
+def _content_type(package: zipfile.ZipFile, part: str) -> str:
+    """A part's content type from [Content_Types].xml: its override, else its extension's."""
+    types = etree.fromstring(package.read("[Content_Types].xml"), _PARSER)
+    for override in types.iterchildren(_TYPES + "Override"):
+        if override.get("PartName", "").lower() == part.lower():
+            return str(override.get("ContentType", ""))
+    extension = posixpath.splitext(part)[1][1:].lower()
+    for default in types.iterchildren(_TYPES + "Default"):
+        if default.get("Extension", "").lower() == extension:
+            return str(default.get("ContentType", ""))
+    raise KeyError(part)
 
 
 def _body_items(parent: Any) -> Iterator[Item]:

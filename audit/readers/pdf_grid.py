@@ -3,8 +3,8 @@
 Office programs and WeasyPrint draw each cell border as a thin filled rectangle or a line.
 Their bounds give horizontal and vertical rules; rules that touch form a table; the rules'
 positions give rows and columns; a missing inner rule is a merged cell. Each cell's text is
-read inside its box with `get_text_bounded`. A page whose tables are drawn another way (one
-path for the whole grid) yields nothing here and is left to pdfplumber.
+read inside its box (pdfium's `FPDFText_GetBoundedText`). A page whose tables are drawn another
+way (one path for the whole grid) yields nothing here and is left to pdfplumber.
 """
 
 from __future__ import annotations
@@ -42,30 +42,71 @@ class PageShapes:
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
 
 
-def _objects(parent: Any, form: bool = False, level: int = 0) -> list[tuple[int, Any]]:
-    """(type, raw handle) of each object of a page and of its form XObjects, in the order of
+def _plain(func: Any, restype: Any, *argtypes: Any) -> Any:
+    """pdfium's `func` taking and returning handles as plain ints. pypdfium2's binding wraps
+    every handle it returns in a typed ctypes pointer and checks each argument's type; over the
+    ~300 calls a page makes here (an object, its type, its bounds) that was a third of the walk.
+    The C function is the same one (its address), only the Python side of the call is lighter."""
+    address = ctypes.cast(func, ctypes.c_void_p).value
+    if not address:
+        raise ImportError(f"pdfium has no {func.__name__}")
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_HANDLE, _INT = ctypes.c_void_p, ctypes.c_int
+_page_count = _plain(pdfium_c.FPDFPage_CountObjects, _INT, _HANDLE)
+_page_object = _plain(pdfium_c.FPDFPage_GetObject, _HANDLE, _HANDLE, _INT)
+_form_count = _plain(pdfium_c.FPDFFormObj_CountObjects, _INT, _HANDLE)
+_form_object = _plain(pdfium_c.FPDFFormObj_GetObject, _HANDLE, _HANDLE, ctypes.c_ulong)
+_object_type = _plain(pdfium_c.FPDFPageObj_GetType, _INT, _HANDLE)
+_object_bounds = _plain(
+    pdfium_c.FPDFPageObj_GetBounds, _INT, _HANDLE, _HANDLE, _HANDLE, _HANDLE, _HANDLE
+)
+_bounded_text = _plain(
+    pdfium_c.FPDFText_GetBoundedText,
+    _INT,
+    _HANDLE,
+    ctypes.c_double,
+    ctypes.c_double,
+    ctypes.c_double,
+    ctypes.c_double,
+    _HANDLE,
+    _INT,
+)
+_count_chars = _plain(pdfium_c.FPDFText_CountChars, _INT, _HANDLE)
+
+
+def _handle(raw: Any) -> int:
+    """A pypdfium2 handle (a typed ctypes pointer) as the int the plain calls take."""
+    value: int | None = ctypes.cast(raw, ctypes.c_void_p).value
+    if not value:
+        raise pdfium.PdfiumError("Null handle.")
+    return value
+
+
+def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int, int]]:
+    """(type, handle) of each object of a page and of its form XObjects, in the order of
     `PdfPage.get_objects(max_depth=MAX_DEPTH)`, without making a Python object of each: that
     cost more than the rest of `page_shapes` (a WeasyPrint form page draws ~100 objects).
     Built by comprehensions, not yielded one by one: the generator was half of the loop."""
-    count = (pdfium_c.FPDFFormObj_CountObjects if form else pdfium_c.FPDFPage_CountObjects)(parent)
+    count = (_form_count if form else _page_count)(parent)
     if count < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
-    get = pdfium_c.FPDFFormObj_GetObject if form else pdfium_c.FPDFPage_GetObject
-    raws = [get(parent, index) for index in range(count)]
-    if not all(raws):
+    get = _form_object if form else _page_object
+    handles = [get(parent, index) for index in range(count)]
+    if not all(handles):
         raise pdfium.PdfiumError("Failed to get pageobject.")
-    get_type = pdfium_c.FPDFPageObj_GetType
-    kinds = [get_type(raw) for raw in raws]
+    kinds = [_object_type(handle) for handle in handles]
     if pdfium_c.FPDF_PAGEOBJ_UNKNOWN in kinds:
         raise pdfium.PdfiumError("Failed to determine pageobject type.")
-    objects = list(zip(kinds, raws, strict=True))
+    objects = list(zip(kinds, handles, strict=True))
     if pdfium_c.FPDF_PAGEOBJ_FORM not in kinds or level >= MAX_DEPTH - 1:
         return objects
-    flat: list[tuple[int, Any]] = []
-    for kind, raw in objects:
-        flat.append((kind, raw))
+    flat: list[tuple[int, int]] = []
+    for kind, handle in objects:
+        flat.append((kind, handle))
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            flat += _objects(raw, True, level + 1)
+            flat += _objects(handle, True, level + 1)
     return flat
 
 
@@ -74,11 +115,11 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     v: list[tuple[float, float, float]] = []
     complex_paths = images = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    # pointers made once: converting four floats per call was a third of this loop
-    refs = [ctypes.byref(b) for b in (left, bottom, right, top)]
-    get_bounds = pdfium_c.FPDFPageObj_GetBounds
+    # addresses taken once: converting four floats per call was a third of this loop
+    refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
+    get_bounds = _object_bounds
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    for count, (kind, raw) in enumerate(_objects(page.raw)):
+    for count, (kind, raw) in enumerate(_objects(_handle(page.raw))):
         if count > MAX_OBJECTS:
             break
         if kind == image_kind:
@@ -197,15 +238,48 @@ class _Plan:
     bands: tuple[tuple[_Cell, ...], ...]
 
 
+class _Bounded:
+    """`PdfTextPage.get_text_bounded` of many boxes of one text page, each in one pdfium call.
+
+    pypdfium2 asks pdfium for the text's length first, then makes a buffer of that size and asks
+    again: two passes over the page's characters and a buffer per cell. Here one buffer, sized
+    by the page's characters, serves every cell; pdfium writes the text and its terminating NUL
+    into it, and only a text that may not have fitted (pdfium adds a line break between lines)
+    is asked again at its own length."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self.handle = _handle(textpage.raw)
+        self.size = 2 * max(_count_chars(self.handle), 0) + 64
+        self.buffer = (ctypes.c_ushort * self.size)()
+        self.address = ctypes.addressof(self.buffer)
+
+    def text(self, left: float, bottom: float, right: float, top: float) -> str:
+        written = _bounded_text(self.handle, left, top, right, bottom, self.address, self.size)
+        if written <= 0:
+            return ""
+        if written >= self.size:  # perhaps cut short: the length, then the whole text
+            length = _bounded_text(self.handle, left, top, right, bottom, None, 0)
+            buffer = (ctypes.c_ushort * (length + 1))()
+            written = _bounded_text(
+                self.handle, left, top, right, bottom, ctypes.addressof(buffer), length + 1
+            )
+            raw = ctypes.string_at(ctypes.addressof(buffer), 2 * max(written, 0))
+        else:
+            raw = ctypes.string_at(self.address, 2 * written)
+        return raw.decode("utf-16-le", errors="ignore").rstrip("\x00")
+
+
 def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -> list[Table]:
     tables: list[Table] = []
+    bounded: _Bounded | None = None
     for plan in _plans(tuple(shapes.rules_h), tuple(shapes.rules_v)):
+        bounded = bounded or _Bounded(textpage)
         rows: list[list[str]] = []
         for i, cells in enumerate(plan.bands):
             row = [""] * plan.width
             for cell in cells:
                 text = clean(
-                    textpage.get_text_bounded(
+                    bounded.text(
                         cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5
                     )
                 )
