@@ -205,3 +205,24 @@ def test_pdfplumber_fallback_reads_ruled_tables() -> None:
     tables = pdf_tables(data, [1])
     assert tables[0].rows == [["姓名", "日期"], ["张三", "2026年3月5日"]]
     assert pdf_tables(b"%PDF-broken", [1]) == []
+
+
+def test_macro_enabled_docm_is_read_as_a_docx() -> None:
+    """A .docm (a Word document with macros, as some templates are saved) was always an error:
+    its main part's content type is macro-enabled. Its text is read; macros never are."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx(["家访记录", "2025年10月9日到学生家中家访"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                )
+            target.writestr(info, data)
+    result = read_bytes("家访记录.docm", out.getvalue())
+    assert result.status == "ok"
+    assert [b.text for b in result.items] == ["家访记录", "2025年10月9日到学生家中家访"]

@@ -28,7 +28,11 @@ _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _OFFICE_DOCUMENT = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 )
-_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+# a Word main document: a .docx, or a macro-enabled .docm (its macros are never run or read)
+_WORD_MAIN = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+}
 # python-docx's parser options: blank text between elements dropped, no entities resolved
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
@@ -61,7 +65,7 @@ def _body(data: bytes) -> Any:
         if len(targets) != 1:
             raise NotWord(f"{len(targets)} main document parts")
         part = posixpath.normpath(posixpath.join("/", targets[0]))
-        if _content_type(package, part) != _WORD_MAIN:
+        if _content_type(package, part) not in _WORD_MAIN:
             raise NotWord(f"{part} is not a Word main document")
         document = etree.fromstring(package.read(part[1:]), _PARSER)
     return document.find(W + "body")
