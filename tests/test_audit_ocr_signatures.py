@@ -180,71 +180,65 @@ def test_scanned_leave_register_one_column_per_approver(tmp_path: Path) -> None:
     assert got == {"谢婷婷": "校长", "潘宇航": "政教处", "陆文静": "班主任", "韦小兰": None}
 
 
-def test_a_time_box_too_faint_to_read_waits_for_a_person(tmp_path: Path) -> None:
-    """A scanned 送教 ledger whose 送教时间 box on one row was printed too faint: OCR made out
-    “9:00-” only. That visit is not one without times (4.6 failed): its 起止时间 are marked
-    illegible and the rule leaves it to a person with its page."""
+LEDGER_DAYS = ["2025年10月9日", "2025年10月23日", "2025年11月6日", "2025年11月20日"]
+
+
+def _faint_ledger(tmp_path: Path, faint_cell: Any, keep: float, seed: int) -> PackageFacts:
+    """A 送教 ledger printed with one cell too faint after its first `keep` points (the cell
+    is the pdfplumber word `faint_cell` picks), scanned and read."""
     from fixtures.packages.docs import pdf
 
+    rows = [["日期", "学生姓名", "送教时间", "课时数", "送教教师"]]
+    rows += [[d, "李小华", "9:00-11:00", "3", "李春梅、王海"] for d in LEDGER_DAYS]
+    ledger = pdf("送教上门记录表", [rows])
+    cell = faint_cell(words(ledger))
+    box = (
+        1,
+        float(cell["x0"]) + keep,
+        float(cell["top"]) - 2,
+        float(cell["x1"]) + 2,
+        float(cell["bottom"]) + 2,
+    )
+    paper = sign(ledger, [], faded=[box])
+    return _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=seed))
+
+
+def _item(facts: PackageFacts, item_id: str, period: Period = PERIOD) -> Any:
     from audit.checklist import resolve
     from audit.evaluate import check_period
     from audit.run import judge
 
-    days = ["2025年10月9日", "2025年10月23日", "2025年11月6日", "2025年11月20日"]
-    rows = [["日期", "学生姓名", "送教时间", "课时数", "送教教师"]]
-    rows += [[d, "李小华", "9:00-11:00", "3", "李春梅、王海"] for d in days]
-    ledger = pdf("送教上门记录表", [rows])
-    (faint,) = [w for w in words(ledger) if w["text"] == "9:00-11:00"][1:2]
-    box = (
-        1,
-        float(faint["x0"]) + 24,
-        float(faint["top"]) - 2,
-        float(faint["x1"]) + 2,
-        float(faint["bottom"]) + 2,
+    checklist = resolve("liupu-supervision-2024")
+    result = judge(facts, checklist, check_period(period.start, period.end), "faint")
+    return next(i for i in result.items if i.id == item_id)
+
+
+def test_a_time_box_too_faint_to_read_waits_for_a_person(tmp_path: Path) -> None:
+    """A scanned 送教 ledger whose 送教时间 box on one row was printed too faint: OCR made out
+    “9:00-” only. That visit is not one without times (4.6 failed): its 起止时间 are marked
+    illegible and the rule leaves it to a person with its page."""
+    facts = _faint_ledger(
+        tmp_path, lambda found: [w for w in found if w["text"] == "9:00-11:00"][1], 24, seed=1
     )
-    paper = sign(ledger, [], faded=[box])
-    facts = _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=1))
     got = sorted((s.date.day, s.start is not None, s.illegible) for s in facts.sessions)
     assert got == [(6, True, []), (9, True, []), (20, True, []), (23, False, ["起止时间"])]
-    result = judge(
-        facts, resolve("liupu-supervision-2024"), check_period(PERIOD.start, PERIOD.end), "faint"
-    )
-    item = next(i for i in result.items if i.id == "4.6")
-    (subject,) = [s for s in item.subjects if s.student == "李小华"]
+    (subject,) = [s for s in _item(facts, "4.6").subjects if s.student == "李小华"]
     assert subject.status == "not_reviewed" and "2025年10月23日（第1页）" in subject.detail
 
 
 def test_a_date_too_faint_to_read_leaves_the_page_to_a_person(tmp_path: Path) -> None:
     """A ledger row whose date OCR could not make out was dropped, and 4.4 counted the month
     one visit short (a fail). The visit is written there: its page waits for a person."""
-    from fixtures.packages.docs import pdf
-
-    from audit.checklist import resolve
-    from audit.evaluate import check_period
-    from audit.run import judge
-
-    days = ["2025年10月9日", "2025年10月23日", "2025年11月6日", "2025年11月20日"]
-    rows = [["日期", "学生姓名", "送教时间", "课时数", "送教教师"]]
-    rows += [[d, "李小华", "9:00-11:00", "3", "李春梅、王海"] for d in days]
-    ledger = pdf("送教上门记录表", [rows])
-    faint = next(w for w in words(ledger) if str(w["text"]).startswith("2025年10月23"))
-    box = (
-        1,
-        float(faint["x0"]) + 30,
-        float(faint["top"]) - 2,
-        float(faint["x1"]) + 2,
-        float(faint["bottom"]) + 2,
+    facts = _faint_ledger(
+        tmp_path,
+        lambda found: next(w for w in found if str(w["text"]).startswith("2025年10月23")),
+        30,
+        seed=2,
     )
-    paper = sign(ledger, [], faded=[box])
-    facts = _read(tmp_path, "李小华送教上门记录", scanned_copy(paper, seed=2))
     assert sorted(s.date.day for s in facts.sessions) == [6, 9, 20]
     (entry,) = [f for f in facts.files if f.path.endswith(".pdf")]
     assert entry.scanned_pages == [1] and entry.page_notes == {1: "送教记录的日期识别不清"}
-    period = Period(date(2025, 10, 1), date(2025, 11, 30))
-    result = judge(
-        facts, resolve("liupu-supervision-2024"), check_period(period.start, period.end), "faint"
-    )
-    item = next(i for i in result.items if i.id == "4.4")
+    item = _item(facts, "4.4", Period(date(2025, 10, 1), date(2025, 11, 30)))
     assert item.status == "not_reviewed"
     assert [(p.pages, p.reason) for p in item.to_review] == [
         ([1], "扫描页，送教记录的日期识别不清")
