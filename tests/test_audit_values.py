@@ -141,3 +141,10 @@ def test_header_row_found_under_title_rows() -> None:
 @pytest.mark.parametrize("text", ["9: 00- 00", "00- -11: 00", "9 10", "3节 9:00"])
 def test_not_time_ranges(text: str) -> None:
     assert parse_time_range(text) is None
+
+
+def test_a_duration_whose_number_a_scan_lost_is_no_duration() -> None:
+    """“一个半小时” scanned came back “个半小时”: read as half an hour it failed a visit of
+    3 课时 at 10 minutes each (OCR sweep, compliant seed 29)."""
+    assert parse_minutes("个半小时") is None
+    assert parse_minutes("一个半小时") == 90 and parse_minutes("半小时") == 30

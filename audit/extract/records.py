@@ -658,7 +658,8 @@ def _session(
         teachers = list(dict.fromkeys(_TEACHERS.findall(text)))
     illegible: list[str] = []
     if prov.ocr_engine:  # a box with writing OCR could not make out is not an empty box
-        if span is None and record.get("time_range") and total is None:
+        written = (span is None and record.get("time_range")) or record.get("duration")
+        if written and total is None:
             illegible.append(ILLEGIBLE_TIME)
         if periods is None and record.get("periods"):
             illegible.append(ILLEGIBLE_PERIODS)

@@ -44,14 +44,15 @@ def number(token: str) -> float | None:
 
 
 _HOURS_MINUTES = re.compile(
-    rf"(?P<h>{_NUM})\s*(?:个)?\s*(?P<half>半)?\s*(?:小时|钟头|h(?:ours?)?\b)\s*(?:(?P<m>{_NUM})\s*(?:分钟|分|min))?",
+    rf"(?<!个)(?P<h>{_NUM})\s*(?:个)?\s*(?P<half>半)?\s*(?:小时|钟头|h(?:ours?)?\b)\s*(?:(?P<m>{_NUM})\s*(?:分钟|分|min))?",
     re.IGNORECASE,
 )
 _MINUTES = re.compile(rf"(?P<m>{_NUM})\s*(?:分钟|分|min(?:utes?)?\b|mins\b|′|')", re.IGNORECASE)
 
 
 def parse_minutes(text: str) -> float | None:
-    """A duration in minutes; a bare number is minutes (a 时长(分钟) column)."""
+    """A duration in minutes; a bare number is minutes (a 时长(分钟) column). “个半小时” is not
+    half an hour: its number is missing (a scan's recogniser drops a leading 一 as a rule)."""
     text = text.strip()
     if not text:
         return None
