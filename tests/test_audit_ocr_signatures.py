@@ -135,19 +135,22 @@ def _cell(seed: int) -> np.ndarray:
 
 def test_speckle_and_a_printed_blank_are_no_signature() -> None:
     speckle = ink.unexplained(_cell(0), [])
-    assert ink.mark_in(speckle, (0, 0, 300, 80), 30.0) is None
+    assert ink.mark_in(speckle, speckle, (0, 0, 300, 80), 30.0) is None
     blank = _cell(1)
     blank[60:63, 40:260] = True  # ＿＿＿＿＿＿ under a 签字：
-    assert ink.mark_in(ink.unexplained(blank, []), (0, 0, 300, 80), 30.0) is None
+    left = ink.unexplained(blank, [])
+    assert ink.mark_in(left, left, (0, 0, 300, 80), 30.0) is None
 
 
 def test_ink_a_recognised_character_explains_is_no_signature() -> None:
     dark = _cell(2)
     dark[20:50, 40:70] = True  # a printed character the engine read
     read = Word(40, 20, 70, 50, "同", 0.99, ((40, 20, 70, 50),))
-    assert ink.mark_in(ink.unexplained(dark, [read]), (0, 0, 300, 80), 30.0) is None
+    left = ink.unexplained(dark, [read])
+    assert ink.mark_in(left, left, (0, 0, 300, 80), 30.0) is None
     dark[15:55, 150:260:6] = True  # and a scrawl beside it that nobody read
-    mark = ink.mark_in(ink.unexplained(dark, [read]), (0, 0, 300, 80), 30.0)
+    left = ink.unexplained(dark, [read])
+    mark = ink.mark_in(left, left, (0, 0, 300, 80), 30.0)
     assert mark is not None and mark.text == ink.MARK and 150 <= mark.x0 < 260
 
 
@@ -243,3 +246,28 @@ def test_a_date_too_faint_to_read_leaves_the_page_to_a_person(tmp_path: Path) ->
     assert [(p.pages, p.reason) for p in item.to_review] == [
         ([1], "扫描页，送教记录的日期识别不清")
     ]
+
+
+def test_scanned_form_with_printed_blanks_and_a_tick(tmp_path: Path) -> None:
+    """A leave form “班主任签字 | √ | 政教处签字 | ＿＿＿＿” scanned (OCR sweep, compliant seed 32):
+    the blank ＿＿＿＿ just above the row's rule was taken for the rule, the cells beside it lost
+    theirs and two rows became one; and the tick, which the engine reads as nothing, was no mark.
+    Now the longer of two close rules is the rule, and ink outside every text box is a mark."""
+    from fixtures.packages.docs import pdf
+
+    form = pdf(
+        "学生请假审批单",
+        [
+            [
+                ["学生姓名", "罗文博", "班级", "7年级1班"],
+                ["请假事由", "感冒发烧", "请假天数", "1天"],
+                ["请假时间", "2025年10月9日至2025年10月9日", "", ""],
+                ["班主任签字", "√", "政教处签字", "＿＿＿＿"],
+                ["校长签字", "＿＿＿＿", "销假时间", "2025年10月10日"],
+            ]
+        ],
+    )
+    facts = _read(tmp_path, "请假审批单", scanned_copy(form))
+    (leave,) = facts.leaves
+    assert (leave.student, leave.days, leave.approver) == ("罗文博", 1, "班主任")
+    assert leave.returned == date(2025, 10, 10)

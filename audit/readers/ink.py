@@ -31,6 +31,7 @@ Mask = npt.NDArray[np.bool_]
 MARK = "〔手写签名〕"
 INSET = 5  # px kept clear of a cell's rules (a deskewed rule wanders a pixel or two)
 WORD_MARGIN = 2  # px above and below a legible word's box that is its own ink
+RULE_WIDTH = 0.1  # of the line height: a stroke this thin at a cell's side is its rule
 CHAR_MARGIN = 0.15  # of the line height, either side of a character's box (its edge strokes)
 
 
@@ -39,6 +40,7 @@ class SignatureSettings:
     labels: re.Pattern[str]  # a cell, row label or column heading where a signature belongs
     min_height: float  # a stroke's height, as a share of the page's median text height
     min_ink: float  # the strokes' area, in squares of the text height
+    min_mark: float  # the same, for ink outside every box the engine found (a tick)
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +51,7 @@ def settings() -> SignatureSettings:
         labels=re.compile(labels),
         min_height=float(data["min_height"]),
         min_ink=float(data["min_ink"]),
+        min_mark=float(data["min_mark"]),
     )
 
 
@@ -71,8 +74,13 @@ def unexplained(dark: Mask, words: list[Word]) -> Mask:
     neighbours[:-1] += dark[1:]
     neighbours[:, 1:] += dark[:, :-1]
     neighbours[:, :-1] += dark[:, 1:]
-    ink = dark & (neighbours >= 2)
-    height, width = dark.shape
+    return cleared(dark & (neighbours >= 2), words)
+
+
+def cleared(ink: Mask, words: list[Word]) -> Mask:
+    """`ink` without what these words' characters explain."""
+    ink = ink.copy()
+    height, width = ink.shape
     for w in words:
         # a recognised character explains the ink of its box; a line's box (“签字：M”) may
         # also hold a scrawl the recogniser made nothing of, so it is cleared only without them
@@ -85,28 +93,48 @@ def unexplained(dark: Mask, words: list[Word]) -> Mask:
     return ink
 
 
-def mark_in(ink: Mask, box: tuple[float, float, float, float], line_height: float) -> Word | None:
-    """A signature's mark in `box` (x0, y0, x1, y1: a cell inside its rules), or None. Its
-    confidence is 1.0 but it never counts towards a fact's OCR confidence (ocr_grid.py)."""
+Stats = list[tuple[int, int, int, int, int]]  # left, top, width, height, area
+
+
+def _strokes(ink: Mask, line_height: float) -> Stats:
+    """The region's strokes tall enough to be handwriting, not a rule's edge left inside."""
     import cv2
 
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    width = ink.shape[1]
+    found: Stats = []
+    for left, top, w, h, area in (tuple(int(v) for v in row) for row in stats[1:count]):
+        thin = w <= RULE_WIDTH * line_height
+        if thin and (left == 0 or left + w >= width):
+            continue  # a vertical rule's edge the inset did not clear
+        if h >= settings().min_height * line_height:
+            found.append((left, top, w, h, area))
+    return found
+
+
+def mark_in(
+    ink: Mask, bare: Mask, box: tuple[float, float, float, float], line_height: float
+) -> Word | None:
+    """A signature's mark in `box` (x0, y0, x1, y1: a cell inside its rules), or None. `ink` is
+    what no legible word explains, `bare` that outside every box the engine found at all: a
+    tick (√) is too little ink to tell from a half-read printed word, but the engine did not
+    find it as text. Its confidence is 1.0 but it never counts towards a fact's OCR confidence
+    (ocr_grid.py)."""
     if line_height <= 0:
         return None
     config = settings()
     x0, y0 = int(box[0]) + INSET, int(box[1]) + INSET
     x1, y1 = int(box[2]) - INSET, int(box[3]) - INSET
-    if x1 <= x0 or y1 <= y0:
+    if x1 <= x0 or y1 <= y0 or not ink[y0:y1, x0:x1].any():
         return None
-    region = ink[y0:y1, x0:x1]
-    if not region.any():
-        return None
-    count, _, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
-    tall = [s for s in stats[1:count] if s[cv2.CC_STAT_HEIGHT] >= config.min_height * line_height]
-    area = sum(int(s[cv2.CC_STAT_AREA]) for s in tall)
-    if area < config.min_ink * line_height * line_height:
-        return None
-    left = min(int(s[cv2.CC_STAT_LEFT]) for s in tall)
-    top = min(int(s[cv2.CC_STAT_TOP]) for s in tall)
-    right = max(int(s[cv2.CC_STAT_LEFT] + s[cv2.CC_STAT_WIDTH]) for s in tall)
-    bottom = max(int(s[cv2.CC_STAT_TOP] + s[cv2.CC_STAT_HEIGHT]) for s in tall)
+    square = line_height * line_height
+    strokes = _strokes(ink[y0:y1, x0:x1], line_height)
+    if sum(s[4] for s in strokes) < config.min_ink * square:
+        strokes = _strokes(bare[y0:y1, x0:x1], line_height)
+        if sum(s[4] for s in strokes) < config.min_mark * square:
+            return None
+    left = min(s[0] for s in strokes)
+    top = min(s[1] for s in strokes)
+    right = max(s[0] + s[2] for s in strokes)
+    bottom = max(s[1] + s[3] for s in strokes)
     return Word(x0 + left, y0 + top, x0 + right, y0 + bottom, MARK, 1.0)

@@ -51,6 +51,7 @@ class Signs:
     """What a page's signature boxes are judged on (audit/readers/ink.py)."""
 
     ink: Mask  # ink no legible word explains
+    bare: Mask  # ink outside every box the engine found, legible or not
     line_height: float  # the page's text height, px
     marks: list[Word] = field(default_factory=list)  # the signatures judged present
 
@@ -68,9 +69,11 @@ def page_tables(found: Recognised, page: int) -> list[Table]:
     grids = find_grids(dark)
     tables: list[Table] = []
     loose = list(found.words)
-    signs = (
-        Signs(ink.unexplained(dark, found.words), ink.text_height(found.words)) if grids else None
-    )
+    signs = None
+    if grids:
+        unexplained = ink.unexplained(dark, found.words)
+        bare = ink.cleared(unexplained, found.dropped)
+        signs = Signs(unexplained, bare, ink.text_height(found.words))
     for grid in grids:
         inside = [w for w in found.words if _inside(grid, w)]
         loose = [w for w in loose if w not in inside]
@@ -166,6 +169,12 @@ def _grids(dark: Mask, rules: list[Rule]) -> list[Grid]:
     for rule in rules[1:]:
         if rule.y - kept[-1].y >= MIN_BAND:
             kept.append(rule)
+            continue
+        # one rule, or a printed blank (＿＿＿＿ is a run as long as a short rule) just above
+        # a cell's rule: the longer one is the rule, and it runs wherever either does — keeping
+        # the blank alone left the cells beside it without their rule (merged downwards)
+        longer = max(kept[-1], rule, key=lambda r: int(r.cover.sum()))
+        kept[-1] = Rule(longer.y, kept[-1].cover | rule.cover)
     per_band: list[list[float]] = []
     for top, bottom in pairwise(kept):
         y0, y1 = int(top.y) + 3, int(bottom.y) - 2
@@ -301,7 +310,7 @@ def _signatures(
         if not ink.belongs(text.get(group, ""), label, heading):
             continue
         box = (grid.xs[c0], grid.ys[r0], grid.xs[c1 + 1], grid.ys[r1 + 1])
-        mark = ink.mark_in(signs.ink, box, signs.line_height)
+        mark = ink.mark_in(signs.ink, signs.bare, box, signs.line_height)
         if mark is not None:
             marks[group] = mark
             signs.marks.append(mark)
