@@ -252,3 +252,19 @@ def test_two_boxed_forms_on_a_scanned_page_are_two_tables(tmp_path: Any) -> None
     read = sorted((s.date, s.prov.page, s.periods) for s in facts.sessions)
     assert read == [(days[0], 1, 3), (days[1], 1, 3), (days[2], 2, 3), (days[3], 2, 3)]
     assert all(s.prov.ocr_engine == ENGINE for s in facts.sessions)
+
+
+def test_a_box_across_a_rule_is_split_by_its_characters_boxes() -> None:
+    """“9:00-10:15” and the 节数 box's “3” came back as one box “9:00-10:153” across the rule
+    (OCR sweep, breaches seed 49); split by share of width it gave 9:00-10:1 | 53, and 53 课时
+    passed 4.7. Each character's own box puts it on its side of the rule."""
+    from audit.readers.ocr_grid import Grid, _pieces
+
+    text = "9:00-10:153"
+    chars = (*((i * 10.0, 0.0, i * 10.0 + 9, 20.0) for i in range(10)), (120.0, 0.0, 130.0, 20.0))
+    word = Word(0, 0, 130, 20, text, 0.95, chars)
+    grid = Grid(ys=[-5, 25], xs=[-5, 110, 200], vertical=[[True, True, True]], rules=[])
+    assert [(column, part.text) for column, part in _pieces(grid, 0, word)] == [
+        (0, "9:00-10:15"),
+        (1, "3"),
+    ]

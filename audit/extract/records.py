@@ -602,6 +602,11 @@ def _clock_cell(text: str) -> time | None:
 UNREAD_DATE = "送教记录的日期识别不清"
 
 
+# More 课时 than a school day holds in one visit is a misreading on a scan (two boxes run into
+# one), not a count: the visit's 课时数 is then illegible, left to a person.
+MAX_PERIODS_A_VISIT = 10
+
+
 def _session(
     record: Record,
     text: str,
@@ -633,6 +638,8 @@ def _session(
     if periods is None and not record.get("periods"):
         match = _PERIODS.search(text)
         periods = parse_count(match[0]) if match else None
+    if prov.ocr_engine and periods is not None and periods > MAX_PERIODS_A_VISIT:
+        periods = None  # “53” where the scan ran 10:15 into the 节数 box: not made out
     per = (
         parse_minutes(record.get("minutes_per_period"))
         if record.get("minutes_per_period")

@@ -227,9 +227,15 @@ def _pieces(grid: Grid, band: int, word: Word) -> list[tuple[int, Word]]:
         return [(_index(grid.xs, word.cx), word)]
     pieces: list[tuple[int, Word]] = []
     width = word.x1 - word.x0
+    # each character's own box says on which side of the rule it is; without them (or when a
+    # correction changed the text's length) the characters are taken as evenly spaced
+    centres = [(c[0] + c[2]) / 2 for c in word.chars] if len(word.chars) == len(word.text) else []
     start_x, start_i = word.x0, 0
     for x in [*cuts, word.x1]:
-        end_i = round(len(word.text) * (x - word.x0) / width)
+        if centres:
+            end_i = sum(1 for c in centres if c < x) if x < word.x1 else len(word.text)
+        else:
+            end_i = round(len(word.text) * (x - word.x0) / width)
         text = word.text[start_i:end_i].strip()
         if text:
             chars = tuple(c for c in word.chars if start_x <= (c[0] + c[2]) / 2 < x)
