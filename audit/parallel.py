@@ -5,8 +5,9 @@ processes (pdfium is not thread-safe). Small packages are read in-process: the p
 only once `POOL_AFTER_BYTES` of PDF have been seen. At most `window` files are in flight, so
 memory stays bounded whatever the number of pages.
 
-OCR (audit/readers/scan.py) runs wherever the file is read, so in the workers too, each with
-its own engine. The package's OCR page budget is counted here, in package order: a file read
+OCR (audit/readers/scan.py) runs in an OCR process (audit/readers/ocr_process.py) of whichever
+process reads the file: the package's own, opened for the read and ended with it, or a worker's.
+The package's OCR page budget is counted here, in package order: a file read
 ahead in a worker is given what was left when it was sent, and OCR beyond what is left when its
 turn comes is undone, so the result does not depend on the number of workers.
 """
@@ -17,9 +18,10 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 
 from audit.package import Member
-from audit.readers import read_bytes
+from audit.readers import ocr_process, read_bytes
 from audit.readers.model import ReadResult
 from audit.readers.ocr import OcrLimits
 from audit.readers.scan import limit_pages
@@ -48,13 +50,18 @@ class Reader:
         self.pool_after = POOL_AFTER_BYTES if pool_after is None else pool_after
         self.pool: ProcessPoolExecutor | None = None
         self.pdf_bytes = 0
+        self._stack = ExitStack()
 
     def __enter__(self) -> Reader:
+        self._stack.enter_context(ocr_process.session())  # started at the first page to OCR
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        try:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)  # a worker's OCR process ends with it
+        finally:
+            self._stack.close()
 
     def _submit(self, member: Member) -> Future[ReadResult] | ReadResult | None:
         if member.data is None or member.status != "ok":
@@ -83,7 +90,9 @@ class Reader:
 
     def _ocr_left(self) -> OcrLimits:
         left = max(0, self.ocr.pages - self.ocr_used)
-        return OcrLimits(pages=left, page_seconds=self.ocr.page_seconds)
+        return OcrLimits(
+            pages=left, page_seconds=self.ocr.page_seconds, start_seconds=self.ocr.start_seconds
+        )
 
     def _resolve(
         self, member: Member, job: Future[ReadResult] | ReadResult | None
