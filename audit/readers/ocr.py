@@ -100,15 +100,25 @@ def _installed() -> bool:
     return True
 
 
+_threads = -1  # onnxruntime's threads for this process's engine (-1: a thread per core)
+
+
+def use_threads(threads: int) -> None:
+    """Set the engine's onnxruntime threads (before it is created). The OCR process of a worker
+    process (audit/parallel.py) asks for one: the workers are the parallelism, and onnxruntime's
+    own threads on top of them fight for the same cores (audit/readers/ocr_process.py)."""
+    global _threads
+    if threads != _threads:
+        _threads = threads
+        engine.cache_clear()
+
+
 @lru_cache(maxsize=1)
-def engine(threads: int = -1) -> Any:
+def engine() -> Any:
     """The engine of this process, created once (loading the models takes ~0.3 s).
 
     Its angle classifier is off: it turns some upright lines of a scanned form upside down
     (and reads them as “《”); photos are turned upright from their EXIF orientation instead.
-    `threads` is onnxruntime's (-1: its default, a thread per core). The OCR process of a worker
-    process (audit/parallel.py) asks for one: the workers are the parallelism, and onnxruntime's
-    own threads on top of them fight for the same cores (audit/readers/ocr_process.py).
     """
     from rapidocr_onnxruntime import RapidOCR
 
@@ -117,7 +127,7 @@ def engine(threads: int = -1) -> Any:
         text_score=config.noise_floor,
         use_cls=False,
         max_side_len=config.detect_max_side,
-        intra_op_num_threads=threads,
+        intra_op_num_threads=_threads,
     )
 
 

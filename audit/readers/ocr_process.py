@@ -182,9 +182,10 @@ def _serve(conn: Connection, threads: int, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_watch, args=(parent,), name="baoxue-ocr-parent", daemon=True).start()
     try:
-        from audit.readers.ocr import engine, recognise
+        from audit.readers.ocr import engine, recognise, use_threads
 
-        engine(threads)
+        use_threads(threads)
+        engine()
     except Exception as exc:  # e.g. the engine's package cannot be imported
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         return
