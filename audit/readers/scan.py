@@ -99,15 +99,9 @@ def read_scanned_pdf(doc: Any, result: ReadResult, limits: OcrLimits) -> None:
 
 def read_photo(data: bytes, result: ReadResult, limits: OcrLimits) -> None:
     """A photo that holds a paper (enough legible lines) is read as that paper, page 1."""
-    if not enabled() or limits.pages < 1:
-        return
+    if not enabled() or limits.pages < 1 or not may_be_paper(data):
+        return  # a meeting photo, a home visit's picture: no paper to read
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            # judged on a JPEG decoded at reduced size (a quarter of the full decode's time):
-            # most photos are turned away here, and only a paper is decoded in full below
-            img.draft("RGB", (4 * PAPER_THUMBNAIL, 4 * PAPER_THUMBNAIL))
-            if not looks_like_paper(img):
-                return  # a meeting photo, a home visit's picture: no paper to read
         with Image.open(io.BytesIO(data)) as img:
             image = ImageOps.exif_transpose(img).convert("L")
         found = _recognise(image, limits)
@@ -128,6 +122,19 @@ def read_photo(data: bytes, result: ReadResult, limits: OcrLimits) -> None:
     else:
         result.scanned_pages = [1]
         result.reason = f"图片为拍摄的纸质文书，{PARTLY}，需人工查看"
+
+
+def may_be_paper(data: bytes) -> bool:
+    """Whether a photo is worth recognising (`looks_like_paper`); False for what PIL cannot open.
+
+    Judged on a JPEG decoded at reduced size (a quarter of the full decode's time): most photos
+    are turned away here, and only a paper is decoded in full for recognition."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.draft("RGB", (4 * PAPER_THUMBNAIL, 4 * PAPER_THUMBNAIL))
+            return looks_like_paper(img)
+    except Exception:  # a broken image: read_image says so
+        return False
 
 
 def _recognise(image: Image.Image, limits: OcrLimits) -> Recognised:
@@ -176,6 +183,12 @@ def limit_pages(result: ReadResult, left: int, limits: OcrLimits) -> None:
     """Undo OCR beyond the package's page budget (files read ahead in worker processes)."""
     if result.ocr_count <= left:
         return
+    if result.pages is None:  # a photo: it is a photo again, as if never recognised
+        result.items = [i for i in result.items if i.ocr is None]
+        result.is_image, result.scanned_pages, result.page_notes = True, [], {}
+        result.ocr_pages, result.ocr_engine, result.reason = {}, None, None
+        result.ocr_count = 0
+        return
     drop = set(sorted(result.ocr_pages)[max(0, left) :])
     result.ocr_count = max(0, left)
     if not drop:
@@ -184,10 +197,6 @@ def limit_pages(result: ReadResult, left: int, limits: OcrLimits) -> None:
     for page in drop:
         del result.ocr_pages[page]
         result.page_notes[page] = over_pages(limits)
-    if result.pages is None:  # a photo: it is a photo again
-        result.is_image, result.scanned_pages, result.page_notes = True, [], {}
-        result.ocr_engine = None
-        return
     result.scanned_pages = sorted({*result.scanned_pages, *drop})
     if len(result.scanned_pages) == result.pages and not result.ocr_pages:
         result.status = "scanned"
