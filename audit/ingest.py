@@ -59,7 +59,11 @@ def read_package(
         period = (date(year_hint, 1, 1), date(year_hint, 12, 31))
     facts = PackageFacts()
     count = 1 if workers is None else max(1, workers)
-    ocr = OcrLimits(pages=limits.max_ocr_pages, page_seconds=limits.ocr_page_seconds)
+    ocr = OcrLimits(
+        pages=limits.max_ocr_pages,
+        page_seconds=limits.ocr_page_seconds,
+        start_seconds=limits.ocr_start_seconds,
+    )
     with Reader(count, limits.max_pdf_pages, ocr=ocr) as reader:
         members = reader.results(iter_package(Path(path), limits))
         for done, (member, result) in enumerate(members, start=1):

@@ -41,7 +41,8 @@ class PackageLimits:
     max_depth: int = 2  # zips inside zips: the package is depth 0, a zip in it depth 1 …
     max_pdf_pages: int = 3000  # pages read from one PDF
     max_ocr_pages: int = 200  # scanned pages and photos read by OCR, the whole package
-    ocr_page_seconds: float = 30.0  # a page slower than this stops OCR of the rest of its file
+    ocr_page_seconds: float = 30.0  # a page is stopped at this; the rest of its file not tried
+    ocr_start_seconds: float = 60.0  # for the OCR process to start (load its models)
 
 
 class PackageError(Exception):

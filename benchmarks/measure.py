@@ -4,9 +4,11 @@ baselines, and running one pass in a child process so each pass is measured on i
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,58 @@ def peak_mb(workers: int = 1) -> float:
     of the tree when workers ran; the child term is 0 when none did)."""
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return (_own_peak_kb() + workers * kids) / 1024
+
+
+class TreePeak:
+    """The peak of the summed RSS of this process and all its descendants, sampled every
+    `every` seconds in a thread: worker processes and the OCR child included, at their
+    real size (peak_mb's `workers` × largest child is an upper bound only)."""
+
+    def __init__(self, every: float = 0.2) -> None:
+        self.every = every
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def mb(self) -> float:
+        return self.peak_kb / 1024
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
+
+
+def _tree_rss_kb(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        rss[int(entry.name)] = next(
+            (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")),
+            0,
+        )
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    return sum(rss.get(pid, 0) for pid in tree)
 
 
 def pdfplumber_pass(root: str) -> dict[str, float]:

@@ -2,8 +2,8 @@
 
 The one place that runs the engine, RapidOCR with the PP-OCRv4 Chinese detection and
 recognition models its wheel ships (rapidocr-onnxruntime: offline, nothing downloaded at run
-time). The engine is created on first use and kept for the process, so each worker process
-of audit/parallel.py has its own.
+time). The engine runs in a child process (audit/readers/ocr_process.py), where a page that
+overruns its time limit can be stopped; it is created there once and kept for the child's life.
 
 A page is deskewed from its boxes (a scan is rarely square: 1–3° is common), lines are grouped
 by vertical overlap and read left to right, and ruled tables are rebuilt from the image
@@ -83,7 +83,8 @@ class OcrLimits:
     """How much OCR one read may do (from PackageLimits)."""
 
     pages: int = 200  # pages (or photos) put through the engine
-    page_seconds: float = 30.0  # a page slower than this stops OCR of the rest of its file
+    page_seconds: float = 30.0  # a page is stopped at this; the rest of its file is not tried
+    start_seconds: float = 60.0  # for the OCR process to start (import, load the models)
 
 
 def enabled() -> bool:
@@ -103,26 +104,34 @@ def _installed() -> bool:
     return True
 
 
+_threads = -1  # onnxruntime's threads for this process's engine (-1: a thread per core)
+
+
+def use_threads(threads: int) -> None:
+    """Set the engine's onnxruntime threads (before it is created). The OCR process of a worker
+    process (audit/parallel.py) asks for one: the workers are the parallelism, and onnxruntime's
+    own threads on top of them fight for the same cores (audit/readers/ocr_process.py)."""
+    global _threads
+    if threads != _threads:
+        _threads = threads
+        engine.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def engine() -> Any:
     """The engine of this process, created once (loading the models takes ~0.3 s).
 
     Its angle classifier is off: it turns some upright lines of a scanned form upside down
     (and reads them as “《”); photos are turned upright from their EXIF orientation instead.
-    In a worker process (audit/parallel.py) it uses one thread: the workers are the parallelism,
-    and onnxruntime's own threads on top of them fight for the same cores.
     """
-    import multiprocessing
-
     from rapidocr_onnxruntime import RapidOCR
 
     config = settings()
-    threads = 1 if multiprocessing.parent_process() is not None else -1
     return RapidOCR(
         text_score=config.noise_floor,
         use_cls=False,
         max_side_len=config.detect_max_side,
-        intra_op_num_threads=threads,
+        intra_op_num_threads=_threads,
     )
 
 

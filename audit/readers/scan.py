@@ -9,17 +9,24 @@ recognised (audit/readers/ocr.py). What becomes of it:
 - nothing legible (a blank page, a smudge, handwriting): it stays a scanned page, so every
   requirement resting on it is `not_reviewed` with its page number;
 - over the limits (pages per package, seconds per page): it stays a scanned page, and says why.
+
+The time limit is hard: each page is recognised in the OCR process (audit/readers/ocr_process.py),
+which is killed when the page overruns. The page that overran is left scanned with its note, and
+the later pages of the same file are not tried (noted so): a file's pages come from one scanner
+and one setting, so the page the engine choked on predicts its neighbours, and one page's limit
+(not one per page: up to the package's 200 pages × 30 s) bounds what a bad file costs. The next
+file is read as usual.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import time
 from typing import Any
 
 from PIL import Image, ImageOps
 
+from audit.readers import ocr_process
 from audit.readers.model import Item, ReadResult
 from audit.readers.ocr import (
     ENGINE,
@@ -29,10 +36,10 @@ from audit.readers.ocr import (
     enabled,
     looks_like_paper,
     page_items,
-    recognise,
     settings,
     text_lines,
 )
+from audit.readers.ocr_process import OcrTimeout
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +52,11 @@ def over_pages(limits: OcrLimits) -> str:
 
 
 def over_time(limits: OcrLimits) -> str:
-    return f"文字识别超过每页 {limits.page_seconds:g} 秒的时限，其后各页未识别"
+    return f"文字识别超过每页 {limits.page_seconds:g} 秒的时限，已中止，未识别"
+
+
+def after_over_time(limits: OcrLimits, page: int) -> str:
+    return f"第 {page} 页文字识别超过每页 {limits.page_seconds:g} 秒的时限，其后各页未识别"
 
 
 def read_scanned_pdf(doc: Any, result: ReadResult, limits: OcrLimits) -> None:
@@ -65,7 +76,14 @@ def read_scanned_pdf(doc: Any, result: ReadResult, limits: OcrLimits) -> None:
         page = doc[number - 1]
         try:
             image = page.render(scale=scale, grayscale=True).to_pil()
-            found, slow = _recognise(image, limits)
+            found = _recognise(image, limits)
+        except OcrTimeout:  # stopped at the limit: this page and the rest wait for a person
+            log.warning("OCR of page %d stopped at %g s", number, limits.page_seconds)
+            result.ocr_count += 1
+            still.append(number)
+            result.page_notes[number] = over_time(limits)
+            stop = after_over_time(limits, number)
+            continue
         except Exception:  # the engine failing on one page must not lose the file
             log.warning("OCR failed on page %d", number, exc_info=True)
             still.append(number)
@@ -73,8 +91,6 @@ def read_scanned_pdf(doc: Any, result: ReadResult, limits: OcrLimits) -> None:
         finally:
             page.close()
         result.ocr_count += 1
-        if slow:
-            stop = over_time(limits)
         if not _use(result, found, number):
             still.append(number)
     result.scanned_pages = still
@@ -83,18 +99,17 @@ def read_scanned_pdf(doc: Any, result: ReadResult, limits: OcrLimits) -> None:
 
 def read_photo(data: bytes, result: ReadResult, limits: OcrLimits) -> None:
     """A photo that holds a paper (enough legible lines) is read as that paper, page 1."""
-    if not enabled() or limits.pages < 1:
-        return
+    if not enabled() or limits.pages < 1 or not may_be_paper(data):
+        return  # a meeting photo, a home visit's picture: no paper to read
     try:
         with Image.open(io.BytesIO(data)) as img:
-            # judged on a JPEG decoded at reduced size (a quarter of the full decode's time):
-            # most photos are turned away here, and only a paper is decoded in full below
-            img.draft("RGB", (4 * PAPER_THUMBNAIL, 4 * PAPER_THUMBNAIL))
-            if not looks_like_paper(img):
-                return  # a meeting photo, a home visit's picture: no paper to read
-        with Image.open(io.BytesIO(data)) as img:
             image = ImageOps.exif_transpose(img).convert("L")
-        found, _ = _recognise(image, limits)
+        found = _recognise(image, limits)
+    except OcrTimeout:  # it may hold a paper: a person looks
+        log.warning("OCR of a photo stopped at %g s", limits.page_seconds)
+        result.ocr_count = 1
+        result.reason = f"图片可能为拍摄的纸质文书，{over_time(limits)}，需人工查看"
+        return
     except Exception:  # an image PIL or the engine cannot take stays a photo
         log.warning("OCR failed on a photo", exc_info=True)
         return
@@ -109,10 +124,22 @@ def read_photo(data: bytes, result: ReadResult, limits: OcrLimits) -> None:
         result.reason = f"图片为拍摄的纸质文书，{PARTLY}，需人工查看"
 
 
-def _recognise(image: Image.Image, limits: OcrLimits) -> tuple[Recognised, bool]:
-    started = time.monotonic()
-    found = recognise(image)
-    return found, time.monotonic() - started > limits.page_seconds
+def may_be_paper(data: bytes) -> bool:
+    """Whether a photo is worth recognising (`looks_like_paper`); False for what PIL cannot open.
+
+    Judged on a JPEG decoded at reduced size (a quarter of the full decode's time): most photos
+    are turned away here, and only a paper is decoded in full for recognition."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.draft("RGB", (4 * PAPER_THUMBNAIL, 4 * PAPER_THUMBNAIL))
+            return looks_like_paper(img)
+    except Exception:  # a broken image: read_image says so
+        return False
+
+
+def _recognise(image: Image.Image, limits: OcrLimits) -> Recognised:
+    """The page recognised in the OCR process, stopped at `limits.page_seconds` (OcrTimeout)."""
+    return ocr_process.current().recognise(image, limits)
 
 
 def _use(result: ReadResult, found: Recognised, number: int) -> bool:
@@ -156,6 +183,12 @@ def limit_pages(result: ReadResult, left: int, limits: OcrLimits) -> None:
     """Undo OCR beyond the package's page budget (files read ahead in worker processes)."""
     if result.ocr_count <= left:
         return
+    if result.pages is None:  # a photo: it is a photo again, as if never recognised
+        result.items = [i for i in result.items if i.ocr is None]
+        result.is_image, result.scanned_pages, result.page_notes = True, [], {}
+        result.ocr_pages, result.ocr_engine, result.reason = {}, None, None
+        result.ocr_count = 0
+        return
     drop = set(sorted(result.ocr_pages)[max(0, left) :])
     result.ocr_count = max(0, left)
     if not drop:
@@ -164,10 +197,6 @@ def limit_pages(result: ReadResult, left: int, limits: OcrLimits) -> None:
     for page in drop:
         del result.ocr_pages[page]
         result.page_notes[page] = over_pages(limits)
-    if result.pages is None:  # a photo: it is a photo again
-        result.is_image, result.scanned_pages, result.page_notes = True, [], {}
-        result.ocr_engine = None
-        return
     result.scanned_pages = sorted({*result.scanned_pages, *drop})
     if len(result.scanned_pages) == result.pages and not result.ocr_pages:
         result.status = "scanned"
