@@ -13,6 +13,7 @@ layer. Words below the confidence threshold (checklists/evidence/ocr.yaml) are n
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import os
@@ -96,10 +97,12 @@ def enabled() -> bool:
 
 @lru_cache(maxsize=1)
 def _installed() -> bool:
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:  # e.g. opencv-python without libGL: say so, once
-        log.warning("OCR unavailable: rapidocr-onnxruntime cannot be imported", exc_info=True)
+    """Whether the engine's package is there — looked up, not imported: importing it (with
+    onnxruntime and OpenCV, ~0.1–1 s and 50 MB) is the OCR process's business, and a package
+    with only meeting photos needs none of it. One that is there but cannot be imported (OpenCV
+    without libGL) fails to start the OCR process, which says so once (ocr_process.py)."""
+    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+        log.warning("OCR unavailable: rapidocr-onnxruntime is not installed")
         return False
     return True
 
