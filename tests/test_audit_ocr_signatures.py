@@ -28,19 +28,9 @@ BOXES = ("班主任", "政教处", "校长")  # the leave form's approver boxes,
 
 
 def _render(kind_name: str, sample: str) -> bytes:
-    import yaml
+    from fixtures.packages.docs import sample_pdf
 
-    from forms.paths import SAMPLES_DIR
-    from forms.profiles import get_profile
-    from forms.registry import get_form
-    from forms.render.document import render_record, validate_record
-
-    kind = get_form(kind_name)
-    data = yaml.safe_load((SAMPLES_DIR / f"{sample}.yaml").read_text("utf-8"))
-    pdf: bytes = render_record(
-        kind, validate_record(kind, data), get_profile("liupu-2026"), ("pdf",)
-    )["pdf"]
-    return pdf
+    return sample_pdf(kind_name, sample)
 
 
 @pytest.fixture(scope="module")
