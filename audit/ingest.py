@@ -92,8 +92,7 @@ def read_member(
     entry.status = result.status
     entry.reason = result.reason
     entry.pages = result.pages
-    entry.scanned_pages = result.scanned_pages
-    entry.page_notes = {p: n for p, n in result.page_notes.items() if p in result.scanned_pages}
+    _pages_to_review(entry, result)
     entry.baoxue = result.identity
     entry.photo_date = result.photo_date
     if result.status in {"error", "skipped"}:
@@ -144,10 +143,14 @@ def read_member(
         _extract(
             member.path, digest, entry.kind, found.title, result.items, result, facts, period, known
         )
-    # pages where OCR read a record it could not make out (extraction added them)
+    _pages_to_review(entry, result)  # again: extraction adds OCR'd pages it could not make out
+    return entry
+
+
+def _pages_to_review(entry: PackageFile, result: ReadResult) -> None:
+    """The file's pages waiting for a person, with why."""
     entry.scanned_pages = sorted(result.scanned_pages)
     entry.page_notes = {p: n for p, n in result.page_notes.items() if p in result.scanned_pages}
-    return entry
 
 
 def _extract(

@@ -42,6 +42,7 @@ from audit.facts import (
     Visit,
 )
 from audit.readers.model import Block, Table
+from audit.readers.ocr import settings as ocr_settings
 
 
 def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
@@ -241,10 +242,7 @@ def leaves(source: Source, facts: PackageFacts) -> None:
             if record.get("approver")
             else _approver_from_columns(record.extra)
         )
-        if found:
-            record.values["approver"] = found
-        else:
-            record.values.pop("approver", None)
+        _set_approver(record, found)
         shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
     if not shaped:
         shaped = list(_leave_forms(source))
@@ -307,12 +305,16 @@ def _leave_forms(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
     forms = _forms(source)
     approver = _approver_from_opinions(source) if len(forms) == 1 else None
     for record, prov, text in forms:
-        found = approver or _approver_in(text) or _as_written(record.get("approver"))
-        if found:
-            record.values["approver"] = found
-        else:
-            record.values.pop("approver", None)
+        _set_approver(record, approver or _approver_in(text) or _as_written(record.get("approver")))
         yield record, prov, text
+
+
+def _set_approver(record: Record, found: str | None) -> None:
+    """The approver the record's boxes name; none when no box was signed."""
+    if found:
+        record.values["approver"] = found
+    else:
+        record.values.pop("approver", None)
 
 
 def _as_written(cell: str | None) -> str | None:
@@ -332,13 +334,19 @@ def _approver_in(text: str) -> str | None:
     for line in text.splitlines():
         if _NOTE_LINE.match(line):
             continue  # “说明：1天以内由班主任审批……” states the rule, nobody signed it
-        marks = list(_OPINION.finditer(line))
-        ends: list[re.Match[str] | None] = [*marks[1:], None]
-        for here, after in zip(marks, ends[: len(marks)], strict=True):
-            value = line[here.end() : after.start() if after else len(line)].strip(" ：:")
+        for tier, said in _boxes(_OPINION, line):
+            value = said.strip(" ：:")
             if _signed(value.split()[0] if value.split() else ""):
-                found = _higher(found, here[1])
+                found = _higher(found, tier)
     return found
+
+
+def _boxes(label: re.Pattern[str], text: str) -> Iterator[tuple[str, str]]:
+    """Each approver's box in `text`: the tier a `label` match names, and what follows it up
+    to the next label."""
+    marks = list(label.finditer(text))
+    for here, after in zip(marks, [*marks[1:], None], strict=False):
+        yield here[1], text[here.end() : after.start() if after else len(text)]
 
 
 def _signed(value: str) -> bool:
@@ -380,12 +388,9 @@ def _approver_in_cell(cell: str) -> str | None:
     “校长（审批）：签字：〔手写签名〕 ＿年＿月＿日”): the highest tier that agreed; None when
     the cell names no tier (then it is the approver as written) or no tier signed."""
     found: str | None = None
-    marks = list(_TIER_SAYS.finditer(cell))
-    ends: list[re.Match[str] | None] = [*marks[1:], None]
-    for here, after in zip(marks, ends[: len(marks)], strict=True):
-        said = cell[here.end() : after.start() if after else len(cell)]
+    for tier, said in _boxes(_TIER_SAYS, cell):
         if _box_signed(said.split("；")[0].split(";")[0]):
-            found = _higher(found, here[1])
+            found = _higher(found, tier)
     return found
 
 
@@ -393,7 +398,7 @@ def _higher(found: str | None, tier: str) -> str:
     """The higher of two approvers' tiers (a form lists its boxes in any order)."""
     if found is None:
         return tier
-    return max((found, tier), key=lambda word: _rank(word))
+    return max((found, tier), key=_rank)
 
 
 def _rank(word: str) -> int:
@@ -602,11 +607,6 @@ def _clock_cell(text: str) -> time | None:
 UNREAD_DATE = "送教记录的日期识别不清"
 
 
-# More 课时 than a school day holds in one visit is a misreading on a scan (two boxes run into
-# one), not a count: the visit's 课时数 is then illegible, left to a person.
-MAX_PERIODS_A_VISIT = 10
-
-
 def _session(
     record: Record,
     text: str,
@@ -638,7 +638,7 @@ def _session(
     if periods is None and not record.get("periods"):
         match = _PERIODS.search(text)
         periods = parse_count(match[0]) if match else None
-    if prov.ocr_engine and periods is not None and periods > MAX_PERIODS_A_VISIT:
+    if prov.ocr_engine and periods is not None and periods > ocr_settings().max_periods_a_visit:
         periods = None  # “53” where the scan ran 10:15 into the 节数 box: not made out
     per = (
         parse_minutes(record.get("minutes_per_period"))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from audit.readers.ocr import SETTINGS_FILE, Word
+from audit.readers.ocr import SETTINGS_FILE, Box, Word
 from forms.yamlload import load_yaml
 
 Mask = npt.NDArray[np.bool_]
@@ -102,19 +102,18 @@ def _strokes(ink: Mask, line_height: float) -> Stats:
 
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     width = ink.shape[1]
+    tall = settings().min_height * line_height
     found: Stats = []
     for left, top, w, h, area in (tuple(int(v) for v in row) for row in stats[1:count]):
         thin = w <= RULE_WIDTH * line_height
         if thin and (left == 0 or left + w >= width):
             continue  # a vertical rule's edge the inset did not clear
-        if h >= settings().min_height * line_height:
+        if h >= tall:
             found.append((left, top, w, h, area))
     return found
 
 
-def mark_in(
-    ink: Mask, bare: Mask, box: tuple[float, float, float, float], line_height: float
-) -> Word | None:
+def mark_in(ink: Mask, bare: Mask, box: Box, line_height: float) -> Word | None:
     """A signature's mark in `box` (x0, y0, x1, y1: a cell inside its rules), or None. `ink` is
     what no legible word explains, `bare` that outside every box the engine found at all: a
     tick (√) is too little ink to tell from a half-read printed word, but the engine did not

@@ -51,6 +51,7 @@ class Settings:
     paper_min_contrast: float
     paper_levels_percentile: float
     paper_min_print: float
+    max_periods_a_visit: int
     corrections: tuple[tuple[str, str], ...]
 
     def correct(self, text: str) -> str:
@@ -75,6 +76,7 @@ def settings() -> Settings:
         paper_min_contrast=float(data["paper"]["min_contrast"]),
         paper_levels_percentile=float(data["paper"]["levels_percentile"]),
         paper_min_print=float(data["paper"]["min_print"]),
+        max_periods_a_visit=int(data["max_periods_a_visit"]),
         corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
     )
 
@@ -138,6 +140,9 @@ def engine() -> Any:
     )
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
 @dataclass(frozen=True)
 class Word:
     """One recognised text box, in the deskewed page's pixels."""
@@ -148,7 +153,7 @@ class Word:
     y1: float
     text: str
     confidence: float
-    chars: tuple[tuple[float, float, float, float], ...] = ()  # each character's box, if known
+    chars: tuple[Box, ...] = ()  # each character's box, if known
 
     @property
     def cx(self) -> float:
@@ -191,14 +196,14 @@ def recognise(image: Image.Image) -> Recognised:
     )
     quads: list[tuple[list[tuple[float, float]], str, float, list[Any]]] = [
         (
-            [(float(x), float(y)) for x, y in entry[0]],
+            _points(entry[0]),
             str(entry[1]),
             float(entry[2]),
             list(entry[3]) if len(entry) > 3 and entry[3] else [],
         )
         for entry in (raw or [])
     ]
-    angle = _skew([(points, text, score) for points, text, score, _ in quads])
+    angle = _skew([points for points, *_ in quads])
     turned = abs(angle) >= MIN_SKEW
     if turned:
         gray = gray.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
@@ -222,8 +227,6 @@ def recognise(image: Image.Image) -> Recognised:
 BOX_THRESH = 0.5
 UNCLIP_RATIO = 1.6
 
-Box = tuple[float, float, float, float]
-
 
 def _points(quad: Any) -> list[tuple[float, float]]:
     return [(float(x), float(y)) for x, y in quad]
@@ -235,10 +238,10 @@ def _extent(points: list[tuple[float, float]]) -> Box:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _skew(quads: list[tuple[list[tuple[float, float]], str, float]]) -> float:
+def _skew(boxes: list[list[tuple[float, float]]]) -> float:
     """The page's skew in degrees (PIL's sense), from the top edges of wide boxes."""
     angles = []
-    for points, _, _ in quads:
+    for points in boxes:
         (x0, y0), (x1, y1), _, (_, y3) = points
         width, height = math.hypot(x1 - x0, y1 - y0), abs(y3 - y0)
         if width > 2 * max(height, 1):

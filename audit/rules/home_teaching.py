@@ -268,9 +268,10 @@ def _per_visit(
             continue
         bad: list[tuple[HomeTeachingSession, str]] = []
         unread: list[HomeTeachingSession] = []  # written on a scan, not made out: for a person
+        box = ILLEGIBLE_PERIODS if check == "periods" else ILLEGIBLE_TIME  # what OCR may miss
         for s in g.sessions:
             if check == "periods":
-                if s.periods is None and ILLEGIBLE_PERIODS in s.illegible:
+                if s.periods is None and box in s.illegible:
                     unread.append(s)
                 elif s.periods is None:
                     bad.append((s, "未写课时数"))
@@ -278,7 +279,7 @@ def _per_visit(
                     bad.append((s, f"{s.periods}课时"))
             else:
                 mpp = minutes_per_period(s)
-                if mpp is None and ILLEGIBLE_TIME in s.illegible:
+                if mpp is None and box in s.illegible:
                     unread.append(s)
                 elif mpp is None:
                     bad.append((s, "未写起止时间或每课时分钟数"))
@@ -295,12 +296,11 @@ def _per_visit(
         listing = "；".join(f"{cn_date(s.date)}{why}" for s, why in bad)
         detail = f"送教{len(g.sessions)}次，{judged - len(bad)}次{rule_text}"
         if unread:
-            field = ILLEGIBLE_PERIODS if check == "periods" else ILLEGIBLE_TIME
             where = "、".join(
                 f"{cn_date(s.date)}（第{s.prov.page}页）" if s.prov.page else cn_date(s.date)
                 for s in unread
             )
-            said = f"{len(unread)}次{field}扫描件识别不清，需人工核查：{where}"
+            said = f"{len(unread)}次{box}扫描件识别不清，需人工核查：{where}"
             detail += f"；{said}"
             issues.append(
                 Issue(
@@ -310,9 +310,8 @@ def _per_visit(
                     missing=True,  # not a breach: the evidence is there, unread
                 )
             )
-        status = status_of(share) if judged else "not_reviewed"
-        if unread and not bad:
-            status = "not_reviewed"  # the rest passed; these wait for a person
+        # the rest passed (or there is no rest): these wait for a person
+        status = "not_reviewed" if unread and not bad else status_of(share)
         subjects.append(
             Subject(
                 student=name,
