@@ -13,6 +13,7 @@ from pathlib import Path
 
 from audit.classify import classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
+from audit.extract.names import known_names, name_key, named_in
 from audit.extract.source import name_from_path
 from audit.extract.values import Period
 from audit.facts import (
@@ -184,16 +185,21 @@ def _extract(
 
 
 def _attribute_students(facts: PackageFacts) -> None:
-    """Documents read before the rosters: find their student in the path by roster names."""
-    known = frozenset(s.name for s in facts.students)
-    if not known:
-        return
+    """Who each record and per-student document is about, once every roster is read.
+
+    A record is about a student the package's rosters list (点名册, 学籍名单, 花名册 …): the
+    name it holds when that is rostered; else a rostered name written in the record; else the
+    one its per-student folder or file name gives. A record read before the rosters, or whose
+    name cell held words that only look like a name (学生犹豫), is put right here. Without any
+    roster the record keeps the name it holds, or takes its folder's."""
+    known = known_names(facts)
+    roster = frozenset(known.values())
     for doc in facts.documents:
         if doc.student is None and doc.kind in _PER_STUDENT:
-            doc.student = name_from_path(doc.prov.file, known)
-        elif doc.student and doc.student not in known:
-            better = name_from_path(doc.prov.file, known)
-            if better and better in known:
+            doc.student = name_from_path(doc.prov.file, roster)
+        elif doc.student and known and name_key(doc.student) not in known:
+            better = name_from_path(doc.prov.file, roster)
+            if better and name_key(better) in known:
                 doc.student = better
     records: list[Visit | HomeTeachingSession | LeaveRecord] = [
         *facts.visits,
@@ -201,8 +207,15 @@ def _attribute_students(facts: PackageFacts) -> None:
         *facts.leaves,
     ]
     for record in records:
-        if not record.student:
-            record.student = name_from_path(record.prov.file, known) or ""
+        if record.student and (not known or name_key(record.student) in known):
+            continue
+        rostered = named_in(record.prov.snippet, known) if known else None
+        if rostered is None:
+            from_path = name_from_path(record.prov.file, roster)
+            if from_path and (not known or name_key(from_path) in known or not record.student):
+                rostered = from_path
+        if rostered:
+            record.student = known.get(name_key(rostered), rostered)
 
 
 _ONE_DOCUMENT = {"xueji_headcount", "on_roll_list"}

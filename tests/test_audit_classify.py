@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fixtures.packages.docs import Grid, docx, jpeg, pdf
 
-from audit.classify import classify, split_sections
+from audit.classify import by_title, classify, split_sections
 from audit.readers import read_bytes
 
 
@@ -78,3 +78,17 @@ def test_compiled_docx_with_different_documents() -> None:
     sections = split_sections(read_bytes("张三休学材料.docx", data))
     assert [s.kind for s in sections] == ["suspension_determination", "school_statement"]
     assert sections[1].reason == "标题“学校情况说明”含“情况说明”"
+
+
+def test_a_title_wrapped_over_two_lines_names_the_document() -> None:
+    """“关于召开春季学期控辍保学工作会议的 / 通知” (a PDF wraps its title) was classified by its
+    folder “……（通知、签到、记录、照片）” as a sign-in sheet."""
+    found = by_title(["石门乡中学 关于召开春季学期控辍保学工作会议的", "通知", "各处室："])
+    assert found is not None and found.kind == "meeting_notice"
+
+
+def test_a_sentence_is_not_a_title() -> None:
+    assert (
+        by_title(["3.请假超过7天的，班主任须在请假期间到学生家中家访核实，并填写家访记录。"])
+        is None
+    )

@@ -534,3 +534,107 @@ def test_sign_in_sheet_counts_the_rows_signed_not_the_names_printed(tmp_path: Pa
     )
     got = sorted((m.topic or "", m.attendees) for m in facts.meetings if m.part == "sign_in")
     assert got == [("春季学期控辍保学工作会议", 3), ("秋季学期控辍保学工作会议", 2)]
+
+
+# ---------------------------------------------------------------- issue 20: who, what, how many
+
+
+def test_attitude_column_headed_学生_is_not_the_student(tmp_path: Path) -> None:
+    """家长及学生态度 (家长支持复学，学生犹豫) was the student column: the suspended student “had
+    0 visits” and 3.4 failed an exemplary school. A column is the student's by its values."""
+    rows = [
+        ["序号", "劝访日期", "地点", "参加人员", "家长及学生态度"],
+        [
+            1,
+            "2025-11-18",
+            "学生家中",
+            "本校班主任赵文斌、石岭村委会主任赵德明",
+            "家长支持复学，学生犹豫",
+        ],
+        [
+            2,
+            "2026-01-09",
+            "学生家中",
+            "本校班主任赵文斌、镇政府干部张建军",
+            "家长支持复学，学生犹豫",
+        ],
+    ]
+    roster = [["姓名", "休学日期"], ["罗志豪", "2025-10-20"]]
+    facts = _read(
+        tmp_path,
+        {
+            # the visits are read before the roster that names the student (folder order)
+            "三、政策性休学/1.罗志豪/休学后劝访记录.xlsx": xlsx({"Sheet1": rows}),
+            "三、政策性休学/政策性休学学生名册.xlsx": xlsx({"Sheet1": roster}),
+        },
+    )
+    assert [(v.student, v.date) for v in facts.visits] == [
+        ("罗志豪", date(2025, 11, 18)),
+        ("罗志豪", date(2026, 1, 9)),
+    ]
+
+
+def test_record_name_not_on_any_roster_is_resolved_by_the_rosters(tmp_path: Path) -> None:
+    """A name cell holding words that only look like a name is put right by the package's own
+    rosters: a rostered name in the record, else the per-student folder."""
+    rows = [["日期", "学生", "课时", "每课时时长"], ["2025-10-09", "学生在家", 3, 40]]
+    roster = [["姓名", "送教教师"], ["阿依古丽·买买提", "李春梅"]]
+    facts = _read(
+        tmp_path,
+        {
+            "四、送教上门/阿依古丽·买买提/送教记录.xlsx": xlsx({"Sheet1": rows}),
+            "四、送教上门/送教上门学生花名册.xlsx": xlsx({"Sheet1": roster}),
+        },
+    )
+    assert [s.student for s in facts.sessions] == ["阿依古丽·买买提"]
+
+
+def test_periods_written_as_a_sum_are_added_up(tmp_path: Path) -> None:
+    """“送教2课时+1课时” was read as 2 课时 (a false fail of 4.5)."""
+    text = (
+        "2025年11月6日 送教2课时+1课时（每课时45分钟）。上午2课时共90分钟，由李静老师指导数学；"
+        "下午1课时由卢海燕老师进行康复训练。"
+    )
+    facts = _read(tmp_path, {"四、送教上门/覃思雨/覃思雨送教记录.docx": docx([text])})
+    (session,) = facts.sessions
+    assert (session.periods, session.minutes_per_period) == (3, 45)
+
+
+def test_leave_system_named_请销假管理制度_is_not_a_leave_record(tmp_path: Path) -> None:
+    """学生请销假管理制度.docx was a leave record by “销假” in its name (no system found, and a
+    rule in it — “3.请假超过7天的，……填写家访记录。” — read as a title and a leave)."""
+    system = docx(
+        [
+            "石门乡中学学生请销假管理制度",
+            "一、请假",
+            "3.请假超过7天的，班主任须在请假期间到学生家中家访核实，并填写家访记录。",
+            "石门乡中学",
+            "二〇二五年九月一日",
+        ]
+    )
+    facts = _read(tmp_path, {"学生请销假管理制度.docx": system})
+    assert [f.kind for f in facts.files] == ["leave_system"]
+    assert facts.files[0].sections == []
+    assert facts.leaves == []
+
+
+def test_leave_prose_states_school_days_and_a_visit_told_later_in_the_sentence(
+    tmp_path: Path,
+) -> None:
+    """“请假八天（2026年4月7日至4月16日）” was 10 days (calendar), and the home visit “2026年4月10日
+    班主任……到学生家中家访核实” was not seen: a false fail of 2.4."""
+    text = (
+        "2026年4月7日，九年级1班学生周秋航因阑尾炎手术住院，由家长申请请假八天（2026年4月7日至4月16日），"
+        "经班主任谢丽娜、政教处主任覃永红签署意见后，报校长邓建平批准。因请假超过7天，2026年4月10日"
+        "班主任谢丽娜与政教处主任覃永红到学生家中家访核实，学生在家休养，情况属实。4月17日返校销假。"
+    )
+    other = "2025年9月24日，七年级1班学生梁语朗因发烧，由家长申请请假一天（2025年9月24日），经班主任黄美华批准。"
+    facts = _read(tmp_path, {"学生请假情况记录（2025-2026学年）.docx": docx([text, other])})
+    assert facts.files[0].kind == "leave_record"
+    first = facts.leaves[0]
+    assert (first.student, first.days, first.approver, first.home_visit) == (
+        "周秋航",
+        8.0,
+        "校长",
+        True,
+    )

@@ -439,7 +439,8 @@ def _approver_from_opinions(source: Source) -> str | None:
 # “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
 # or “12月5日班主任上门家访核实” in prose: a dated visit was made.
 _VISITED = re.compile(
-    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)[^，。；;未不]{0,12}(?:家访|上门|核实)"
+    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)(?:[^，。；;未不]{0,12}|[^，。；;未不无]{0,40}家中)"
+    r"(?:家访|上门|核实)"
 )
 
 
@@ -463,7 +464,9 @@ def _leave(
         return None
     days_text = record.get("days")
     if not days_text:  # “2025年12月8日起共3天” in the 请假时间 box, “请假3天” in prose
-        told = _DAYS_TOLD.search(record.get("date") or record.get("start_date") or text)
+        told = _DAYS_TOLD.search(record.get("date") or record.get("start_date")) or (
+            _DAYS_TOLD.search(text)
+        )
         days_text = told[1] if told else ""
     days = number(re.sub(r"[^\d.一二三四五六七八九十半两]", "", days_text)) if days_text else None
     if end is None and days:
@@ -556,7 +559,13 @@ def _participant_rows(text: str) -> list[Participant]:
 
 # -------------------------------------------------------------------------------- sessions
 
-_PERIODS = re.compile(r"([\d一二两三四五六七八九十]+)\s*(?:个)?\s*(?:课时|节课|节)")
+# “三课时”, or one count written as a sum: “2课时+1课时”, “2+1课时” (parse_count adds it up)
+_PERIOD_N = r"[\d一二两三四五六七八九十]+\s*(?:个)?\s*"
+_PERIOD_UNIT = r"(?:课时|节课|节)"
+_PERIODS = re.compile(
+    rf"{_PERIOD_N}(?:{_PERIOD_UNIT}|(?=[+＋]\s*{_PERIOD_N}{_PERIOD_UNIT}))"
+    rf"(?:\s*[+＋加]\s*{_PERIOD_N}{_PERIOD_UNIT})*"
+)
 _PER_PERIOD = re.compile(
     r"每\s*(?:个)?\s*(?:课时|节课?)\s*(?:时长)?\s*(?:约|为)?\s*([^，,。；;]{1,10})"
 )

@@ -9,13 +9,14 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from audit.classify import norm, rules
+from audit.extract.names import PERSON_NAME
 from audit.extract.tables import Record, continued_records, form_values, labelled_values, records
 from audit.extract.values import Period, document_period, year_for
 from audit.facts import Provenance
 from audit.readers.model import Block, Item, Table
 from forms.dates import find_dates
 
-_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_HAN_NAME = PERSON_NAME
 # Folder and file-name words that are not a student's name.
 _NOT_NAME = re.compile(
     r"[一二三四五六七八九十]、|学校|学期|学年|材料|资料|台账|记录|方案|照片|图片|名单|名册|花名册|"

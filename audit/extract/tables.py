@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from audit.extract.names import is_person_name, names_column
 from audit.readers.model import Table
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
@@ -114,6 +115,7 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
                 name = "time_range"  # 日期 | 送教时间 (9:00-11:00)
             if name and name not in columns.values():
                 columns[col] = name
+        _drop_unnamed(table, index, columns)
         inferred: dict[int, str] = {}
         if columns and (len(columns) < 2 or not _has_all(columns, required)):
             inferred = infer_columns(table, index)
@@ -133,6 +135,17 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
     return best
 
 
+def _drop_unnamed(table: Table, index: int, columns: dict[int, str]) -> None:
+    """A column whose heading says 学生 or 姓名 but whose cells hold no names (家长及学生态度:
+    家长支持复学，学生犹豫) is not the student column: a column is one by its values."""
+    for col, name in list(columns.items()):
+        if name != "name":
+            continue
+        below = table.rows[index + 1 : index + 1 + SAMPLE_ROWS]
+        if not names_column(r[col] for r in below if col < len(r)):
+            del columns[col]
+
+
 def _has_all(columns: dict[int, str], required: tuple[str, ...]) -> bool:
     """Whether the columns hold every required field; a date may be written as 月 | 日."""
     have = set(columns.values())
@@ -150,7 +163,6 @@ def _clocks_below(table: Table, index: int, col: int) -> bool:
 
 
 _ID = re.compile(r"^\d{17}[\dXx]$")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _DATE = re.compile(
     r"^(?:\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?|\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
@@ -166,7 +178,7 @@ def _value_kind(cell: str) -> str | None:
         return "id_number"
     if _DATE.match(cell):
         return "date"
-    if _NAME.match(cell) and field_of(cell, exact=True) is None:
+    if is_person_name(cell) and field_of(cell, exact=True) is None:
         return "name"
     if _COUNT.match(cell):
         return "count"

@@ -139,15 +139,24 @@ def minutes_between(start: time, end: time) -> float:
 _COUNT = re.compile(rf"(?P<n>{_NUM})\s*(?:个)?\s*(?:课时|节课|节|课|次)?")
 
 
+# “2课时+1课时”, “2+1课时”, “上午2节加下午1节”: one count written as a sum of its parts.
+_ADDEND = rf"(?:{_NUM})\s*(?:个)?\s*(?:课时|节课|节)?"
+_SUM = re.compile(rf"{_ADDEND}(?:\s*[+＋加]\s*(?:上午|下午|晚上)?\s*{_ADDEND})+")
+
+
 def parse_count(text: str) -> int | None:
-    """A count such as 3, 三课时, 3节, 3个课时 (the first number in the text)."""
-    match = _COUNT.search(text.strip())
+    """A count such as 3, 三课时, 3节, 3个课时 (the first number in the text), or the sum a
+    count is written as (2课时+1课时 is 3)."""
+    text = text.strip()
+    match = _COUNT.search(text)
     if not match:
         return None
-    value = number(match["n"])
-    if value is None or value != int(value):
+    total = _SUM.match(text, match.start())
+    parts = _COUNT.findall(total[0]) if total else [match["n"]]
+    values = [number(p) for p in parts]
+    if any(v is None or v != int(v) for v in values):
         return None
-    return int(value)
+    return int(sum(v for v in values if v is not None))
 
 
 def year_for(period: Period | None, default: int | None = None) -> Callable[[int], int] | None:

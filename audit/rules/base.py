@@ -10,7 +10,6 @@ files, adds severity and 整改意见, and scores.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit.checklist import Severity, Status
 from audit.classify import image_by_nature
+from audit.extract.names import name_key as name_key  # the rules match names by it
 from audit.facts import (
     DocumentPresence,
     HomeTeachingSession,
@@ -44,14 +44,6 @@ MEETING_KINDS: dict[str, str] = {
     "minutes": "meeting_minutes",
     "photo": "meeting_photo",
 }
-
-_DOTS = re.compile(r"[•・．‧∙⋅･.]")
-_SPACES = re.compile(r"[\s\u3000]+")
-
-
-def name_key(name: str) -> str:
-    """A student's name for matching: no spaces, one kind of middle dot."""
-    return _DOTS.sub("·", _SPACES.sub("", name))
 
 
 @dataclass(frozen=True)
