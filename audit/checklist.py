@@ -77,6 +77,21 @@ class Waiver(Frozen):
     source: Citation | None = None
 
 
+Hypothetical = Literal["joint_visit", "visit", "home_visit", "session", "short_session", "leave"]
+
+
+class UnreadBound(Frozen):
+    """How unread content bounds a requirement (issue 20 §2): each unread piece of `records`
+    might be one more `best` record (helping the student) or one `worst` record (breaking the
+    rule), or nothing; a verdict that differs between those bounds is left to a person."""
+
+    records: list[str] = Field(min_length=1)  # record kinds whose unread pieces count
+    best: Hypothetical | None = None
+    worst: Hypothetical | None = None
+    source: Citation
+    reading: str
+
+
 class Requirement(Frozen):
     id: str
     title: str
@@ -90,6 +105,7 @@ class Requirement(Frozen):
     gate: Gate | None = None
     recommendation: str
     waiver: Waiver | None = None  # set by an overlay, never in a checklist file
+    unread: UnreadBound | None = None
 
     def param_values(self) -> dict[str, Any]:
         return {k: p.value for k, p in self.params.items()}

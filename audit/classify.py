@@ -146,7 +146,7 @@ def title_lines(items: list[Item], count: int = TITLE_LINES) -> list[str]:
 def by_title(lines: list[str]) -> Classification | None:
     """The kind the first title line naming one says; a title may wrap onto the next line
     (“关于召开春季学期控辍保学工作会议的 / 通知”), so each line is also read with the next."""
-    lines = [line for line in lines if not _sentence(line)]
+    lines = [line for line in lines if not is_sentence(line)]
     for index, line in enumerate(lines):
         for title in (line, "".join(lines[index : index + 2])):
             found = _title_keyword(norm(title))
@@ -160,7 +160,7 @@ def by_title(lines: list[str]) -> Classification | None:
 _BRACKETED = re.compile(r"[（(][^）)]*[）)]")
 
 
-def _sentence(line: str) -> bool:
+def is_sentence(line: str) -> bool:
     """A line of running text (“3.请假超过7天的，班主任须……并填写家访记录。”) names no
     document, whatever words it holds: a title has no sentence punctuation outside brackets."""
     return bool(re.search(r"[。；;，,！？]", _BRACKETED.sub("", line)))

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from audit.bounds import bound
 from audit.checklist import Checklist, Requirement, Status
-from audit.facts import EVIDENCE_KINDS, PackageFacts, Provenance
+from audit.facts import EVIDENCE_KINDS, PackageFacts, Provenance, UnreadPiece
 from audit.report.model import (
     EvidenceRef,
     Finding,
@@ -117,15 +118,21 @@ def _scan_note(ctx: Context, path: str, pages: list[int]) -> str:
 
 
 def evaluate_requirement(req: Requirement, ctx: Context) -> RequirementResult:
-    out = _run(req, ctx)
+    out, unread = bound(req, ctx, _run(req, ctx), lambda c: _run(req, c))
     status = out.final_status()
     detail = out.detail
     scanned = ctx.scanned_pages(req.evidence)
     broken = ctx.unreadable(req.evidence)
     to_review = [PageRef(file=f, pages=p, reason=_scan_note(ctx, f, p)) for f, p in scanned]
     to_review += [PageRef(file=f.path, reason=f.reason or "无法读取") for f in broken]
+    to_review += [_unread_ref(p) for p in unread]
     subjects = list(out.subjects)
-    if status != "pass" and status != "error" and _absence_only(out, status, out.issues):
+    if status == "not_applicable" and out.absent and (broken or scanned):
+        # Not applicable only when nothing unread could hold the item's evidence: an archive
+        # or file that could not be read, or a scan, may be where it is.
+        status = "error" if broken else "not_reviewed"
+        detail += "；本项材料可能在未能读取的文件中，不能据此认定本项不适用"
+    elif status != "pass" and status != "error" and _absence_only(out, status, out.issues):
         new: Status | None = "error" if broken else "not_reviewed" if scanned else None
         if new:
             status = new
@@ -159,7 +166,7 @@ def evaluate_requirement(req: Requirement, ctx: Context) -> RequirementResult:
             student=issue.student,
             evidence=[evidence_ref(p) for p in issue.evidence],
             waived=waiver is not None,
-            pending=pending,
+            pending=pending or issue.pending,
         )
         for n, issue in enumerate(out.issues, start=1)
     ]
@@ -183,8 +190,21 @@ def evaluate_requirement(req: Requirement, ctx: Context) -> RequirementResult:
         evidence=[evidence_ref(p) for p in out.evidence],
         subjects=[_subject(s) for s in subjects],
         findings=findings,
-        to_review=to_review if status in ("not_reviewed", "error") or scanned or broken else [],
+        to_review=to_review
+        if status in ("not_reviewed", "error") or scanned or broken or unread
+        else [],
         waiver=waiver,
+    )
+
+
+def _unread_ref(p: UnreadPiece) -> PageRef:
+    where = " ".join(
+        x for x in (p.prov.sheet or "", f"第{p.prov.row}行" if p.prov.row else "") if x
+    )
+    return PageRef(
+        file=p.prov.file,
+        pages=[p.prov.page] if p.prov.page else [],
+        reason=f"未能识别的内容（{p.why}）：{where + ' ' if where else ''}{mask_ids(p.prov.snippet)}",
     )
 
 

@@ -82,6 +82,14 @@ class FileSection(Strict):
     pages: list[int] = Field(default_factory=list)
 
 
+class FileAccount(Strict):
+    """What became of a record file's record-like pieces (dated rows, sentences, date boxes)."""
+
+    records: int = 0  # facts read from the file
+    explained: int = 0  # dated pieces that are no record: a birth date, the 落款, a 统计 line …
+    unread: int = 0  # neither: listed in PackageFacts.unread
+
+
 class PackageFile(Strict):
     """One inventoried file; how the audit used it is in the report's file list."""
 
@@ -98,6 +106,7 @@ class PackageFile(Strict):
     baoxue: dict[str, str] | None = None  # metadata of a baoxue-generated document
     sections: list[FileSection] = Field(default_factory=list)  # when it holds several documents
     photo_date: dt.date | None = None  # EXIF date of an image
+    account: FileAccount | None = None  # for a file that holds (or may hold) records
 
 
 class Fact(Strict):
@@ -206,6 +215,16 @@ class HomeTeachingSession(Fact):
     illegible: list[str] = Field(default_factory=list)
 
 
+class UnreadPiece(Fact):
+    """A record-like piece no fact was read from and nothing explains: it might be one more
+    visit, session or leave — or nothing. The rules are bounded by it (audit/bounds.py)."""
+
+    kind: str  # the record kind it may be (visit_record, home_teaching_record, leave_record)
+    student: str | None = None  # whom it is about, when the piece or its file says
+    date: dt.date | None = None  # None: a date box holding writing that is no date
+    why: str = ""
+
+
 class PackageFacts(Strict):
     files: list[PackageFile] = Field(default_factory=list)
     documents: list[DocumentPresence] = Field(default_factory=list)
@@ -216,3 +235,4 @@ class PackageFacts(Strict):
     leaves: list[LeaveRecord] = Field(default_factory=list)
     visits: list[Visit] = Field(default_factory=list)
     sessions: list[HomeTeachingSession] = Field(default_factory=list)
+    unread: list[UnreadPiece] = Field(default_factory=list)

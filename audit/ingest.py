@@ -13,17 +13,20 @@ from pathlib import Path
 
 from audit.classify import classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
+from audit.extract.account import account, record_kinds, resolve_unread
 from audit.extract.names import known_names, name_key, named_in
 from audit.extract.source import name_from_path
 from audit.extract.values import Period
 from audit.facts import (
     DocumentPresence,
+    FileAccount,
     FileSection,
     HomeTeachingSession,
     LeaveRecord,
     PackageFacts,
     PackageFile,
     Provenance,
+    UnreadPiece,
     Visit,
 )
 from audit.package import Member, PackageError, PackageLimits, iter_package
@@ -72,6 +75,7 @@ def read_package(
             if progress is not None:
                 progress(done, member.path)
     _attribute_students(facts)
+    resolve_unread(facts)
     return facts
 
 
@@ -126,26 +130,27 @@ def read_member(
         for s in sections
     ]
     known = frozenset(s.name for s in facts.students)
-    if sections:
-        for section in sections:
-            kind = section.kind if section.kind != "unknown" else entry.kind
-            _extract(
-                member.path,
-                digest,
-                kind,
-                section.title,
-                section.items,
-                result,
-                facts,
-                period,
-                known,
-            )
-    else:
-        _extract(
-            member.path, digest, entry.kind, found.title, result.items, result, facts, period, known
-        )
+    parts = (
+        [(s.kind if s.kind != "unknown" else entry.kind, s.title, s.items) for s in sections]
+        if sections
+        else [(entry.kind, found.title, result.items)]
+    )
+    for kind, title, items in parts:
+        counted = _extract(member.path, digest, kind, title, items, result, facts, period, known)
+        if counted is not None:
+            entry.account = _add(entry.account, counted)
     _pages_to_review(entry, result)  # again: extraction adds OCR'd pages it could not make out
     return entry
+
+
+def _add(total: FileAccount | None, more: FileAccount) -> FileAccount:
+    if total is None:
+        return more
+    return FileAccount(
+        records=total.records + more.records,
+        explained=total.explained + more.explained,
+        unread=total.unread + more.unread,
+    )
 
 
 def _pages_to_review(entry: PackageFile, result: ReadResult) -> None:
@@ -164,7 +169,9 @@ def _extract(
     facts: PackageFacts,
     period: Period | None,
     known: frozenset[str],
-) -> None:
+) -> FileAccount | None:
+    """Facts of one file or section; for a record file (or one the audit could not classify)
+    the account of its record-like pieces."""
     source = Source(
         path=path,
         sha256=digest,
@@ -177,11 +184,21 @@ def _extract(
         ocr_engine=result.ocr_engine,
         ocr_pages=result.ocr_pages,
     )
+    before = (len(facts.visits), len(facts.sessions), len(facts.leaves))
     extract(source, facts)
     for page, why in source.unread_pages.items():
         if page not in result.scanned_pages:
             result.scanned_pages.append(page)
             result.page_notes[page] = why
+    if kind not in record_kinds() and kind != "unknown":
+        return None
+    produced: list[Visit | HomeTeachingSession | LeaveRecord] = [
+        *facts.visits[before[0] :],
+        *facts.sessions[before[1] :],
+        *facts.leaves[before[2] :],
+    ]
+    counted = account(source, produced, facts, kind)
+    return counted if kind != "unknown" or counted.unread else None
 
 
 def _attribute_students(facts: PackageFacts) -> None:
@@ -216,6 +233,45 @@ def _attribute_students(facts: PackageFacts) -> None:
                 rostered = from_path
         if rostered:
             record.student = known.get(name_key(rostered), rostered)
+    _unrostered_to_unread(facts, known)
+
+
+# record kind and the roster its students are on: a record about nobody such a roster (or any
+# other) lists, and nobody any document of the package is about, cannot be told whose it is
+_RECORD_ROSTERS = {
+    "sessions": ("home_teaching_record", {"home_teaching", "disabled"}),
+    "visits": ("visit_record", {"suspension"}),
+}
+
+
+def _unrostered_to_unread(facts: PackageFacts, known: dict[str, str]) -> None:
+    """A 送教 session or a persuasion visit naming nobody the package lists (李小花 where the
+    roster has 李小华, or no name at all) is not a record of a child nobody listed: it could be
+    any listed student's, so it becomes unread content (audit/bounds.py) — not one visit
+    short for a real student and one visit for a phantom."""
+    if not known:
+        return
+    rosters = {s.roster for s in facts.students}
+    evidenced = set(known) | {name_key(d.student) for d in facts.documents if d.student}
+    files = {f.path: f for f in facts.files}
+    for field, (kind, wanted) in _RECORD_ROSTERS.items():
+        if not rosters & wanted:
+            continue
+        kept = []
+        for record in getattr(facts, field):
+            home_visit = isinstance(record, Visit) and record.kind == "home_visit"
+            if home_visit or (record.student and name_key(record.student) in evidenced):
+                kept.append(record)
+                continue
+            said = f"学生“{record.student}”不在包内名册中" if record.student else "未写学生姓名"
+            facts.unread.append(
+                UnreadPiece(prov=record.prov, kind=kind, date=record.date, why=said)
+            )
+            entry = files.get(record.prov.file)
+            if entry is not None and entry.account is not None:
+                entry.account.records -= 1
+                entry.account.unread += 1
+        setattr(facts, field, kept)
 
 
 _ONE_DOCUMENT = {"xueji_headcount", "on_roll_list"}

@@ -6,9 +6,10 @@ import datetime as dt
 from importlib.metadata import PackageNotFoundError, version
 
 from audit.checklist import Checklist, Item, Status, checklist_json, checklist_sha256
-from audit.evaluate import RequirementResult, kind_name
-from audit.facts import PackageFacts
+from audit.evaluate import RequirementResult, evidence_ref, kind_name
+from audit.facts import PackageFacts, UnreadPiece
 from audit.report.model import (
+    Account,
     AuditResult,
     ChecklistRef,
     EvidenceRef,
@@ -17,6 +18,7 @@ from audit.report.model import (
     Package,
     Period,
     SubjectResult,
+    UnreadRef,
 )
 from audit.rules import Period as RulePeriod
 from audit.scoring import Scorecard
@@ -139,6 +141,8 @@ def _files(facts: PackageFacts, items: list[ItemResult]) -> list[FileResult]:
             size=f.size,
             scanned_pages=f.scanned_pages,
             used_by=used.get(f.path, []),
+            account=Account.model_validate(f.account.model_dump()) if f.account else None,
+            unread=[_unread_ref(u) for u in facts.unread if u.prov.file == f.path],
         )
         for f in facts.files
     ]
@@ -178,4 +182,15 @@ def build_result(
         summary=card.summary,
         explain=card.explain,
         verdict=card.verdict,
+    )
+
+
+def _unread_ref(piece: UnreadPiece) -> UnreadRef:
+    ref = evidence_ref(piece.prov)
+    return UnreadRef(
+        **ref.model_dump(),
+        kind=piece.kind,
+        why=piece.why,
+        date=piece.date,
+        student=piece.student,
     )

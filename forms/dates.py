@@ -72,11 +72,18 @@ def find_dates(
     A date without its year (3月5日) takes `year_for(month)` when given (a school year spans two
     calendar years), else `year_hint`, else it is skipped.
     """
-    found: list[tuple[int, date]] = []
+    return [d for _, _, d in find_dates_at(text, year_hint, year_for)]
+
+
+def find_dates_at(
+    text: str, year_hint: int | None = None, year_for: Callable[[int], int] | None = None
+) -> list[tuple[int, int, date]]:
+    """`find_dates` with where each date is written: (start, end, date) in order."""
+    found: list[tuple[int, int, date]] = []
     taken: list[tuple[int, int]] = []
     for match in _FULL.finditer(text):
         try:
-            found.append((match.start(), parse_date(match.group(0))))
+            found.append((*match.span(), parse_date(match.group(0))))
             taken.append(match.span())
         except (DateParseError, ValueError):
             continue
@@ -87,10 +94,10 @@ def find_dates(
             try:
                 month = _number(match["m"])
                 year = year_for(month) if year_for is not None else year_hint
-                found.append((match.start(), parse_date(match.group(0), year)))
+                found.append((*match.span(), parse_date(match.group(0), year)))
             except (DateParseError, ValueError):
                 continue
-    return [d for _, d in sorted(found, key=lambda p: p[0])]
+    return sorted(found, key=lambda p: p[0])
 
 
 def from_excel_serial(serial: float) -> date:

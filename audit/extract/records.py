@@ -59,40 +59,10 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
     if forms:
         yield from forms
         return
-    for block in _paragraphs(source):
+    for block in source.paragraphs():
         if len(block.text) >= 12 and source.dates(block.text):
             for piece in _dated_clauses(block.text):
                 yield Record({}, None, piece), source.item_prov(block, piece), piece
-
-
-FULL_LINE = 0.85  # of the widest line on the page: a line this wide runs on into the next
-_PARAGRAPH_END = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
-
-
-def _width(text: str) -> int:
-    return sum(1 if ord(c) < 0x2E80 else 2 for c in text)
-
-
-def _paragraphs(source: Source) -> list[Block]:
-    """Running text as paragraphs. A PDF's text comes a line at a time, so a paragraph wraps
-    mid-sentence (“……到李小华家中送 / 教三课时”, “2025年 / 9月20日”): a line as wide as the
-    page's widest that does not end a sentence runs on into the next line of its page."""
-    blocks = source.blocks
-    if not source.path.lower().endswith(".pdf"):
-        return blocks
-    widest: dict[int | None, int] = {}
-    for b in blocks:
-        widest[b.page] = max(widest.get(b.page, 0), _width(b.text))
-    out: list[Block] = []
-    run_on = False
-    for b in blocks:
-        if run_on and out and out[-1].page == b.page:
-            out[-1] = Block(out[-1].text + b.text.strip(), b.page)
-        else:
-            out.append(Block(b.text.strip(), b.page))
-        line = b.text.rstrip()
-        run_on = _width(line) >= FULL_LINE * widest[b.page] and not line.endswith(_PARAGRAPH_END)
-    return out
 
 
 # A clause that begins with a date (after 。 or ；, perhaps behind a label such as 第二次劝访：).
@@ -269,7 +239,7 @@ _APPROVED = re.compile(r"批准|同意|审批|批假|准假")
 def _leave_prose(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
     """Leaves told as prose: a paragraph a leave (“…张三因病请假2天（10月9日至10月10日），班主任
     王某批准”), or a whole 请假条 (one leave a file, its dates anywhere in it)."""
-    blocks = [b for b in _paragraphs(source) if "请假" in b.text and source.dates(b.text)]
+    blocks = [b for b in source.paragraphs() if "请假" in b.text and source.dates(b.text)]
     if len(blocks) > 1:  # one paragraph a leave; a single one is a 请假条: read it whole
         for block in blocks:
             yield _prose_leave(block.text), source.item_prov(block, block.text), block.text

@@ -29,6 +29,14 @@ _NAME_WITH_PARTICULARS = re.compile(
 )
 
 
+FULL_LINE = 0.85  # of the widest line on the page: a line this wide runs on into the next
+_PARAGRAPH_END = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
+
+
+def _width(text: str) -> int:
+    return sum(1 if ord(c) < 0x2E80 else 2 for c in text)
+
+
 @dataclass
 class Source:
     path: str
@@ -88,6 +96,30 @@ class Source:
     @property
     def blocks(self) -> list[Block]:
         return [i for i in self.items if isinstance(i, Block)]
+
+    def paragraphs(self) -> list[Block]:
+        """Running text as paragraphs. A PDF's text comes a line at a time, so a paragraph
+        wraps mid-sentence (“……到李小华家中送 / 教三课时”, “2025年 / 9月20日”): a line as wide
+        as the page's widest that does not end a sentence runs on into the next line of its
+        page."""
+        blocks = self.blocks
+        if not self.path.lower().endswith(".pdf"):
+            return blocks
+        widest: dict[int | None, int] = {}
+        for b in blocks:
+            widest[b.page] = max(widest.get(b.page, 0), _width(b.text))
+        out: list[Block] = []
+        run_on = False
+        for b in blocks:
+            if run_on and out and out[-1].page == b.page:
+                out[-1] = Block(out[-1].text + b.text.strip(), b.page)
+            else:
+                out.append(Block(b.text.strip(), b.page))
+            line = b.text.rstrip()
+            run_on = _width(line) >= FULL_LINE * widest[b.page] and not line.endswith(
+                _PARAGRAPH_END
+            )
+        return out
 
     @property
     def tables(self) -> list[Table]:

@@ -350,10 +350,15 @@ def form_values(table: Table) -> Record | None:
 _CLOCK_FIRST = re.compile(r"^\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*(?:[:：]\s*\d{2}|[时点])")
 
 
+def is_clock(value: str) -> bool:
+    """A clock or a clock range (9:00-10:30, 上午8时): a time of day, not a date."""
+    return bool(_CLOCK_FIRST.match(value))
+
+
 def put_value(values: dict[str, str], name: str, value: str) -> None:
     """One field's value, the first filled one winning. A clock under a date heading (送教日期 |
     送教时间 9:00-10:30) is the time range, so the date beside it is kept."""
-    if name == "date" and _CLOCK_FIRST.match(value):
+    if name == "date" and is_clock(value):
         name = "time_range"
     if not values.get(name):
         values[name] = value

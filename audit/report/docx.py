@@ -95,6 +95,18 @@ def _repeat_header(row: Any) -> None:
     tr_pr.append(flag)
 
 
+def _unread(doc: Any, result: AuditResult) -> None:
+    """未能识别的内容: the record files' accounts and each piece a person must check."""
+    files = [f for f in result.package.files if f.account is not None]
+    if not files:
+        return
+    _para(doc, "记录类材料识别情况", "hei", 12, after=2)
+    for f in files:
+        _para(doc, f"{f.path}：{f.account.line() if f.account else ''}", size=10.5)
+        for u in f.unread:
+            _para(doc, f"　未能识别（{u.why}）：{u.where()}“{u.snippet}”", size=9)
+
+
 def report_docx(result: AuditResult) -> bytes:
     eff = result.checklist.effective
     by_id = {it.id: it for it in result.items}
@@ -160,6 +172,7 @@ def report_docx(result: AuditResult) -> bytes:
         _para(doc, f"等次限定为“{cap.cap}”：{cap.reason}")
     for note in result.explain.notes:
         _para(doc, note)
+    _unread(doc, result)
     final = result.verdict.final
     if final.level:
         when = final.time.strftime("%Y-%m-%d") if final.time else ""

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit.checklist import METHOD_NAMES, SEVERITY_NAMES, STATUS_NAMES
+from audit.facts import EVIDENCE_KINDS
 from audit.report.model import AuditResult, Finding, ItemResult, MonthCell
 from forms.fonts import font_face_css
 from forms.render.html import environment
@@ -78,6 +79,7 @@ def report_html(result: AuditResult) -> str:
         SEV=SEVERITY_NAMES,
         M=METHOD_NAMES,
         FS=FILE_STATUS_NAMES,
+        KN=EVIDENCE_KINDS,
         font_css=font_face_css(),
     )
 

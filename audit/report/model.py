@@ -117,6 +117,27 @@ class ItemResult(Model):
     waiver: WaiverInfo | None = None
 
 
+class Account(Model):
+    """What became of a record file's record-like pieces (issue 20 §1)."""
+
+    records: int = 0
+    explained: int = 0
+    unread: int = 0
+
+    def line(self) -> str:
+        """“识别 22 条记录，未识别 3 处”."""
+        return f"识别 {self.records} 条记录，未识别 {self.unread} 处"
+
+
+class UnreadRef(EvidenceRef):
+    """A piece of unread content: where it is, what it says and why it was not read."""
+
+    kind: str = ""
+    why: str = ""
+    date: dt.date | None = None
+    student: str | None = None
+
+
 class FileResult(Model):
     path: str
     sha256: str
@@ -129,6 +150,8 @@ class FileResult(Model):
     size: int | None = None
     scanned_pages: list[int] = Field(default_factory=list)
     used_by: list[str] = Field(default_factory=list)  # requirement ids
+    account: Account | None = None  # a record file's pieces: read, explained, unread
+    unread: list[UnreadRef] = Field(default_factory=list)  # 未能识别的内容
 
 
 class Package(Model):

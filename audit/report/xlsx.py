@@ -16,8 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from audit.checklist import SEVERITY_NAMES, STATUS_NAMES
+from audit.facts import EVIDENCE_KINDS
 from audit.report.html import ordered_findings
-from audit.report.model import AuditResult, Finding
+from audit.report.model import AuditResult, EvidenceRef, Finding
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -121,6 +122,53 @@ def report_xlsx(result: AuditResult) -> bytes:
     s = result.summary
     items.append([])
     items.append(["合计", f"等次：{s.level}", "", s.score, s.max, f"百分制：{s.percent}"])
+    _unread_sheet(wb, result)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _unread_sheet(wb: Any, result: AuditResult) -> None:
+    """未能识别的内容: per record file its account, then each unread piece with its place."""
+    ws = wb.create_sheet("未能识别的内容")
+    cols = (
+        ("文件", 50),
+        ("位置", 16),
+        ("识别情况", 26),
+        ("可能是", 16),
+        ("学生", 12),
+        ("原因", 16),
+        ("内容", 80),
+    )
+    _header(ws, cols)
+    for f in result.package.files:
+        if f.account is None:
+            continue
+        if not f.unread:
+            ws.append([f.path, "", f.account.line(), "", "", "", ""])
+        for u in f.unread:
+            kind = EVIDENCE_KINDS.get(u.kind, u.kind)
+            ws.append(
+                [
+                    f.path,
+                    _place(u),
+                    f.account.line(),
+                    kind,
+                    u.student or "未能确定",
+                    u.why,
+                    u.snippet,
+                ]
+            )
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = _WRAP
+
+
+def _place(ref: EvidenceRef) -> str:
+    """Where in its file: “第3页”, “考勤 第12行”."""
+    parts = [
+        f"第{ref.page}页" if ref.page else "",
+        ref.sheet or "",
+        f"第{ref.row}行" if ref.row else "",
+    ]
+    return " ".join(p for p in parts if p)

@@ -38,6 +38,8 @@ ROSTER_KINDS: dict[str, str] = {
     "xueji": "xueji_headcount",
     "on_roll": "on_roll_list",
 }
+# an archive the reader could not open: what it holds is unknown
+ARCHIVES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".cab", ".arj")
 MEETING_KINDS: dict[str, str] = {
     "notice": "meeting_notice",
     "sign_in": "sign_in_sheet",
@@ -67,6 +69,7 @@ class Issue(BaseModel):
     student: str | None = None
     evidence: list[Provenance] = Field(default_factory=list)
     missing: bool = False  # the package does not show the evidence (vs. evidence of a breach)
+    pending: bool = False  # unread content could change it: for a person to confirm
     severity: Severity | None = None  # only when the rule knows better than the requirement
 
 
@@ -95,6 +98,7 @@ class Subject(BaseModel):
     status: Status
     detail: str = ""
     months: list[MonthRow] | None = None
+    share: float | None = None  # of the requirement met, as `combine` counted it
 
 
 class Outcome(BaseModel):
@@ -241,9 +245,18 @@ class Context:
         return out
 
     def unreadable(self, kinds: Iterable[str]) -> list[PackageFile]:
-        """Files that could not be read and, by name or folder, may hold these kinds."""
+        """Files that could not be read and, by name or folder, may hold these kinds; an
+        archive that could not be opened may hold any kind its name does not rule out."""
         wanted = set(kinds)
-        return [f for f in self.facts.files if f.status == "error" and self.kind_of(f) in wanted]
+        return [
+            f
+            for f in self.facts.files
+            if f.status == "error"
+            and (
+                self.kind_of(f) in wanted
+                or (self.kind_of(f) == "unknown" and f.path.lower().endswith(ARCHIVES))
+            )
+        ]
 
     def kind_of(self, f: PackageFile) -> str:
         """A file's kind; for a file never read, the kind its name or folder suggests."""
@@ -335,7 +348,10 @@ class Params(BaseModel):
 
 
 def combine(subjects: list[Subject], shares: list[float]) -> tuple[Status, float]:
-    """A requirement's status and share from its students' (status, share)."""
+    """A requirement's status and share from its students' (status, share); each subject
+    keeps its share, so a status changed later (audit/bounds.py) can be combined again."""
+    for s, share in zip(subjects, shares, strict=True):
+        s.share = share
     judged = [
         share
         for s, share in zip(subjects, shares, strict=True)
