@@ -164,6 +164,11 @@ def _span(cell: ET.Element, name: str) -> int:
         return 1
 
 
+def html_table(table: ET.Element, title: str = "") -> Sheet:
+    """One HTML <table> as a sheet (rowspan and colspan as merged ranges)."""
+    return _html_table(table, title)
+
+
 def _html_table(table: ET.Element, title: str) -> Sheet:
     rows: list[list[Any]] = []
     merges: list[tuple[int, int, int, int]] = []
