@@ -7,6 +7,9 @@ kept as `Unseen` with its place, never read as evidence.
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 from fixtures.packages.seen import (
     comments_part,
     docx_xml,
@@ -16,6 +19,9 @@ from fixtures.packages.seen import (
     run,
     table,
     text_box,
+    with_builtin_format,
+    with_phonetic_run,
+    workbook_bytes,
 )
 
 from audit.readers import read_bytes
@@ -218,4 +224,179 @@ def test_docx_alt_chunk_read_in_place_or_kept_as_unseen() -> None:
     assert grid.rows == [["姓名", "日期"], ["覃小红", "2025年10月12日"]]
     assert [(u.why, u.text) for u in result.unseen] == [
         ("嵌入内容（未能读取的格式）", "chunk2.rtf")
+    ]
+
+
+# ----------------------------------------------------------------------- SpreadsheetML
+
+
+def _sheet(data: bytes, name: str = "台账.xlsx") -> tuple[ReadResult, list[Table]]:
+    result = read_bytes(name, data)
+    assert result.status == "ok", result.reason
+    return result, result.tables()
+
+
+def test_xlsx_hidden_rows_columns_and_sheets_left_out_and_kept_as_unseen() -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "请假登记"
+    ws.append(["姓名", "开始", "天数", "内部备注"])
+    ws.append(["谢婷婷", "2025-12-08", 3, "无"])
+    ws.append(["潘宇航", "2026-03-09", 10, "草稿"])
+    ws.append(["唐家乐", "2025-11-03", 2, "无"])
+    ws.row_dimensions[3].hidden = True  # a draft row hidden by hand
+    ws.column_dimensions["D"].hidden = True
+    draft = book.create_sheet("草稿")
+    draft.append(["姓名", "家访日期"])
+    draft.append(["潘宇航", "2026-03-16"])
+    draft.sheet_state = "hidden"
+    lists = book.create_sheet("下拉选项")
+    lists.append(["班主任", "德育处", "校长"])
+    lists.sheet_state = "veryHidden"
+    result, tables = _sheet(workbook_bytes(book))
+    assert [t.sheet for t in tables] == ["请假登记"]
+    assert tables[0].rows == [
+        ["姓名", "开始", "天数"],
+        ["谢婷婷", "2025-12-08", "3"],
+        ["", "", ""],  # the hidden row: blank, the rows below keep their numbers
+        ["唐家乐", "2025-11-03", "2"],
+    ]
+    assert [(u.why, u.sheet, u.row, u.text) for u in result.unseen] == [
+        ("隐藏的行", "请假登记", 3, "潘宇航 2026-03-09 10 草稿"),
+        ("隐藏的列", "请假登记", None, "D列：内部备注 无 无"),
+        ("隐藏的工作表", "草稿", None, "姓名 家访日期 潘宇航 2026-03-16"),
+        ("隐藏的工作表", "下拉选项", None, "班主任 德育处 校长"),
+    ]
+    assert "隐藏的工作表 2 处" in (result.reason or "")
+
+
+def test_xlsx_rows_hidden_by_a_filter_or_a_group_are_read() -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["姓名", "班级", "日期"])
+    ws.append(["覃小红", "7年级2班", "2025-10-12"])
+    ws.append(["黄小明", "7年级1班", "2025-10-19"])
+    ws.append(["李小华", "8年级1班", "2025-11-02"])
+    ws.auto_filter.ref = "A1:C4"
+    ws.auto_filter.add_filter_column(1, ["7年级2班"])
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[4].hidden = True
+    result, tables = _sheet(workbook_bytes(book))
+    assert [r[0] for r in tables[0].rows] == ["姓名", "覃小红", "黄小明", "李小华"]
+    assert result.unseen == []
+
+
+def test_xlsx_numbers_shown_through_their_formats() -> None:
+    from datetime import date
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    cells = [
+        (3, '0"天"'),
+        (0.98, "0%"),
+        (2, "0.0"),
+        (1234.5, "#,##0.00"),
+        (12, "000000"),
+        (5, ";;;"),
+        (450331201101010017, "General"),
+        (date(2026, 3, 5), 'm"月"d"日"'),
+        ("46086", "@"),  # a number stored as text in a text column stays that text
+    ]
+    ws.append([v for v, _ in cells])
+    for cell, (_, code) in zip(ws[1], cells, strict=True):
+        cell.number_format = code
+    ws["A2"] = True
+    _, tables = _sheet(workbook_bytes(book))
+    assert tables[0].rows[0] == [
+        "3天",
+        "98%",
+        "2.0",
+        "1,234.50",
+        "000012",
+        "",  # ;;; hides the value
+        "4.50331E+17",  # an 18-digit ID typed as a number: Excel shows it so
+        "2026-03-05",  # dates stay ISO for the extractors
+        "46086",
+    ]
+    assert tables[0].rows[1][0] == "TRUE"
+
+
+def test_xlsx_cjk_builtin_date_format_is_a_date() -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["送教日期", 46086])
+    ws["B1"].number_format = 'yyyy"年"m"月"d"日"'
+    data = with_builtin_format(workbook_bytes(book), 'yyyy"年"m"月"d"日"', 31)
+    _, tables = _sheet(data)
+    assert tables[0].rows[0] == ["送教日期", "2026-03-05"]
+
+
+def test_xlsx_formulas_without_results_computed_or_kept_as_unseen() -> None:
+    from datetime import date
+
+    book = openpyxl.Workbook()  # openpyxl writes formulas without their results
+    ws = book.active
+    ws.append(["姓名", "开始", "结束", "天数", "说明", "核对"])
+    ws.append(
+        ["谢婷婷", date(2025, 12, 8), date(2025, 12, 10), "=C2-B2+1", '=A2&"请假"', "=TODAY()"]
+    )
+    ws.append(["潘宇航", date(2026, 3, 9), date(2026, 3, 18), '=DATEDIF(B3,C3,"d")+1', "", "=B3+1"])
+    ws["F3"].number_format = "yyyy-mm-dd"
+    result, tables = _sheet(workbook_bytes(book))
+    assert tables[0].rows[1][3:] == ["3", "谢婷婷请假", ""]
+    assert tables[0].rows[2][3:] == ["10", "", "2026-03-10"]
+    assert [(u.why, u.text, u.row) for u in result.unseen] == [
+        ("公式无计算结果", "F2 =TODAY()", 2)  # the day the file is opened: not computed
+    ]
+
+
+def test_xlsx_rich_text_phonetic_runs_comments_and_escapes() -> None:
+    from openpyxl.comments import Comment
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["覃小红", "2025-10-12"])
+    ws["B1"].comment = Comment("请补充11月1日回访", "李某")
+    ws.append(["第一行_x000D_第二行"])
+    data = with_phonetic_run(workbook_bytes(book), "覃小红", "qín")
+    _, tables = _sheet(data)
+    assert tables[0].rows[0] == ["覃小红", "2025-10-12"]  # no reading, no comment
+    assert "第一行" in tables[0].rows[1][0] and "_x000D_" not in tables[0].rows[1][0]
+
+
+def test_xls_hidden_rows_columns_sheets_merges_and_formats() -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("请假登记")
+    days = xlwt.easyxf(num_format_str='0"天"')
+    for r, (name, value, note) in enumerate(
+        [("姓名", "天数", "备注"), ("谢婷婷", 3, "无"), ("潘宇航", 10, "草稿"), ("唐家乐", 2, "无")]
+    ):
+        ws.write(r, 0, name)
+        if isinstance(value, int):
+            ws.write(r, 1, value, days)
+        else:
+            ws.write(r, 1, value)
+        ws.write(r, 2, note)
+    ws.write_merge(4, 4, 0, 1, "合计")
+    ws.row(2).hidden = True
+    ws.col(2).hidden = True
+    draft = book.add_sheet("草稿")
+    draft.write(0, 0, "潘宇航 2026-03-16 家访")
+    draft.visibility = 1
+    out = io.BytesIO()
+    book.save(out)
+    result, tables = _sheet(out.getvalue(), "请假登记.xls")
+    assert tables[0].rows == [
+        ["姓名", "天数"],
+        ["谢婷婷", "3天"],
+        ["", ""],
+        ["唐家乐", "2天"],
+        ["合计", ""],
+    ]
+    assert [(u.why, u.row) for u in result.unseen] == [
+        ("隐藏的行", 3),
+        ("隐藏的列", None),
+        ("隐藏的工作表", None),
     ]
