@@ -8,8 +8,11 @@ kept as `Unseen` with its place, never read as evidence.
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
 import openpyxl
+import pytest
 from fixtures.packages.seen import (
     comments_part,
     docx_xml,
@@ -23,9 +26,15 @@ from fixtures.packages.seen import (
     with_phonetic_run,
     workbook_bytes,
 )
+from fixtures.variants.generate import SCHOOLS, files_for
+from fixtures.variants.printcheck import Report, check, compare_text
+from fixtures.variants.quirks import DRAFT, add_quirks
+from fixtures.variants.sweep import differences, verdicts
 
 from audit.readers import read_bytes
 from audit.readers.model import Block, ReadResult, Table
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _docx(body: str, **kwargs: object) -> ReadResult:
@@ -399,4 +408,48 @@ def test_xls_hidden_rows_columns_sheets_merges_and_formats() -> None:
         ("隐藏的行", 3),
         ("隐藏的列", None),
         ("隐藏的工作表", None),
+    ]
+
+
+# ----------------------------------------------------------------------- the variant suite
+
+
+def test_office_quirks_change_no_verdict(tmp_path: Path) -> None:
+    """Hidden drafts, deleted records, comments, placeholders, DATE fields, text boxes,
+    hidden rows and sheets, formulas without results: the verdicts stay the reviewed ones."""
+    for school, seed in (("compliant", 3), ("breaches", 4)):
+        files = add_quirks(files_for(SCHOOLS[school](), seed), seed)
+        office = [(r, d) for r, d in files.items() if r.endswith((".docx", ".xlsx"))]
+        hidden = [u.text for r, d in office for u in read_bytes(r, d).unseen]
+        assert any(DRAFT in text for text in hidden)  # the quirks are there, and unseen
+        root = tmp_path / f"{school}-{seed}"
+        for rel, data in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+        assert differences(school, verdicts(root)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by make test")
+def test_print_comparison_finds_no_difference_in_what_is_read(tmp_path: Path) -> None:
+    """printcheck.py on one presentation with the office quirks: every paragraph and cell the
+    audit reads is on the printed page, and every word printed is read (the allowed
+    differences each have their reason)."""
+    report = Report()
+    files = add_quirks(files_for(SCHOOLS["breaches"](), 0), 0)
+    check(files, tmp_path, report, facts=False)
+    assert report.files >= 20
+    assert [f"{f.file}: {f.what}: {f.detail}" for f in report.findings] == []
+    assert report.allowed  # placeholders and DATE fields were printed and allowed
+
+
+def test_print_comparison_reports_a_hidden_record_read() -> None:
+    """The comparison can fail: hidden text read as if shown is a difference."""
+    native = ReadResult(items=[Block("2025年10月12日家访"), Block("2025年11月20日补充记录")])
+    printed = ReadResult(items=[Block("2025年10月12日家访", page=1), Block("1", page=1)])
+    report = Report()
+    compare_text("记录.docx", native, printed, report)
+    assert [(f.what, f.detail) for f in report.findings] == [
+        ("read, not printed", "2025年11月20日补充记录")
     ]
