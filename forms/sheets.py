@@ -34,6 +34,11 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(
         default_factory=list
     )  # r0, r1, c0, c1 (end-exclusive)
+    # What Excel does not show (0-based): the audit leaves it unread; imports may ignore it.
+    hidden: bool = False  # a hidden or very hidden sheet
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # a number's format code
 
 
 def sniff(data: bytes) -> Kind:
@@ -108,15 +113,45 @@ def read_xls(data: bytes) -> list[Sheet]:
     sheets = []
     for sheet in book.sheets():
         rows: list[list[Any]] = []
+        formats: dict[tuple[int, int], str] = {}
         for r in range(sheet.nrows):
             row: list[Any] = []
             for c in range(sheet.ncols):
                 cell = sheet.cell(r, c)
                 row.append(_xls_value(cell, book.datemode))
+                if cell.ctype == xlrd.XL_CELL_NUMBER and book.formatting_info:
+                    code = _xls_format(book, cell.xf_index)
+                    if code:
+                        formats[(r, c)] = code
             rows.append(row)
         merges = [(r0, r1, c0, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])]
-        sheets.append(Sheet(sheet.name, rows, merges))
+        for r0, r1, c0, c1 in merges:  # a merge shows its first cell only
+            for r in range(r0, min(r1, len(rows))):
+                for c in range(c0, min(c1, len(rows[r]))):
+                    if (r, c) != (r0, c0):
+                        rows[r][c] = None
+        sheets.append(
+            Sheet(
+                sheet.name,
+                rows,
+                merges,
+                hidden=sheet.visibility != 0,
+                hidden_rows={r for r, info in sheet.rowinfo_map.items() if info.hidden},
+                hidden_cols={c for c, info in sheet.colinfo_map.items() if info.hidden},
+                formats=formats,
+            )
+        )
     return sheets
+
+
+def _xls_format(book: Any, xf_index: int) -> str | None:
+    """The number format code of a cell's XF record, unless General."""
+    try:
+        key = book.xf_list[xf_index].format_key
+        code = book.format_map[key].format_str
+    except (IndexError, KeyError, AttributeError):
+        return None
+    return None if not code or code.lower() == "general" else str(code)
 
 
 def _xls_value(cell: Any, datemode: int) -> Any:
@@ -162,6 +197,11 @@ def _span(cell: ET.Element, name: str) -> int:
         return max(1, min(int(cell.get(name) or 1), 1000))
     except ValueError:
         return 1
+
+
+def html_table(table: ET.Element, title: str = "") -> Sheet:
+    """One HTML <table> as a sheet (rowspan and colspan as merged ranges)."""
+    return _html_table(table, title)
 
 
 def _html_table(table: ET.Element, title: str) -> Sheet:

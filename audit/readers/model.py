@@ -39,6 +39,20 @@ Item = Block | Table
 
 
 @dataclass
+class Unseen:
+    """Content the file holds that its program neither shows nor prints — hidden text, a
+    hidden row, column or sheet, a formula without a value, text off the page — left out of
+    the items a person sees and kept here, with its place, so the audit can say what it did
+    not read (README "What a person sees")."""
+
+    why: str  # Chinese, e.g. 隐藏文字, 隐藏的行, 隐藏的工作表
+    text: str  # a snippet of what is hidden
+    page: int | None = None
+    sheet: str | None = None
+    row: int | None = None
+
+
+@dataclass
 class ReadResult:
     status: FileStatus = "ok"
     reason: str | None = None
@@ -54,6 +68,7 @@ class ReadResult:
     ocr_engine: str | None = None
     ocr_pages: dict[int, float] = field(default_factory=dict)
     page_notes: dict[int, str] = field(default_factory=dict)
+    unseen: list[Unseen] = field(default_factory=list)
     # Tables found only on demand (pdfplumber is slow): called by extractors that need them.
     load_tables: Callable[[], list[Table]] | None = None
 
@@ -78,6 +93,17 @@ class ReadResult:
             self.items.extend(loader())
             self.items.sort(key=lambda i: i.page or 0)  # stable: a page's tables after its text
         return [item for item in self.items if isinstance(item, Table)]
+
+
+def note_unseen(result: ReadResult) -> None:
+    """Say in the file's reason what was left unread because a person does not see it."""
+    if not result.unseen:
+        return
+    counts: dict[str, int] = {}
+    for piece in result.unseen:
+        counts[piece.why] = counts.get(piece.why, 0) + 1
+    note = "未读取不显示、不打印的内容：" + "，".join(f"{why} {n} 处" for why, n in counts.items())
+    result.reason = f"{result.reason}；{note}" if result.reason else note
 
 
 def error(reason: str) -> ReadResult:

@@ -10,8 +10,11 @@ page number listed for a person to look at.
 
 from __future__ import annotations
 
+import ctypes
 import io
+import itertools
 import logging
+import re
 from functools import partial
 
 import pdfplumber
@@ -52,16 +55,15 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                     text = textpage.get_text_range()
                     shapes = page_shapes(page)
                     tables = page_tables(textpage, shapes, number) if shapes.rules_h else []
+                    lines = textpage_lines(text, textpage)
                 finally:
                     textpage.close()
                 if len("".join(text.split())) < MIN_TEXT_CHARS:
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue
-                for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-                    line = line.strip()
-                    if line:
-                        result.items.append(Block(line, number))
+                for line in reading_order(lines):
+                    result.items.append(Block(line, number))
                 result.items.extend(tables)
                 if not tables and shapes.complex_paths:
                     fallback.append(number)
@@ -84,6 +86,48 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
     return result
+
+
+Line = tuple[float, float, float, str]  # baseline y, left x, height, text
+
+
+def textpage_lines(text: str, textpage: pdfium.PdfTextPage) -> list[Line]:
+    """The page's lines as pdfium gives them (content order), each with where it starts."""
+    found: list[Line] = []
+    exact = len(text) == textpage.count_chars()  # char indices are offsets in the text
+    x, y = ctypes.c_double(), ctypes.c_double()
+    for match in _LINE.finditer(text):
+        line = match.group().strip()
+        if not line:
+            continue
+        if not exact:
+            found.append((0.0, 0.0, 0.0, line))
+            continue
+        index = match.start() + len(match.group()) - len(match.group().lstrip())
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
+        _left, bottom, _right, top = textpage.get_charbox(index)
+        found.append((y.value, x.value, max(top - bottom, 1.0), line))
+    return found
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def reading_order(lines: list[Line]) -> list[str]:
+    """Lines as a person reads the page. Most programs draw a page top to bottom and pdfium's
+    lines follow; LibreOffice Calc (a workbook printed to PDF) draws some columns of every row
+    after the others, so their text comes back up the page: then the lines are laid out by
+    position, those on one baseline joined left to right (罗文博 感冒发烧 … with its 7年级1班 1天)."""
+    back_up = any(b[0] > a[0] + 0.5 * max(a[2], b[2]) for a, b in itertools.pairwise(lines))
+    if not back_up:
+        return [line[3] for line in lines]
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda entry: -entry[0]):
+        if rows and abs(rows[-1][0][0] - line[0]) <= 0.5 * max(rows[-1][0][2], line[2]):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [" ".join(entry[3] for entry in sorted(row, key=lambda e: e[1])) for row in rows]
 
 
 def pdf_tables(data: bytes, pages: list[int]) -> list[Table]:

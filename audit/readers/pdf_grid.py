@@ -10,6 +10,7 @@ way (one path for the whole grid) yields nothing here and is left to pdfplumber.
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -142,6 +143,29 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             v += [(x0, y0, y1), (x1, y0, y1)]
     rules_h, rules_v = _merged(tuple(h), tuple(v))
     return PageShapes(list(rules_h), list(rules_v), complex_paths, images)
+
+
+# A line break inside a cell where the text wrapped mid-word: beside a Chinese character, or
+# between digits (an ID number or a date a narrow column broke: 450331 / 201101 / 01001X),
+# or after a clock's or a date's separator (9:00- / 10:30).
+_WRAP = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]*\r?\n\s*(?=\S)"
+    r"|(?<=\S)[ \t]*\r?\n\s*(?=[\u3000-\u9fff\uff00-\uffef])"
+    r"|(?<=[0-9])\s*\r?\n(?=[0-9Xx])"
+    r"|(?<=[-:.：—~至])\r?\n(?=[0-9])"
+)
+
+
+# The gap Word and LibreOffice set between Chinese and Western characters (autospace), which
+# pdfium reads as a space: 7 年级 is 7年级 in the cell.
+_AUTOSPACE = re.compile(
+    r"(?<=[0-9A-Za-z])[ \t]+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[ \t]+(?=[0-9A-Za-z])"
+)
+
+
+def unwrap(text: str) -> str:
+    """A cell's text with its wrapped lines rejoined as the cell holds them."""
+    return clean(_AUTOSPACE.sub("", _WRAP.sub("", text)))
 
 
 @lru_cache(maxsize=256)
@@ -278,7 +302,7 @@ def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -
         for i, cells in enumerate(plan.bands):
             row = [""] * plan.width
             for cell in cells:
-                text = clean(
+                text = unwrap(
                     bounded.text(
                         cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5
                     )

@@ -11,32 +11,20 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, datetime, time
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from audit.readers.model import ReadResult, Table, clean, error
+from audit.readers.model import ReadResult, Table, Unseen, clean, error, note_unseen
+from audit.readers.numfmt import cell_text
+from audit.readers.xlsx_seen import (
+    hide,
+    hide_rows_and_columns,
+    missing_results,
+    sheet_rows,
+    workbook_formulas,
+)
 from forms.sheets import READERS, SheetError, sniff
-
-# Beyond this many cells a sheet is read in openpyxl's streaming mode (merged ranges unknown).
-STREAM_CELLS = 200_000
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean(str(value))
 
 
 def read_xlsx(data: bytes) -> ReadResult:
@@ -48,15 +36,23 @@ def read_xlsx(data: bytes) -> ReadResult:
         return error(f"XLSX 文件已损坏，无法读取（{type(exc).__name__}）")
     result = ReadResult()
     try:
+        formulas = workbook_formulas(data) if missing_results(data) else None
         for ws in wb.worksheets:
-            rows = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            rows = sheet_rows(ws, formulas, result)
             merges = [
                 (m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges
             ]
             _fill_down(rows, merges)
+            if ws.sheet_state != "visible":  # hidden or veryHidden: not shown, not printed
+                text = " ".join(c for r in rows for c in r if c)
+                if text:
+                    result.unseen.append(Unseen("隐藏的工作表", text[:200], sheet=ws.title))
+                continue
+            hide_rows_and_columns(ws, rows, result)
             _append_sheet(result, ws.title, rows)
     finally:
         wb.close()
+    note_unseen(result)
     return result
 
 
@@ -96,9 +92,19 @@ def read_xls(data: bytes) -> ReadResult:
         return error(str(exc))
     result = ReadResult()
     for sheet in found:
-        rows = [[cell_text(v) for v in row] for row in sheet.rows]
+        rows = [
+            [cell_text(v, sheet.formats.get((r, c))) for c, v in enumerate(row)]
+            for r, row in enumerate(sheet.rows)
+        ]
         _fill_down(rows, sheet.merges)
+        if sheet.hidden:
+            text = " ".join(c for r in rows for c in r if c)
+            if text:
+                result.unseen.append(Unseen("隐藏的工作表", text[:200], sheet=sheet.title))
+            continue
+        hide(rows, sheet.title, sheet.hidden_rows, sheet.hidden_cols, result)
         _append_sheet(result, sheet.title, rows)
+    note_unseen(result)
     return result
 
 
