@@ -13,7 +13,7 @@ from pathlib import Path
 
 from audit.classify import classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
-from audit.extract.account import account, record_kinds, resolve_unread
+from audit.extract.account import account, account_unseen, record_kinds, resolve_unread
 from audit.extract.names import known_names, name_key, named_in
 from audit.extract.source import name_from_path
 from audit.extract.values import Period
@@ -139,6 +139,9 @@ def read_member(
         counted = _extract(member.path, digest, kind, title, items, result, facts, period, known)
         if counted is not None:
             entry.account = _add(entry.account, counted)
+    hidden = account_unseen(member.path, digest, entry.kind, result.unseen, facts)
+    if hidden:
+        entry.account = _add(entry.account, FileAccount(unread=hidden))
     _pages_to_review(entry, result)  # again: extraction adds OCR'd pages it could not make out
     return entry
 

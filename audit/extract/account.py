@@ -40,7 +40,7 @@ from audit.facts import (
     UnreadPiece,
     Visit,
 )
-from audit.readers.model import Block, Table
+from audit.readers.model import Block, Table, Unseen
 from forms.dates import find_dates_at
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
@@ -64,6 +64,7 @@ class Vocabulary:
     signature_lines: int
     signature_chars: int
     total: re.Pattern[str]
+    unseen_unread: frozenset[str]
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -82,6 +83,7 @@ def vocabulary() -> Vocabulary:
         signature_lines=int(data["signature_lines"]),
         signature_chars=int(data["signature_chars"]),
         total=_words(data["total_words"]),
+        unseen_unread=frozenset(data["unseen_unread"]),
     )
 
 
@@ -158,6 +160,35 @@ def account(source: Source, produced: list[Record], facts: PackageFacts, kind: s
             )
         result.unread += 1
     return result
+
+
+def account_unseen(
+    path: str, sha256: str, kind: str, unseen: list[Unseen], facts: PackageFacts
+) -> int:
+    """What a person sees in a record file but the readers could not read (a formula without
+    its value, an embedded part of an unknown format): unread, its date unknown."""
+    wanted = vocabulary().unseen_unread
+    found = 0
+    for piece in unseen:
+        if kind not in vocabulary().records or piece.why not in wanted:
+            continue
+        facts.unread.append(
+            UnreadPiece(
+                prov=Provenance(
+                    file=path,
+                    sha256=sha256,
+                    page=piece.page,
+                    sheet=piece.sheet,
+                    row=piece.row,
+                    snippet=piece.text[:200],
+                ),
+                kind=kind,
+                student=name_from_path(path, frozenset(known_names(facts).values())),
+                why=piece.why,
+            )
+        )
+        found += 1
+    return found
 
 
 def _kinds_named(text: str, vocab: Vocabulary) -> list[str]:
