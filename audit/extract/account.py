@@ -135,8 +135,8 @@ def account(source: Source, produced: list[Record], facts: PackageFacts, kind: s
     result = FileAccount(records=len(produced))
     for piece in _pieces(source, vocab):
         kinds = [kind] if kind in vocab.records else _kinds_named(piece.text, vocab)
-        if not kinds:
-            continue
+        if not kinds or piece.prov.page in source.unread_pages:
+            continue  # (a page OCR could not make out waits for a person as a whole)
         if not piece.each_date and any(d in read for d, _ in piece.dates):
             continue
         open_dates = [
