@@ -13,11 +13,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from forms.idcard import IdNumberError, parse_id_number
+from forms.names import names_column, names_share
 from forms.roster_columns import ColumnTable, column_table, normalize_label
 from forms.sheets import READERS, Kind, Sheet, SheetError, sniff
 
@@ -256,6 +258,8 @@ def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTabl
         shown = [str(x).strip() for x in (parent_raw, child_raw) if not _blank(x)]
         header = "/".join(dict.fromkeys(shown))
         columns.append(Column(i, column_letter(i), header, key))
+    columns = _checked_by_values(grid[first + height : first + height + SAMPLE_ROWS], columns)
+    taken = {c.key for c in columns if c.key}
     score = len(taken)
     if "student.name" not in taken:
         score = 0
@@ -266,6 +270,50 @@ def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTabl
         # scores the same, is the real one (and names its columns without the title).
         score -= 1
     return _Header(first, height, columns, score)
+
+
+SAMPLE_ROWS = 12  # data rows looked at to tell what a column holds
+VALUE_SHARE = 0.8  # of a column's filled cells, to name a column by its values
+
+
+def _checked_by_values(sample: list[list[Any]], columns: list[Column]) -> list[Column]:
+    """Columns are found by their values as well as their headings (issue 20 §4): a column
+    headed 学生 or 姓名 whose cells are no names is not the student's name; a column of names
+    or of 身份证号 under a heading no alias knows (名字, 证件) is the student's."""
+
+    def values(index: int) -> list[Any]:
+        return [row[index] for row in sample if index < len(row)]
+
+    out = [
+        replace(c, key=None) if c.key == "student.name" and not names_column(values(c.index)) else c
+        for c in columns
+    ]
+    keys = {c.key for c in out}
+    for key, holds in (("student.name", _names), ("student.id_number", _id_numbers)):
+        if key in keys:
+            continue
+        for n, c in enumerate(out):
+            if c.key is None and holds(values(c.index)):
+                out[n] = replace(c, key=key)
+                keys.add(key)
+                break
+    return out
+
+
+def _names(cells: list[Any]) -> bool:
+    return (names_share(cells) or 0) >= VALUE_SHARE
+
+
+def _id_numbers(cells: list[Any]) -> bool:
+    filled = [str(c).strip() for c in cells if not _blank(c)]
+    valid = 0
+    for cell in filled:
+        try:
+            parse_id_number(cell)
+            valid += 1
+        except IdNumberError:
+            pass
+    return bool(filled) and valid >= VALUE_SHARE * len(filled)
 
 
 def find_header(grid: list[list[Any]], table: ColumnTable) -> _Header | None:
