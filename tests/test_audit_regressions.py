@@ -14,7 +14,11 @@ from fixtures.packages.docs import docx, xlsx
 from fixtures.rosters import make_id
 from fixtures.variants.present import forms_files
 
+from audit.extract.lists import headcount
+from audit.extract.records import leaves
+from audit.extract.source import Source
 from audit.facts import PackageFacts
+from audit.readers.model import Block, Table
 from audit.rules import Period
 from audit.run import read_facts
 
@@ -638,3 +642,63 @@ def test_leave_prose_states_school_days_and_a_visit_told_later_in_the_sentence(
         "校长",
         True,
     )
+
+
+# ------------------------------------------ issue 20 §3: found by printing the variant suite
+
+
+def _pdf_source(kind: str, items: list[Block | Table]) -> Source:
+    return Source(
+        path="打印件.pdf", sha256="", kind=kind, items=items, period=(PERIOD.start, PERIOD.end)
+    )
+
+
+def test_a_pdf_table_under_its_own_title_is_one_document_not_two() -> None:
+    """A PDF gives a table twice — its lines as text, then the table with its title row — and
+    the title row opened a second “document”, read as a 请假条 of its own (a false leave
+    approved by 校长, since the header says 批准人)."""
+    from audit.classify import split_sections
+    from audit.readers.model import ReadResult
+
+    title = "学生请假审批登记表"
+    head = ["学生姓名", "班级", "请假开始", "请假结束", "天数", "批准人"]
+    row = ["罗文博", "7年级1班", "2025-10-09", "2025-10-09", "1天", "班主任"]
+    result = ReadResult()
+    result.items = [
+        Block(title, 1),
+        Block(" ".join(head), 1),
+        Block(" ".join(row), 1),
+        Table(rows=[[title, "", "", "", "", ""], head, row], page=1),
+    ]
+    assert split_sections(result) == []
+    facts = PackageFacts()
+    leaves(_pdf_source("leave_record", result.items), facts)
+    assert [(lv.student, lv.approver) for lv in facts.leaves] == [("罗文博", "班主任")]
+
+
+def test_a_printed_sheet_of_leave_visits_is_no_leave_note() -> None:
+    """The 超7天家访核实 sheet printed on its own page was read as a whole 请假条."""
+    title = "连续请假超过7天学生家访核实记录"
+    table = Table(
+        rows=[[title, "", "", ""], ["姓名", "家访日期", "家访人员", "核实情况"],
+              ["潘宇航", "2026-03-16", "黄丽、罗明", "在家养病，情况属实"]],
+        page=2,
+    )  # fmt: skip
+    facts = PackageFacts()
+    line = Block("潘宇航 2026-03-16 黄丽、罗明 在家养病，情况属实", 2)  # the row as text
+    leaves(_pdf_source("leave_record", [Block(title, 2), line, table]), facts)
+    assert facts.leaves == []
+    assert [(v.student, v.date) for v in facts.visits] == [("潘宇航", date(2026, 3, 16))]
+
+
+def test_a_class_of_one_pupil_and_its_run_on_page_are_read() -> None:
+    """A class table cut by the page after its first pupil (header + 1 row), running on over the
+    next page without its header: its one row could not say its column held names, so the
+    table was no record table and the page after it lost its anchor (99 of 118 counted)."""
+    head = ["序号", "姓名", "到校情况"]
+    first = Table(rows=[head, ["1", "韦小兵", "到"]], page=2)
+    rest = Table(rows=[[str(n), name, "到"] for n, name in enumerate(NAMES[:5], start=2)], page=3)
+    facts = PackageFacts()
+    headcount(_pdf_source("on_roll_list", [first, rest]), facts)
+    (count,) = facts.headcounts
+    assert count.count == 6 and count.names[0] == "韦小兵"

@@ -206,11 +206,22 @@ def _own_dates(source: Source, vocab: Vocabulary) -> set[date]:
 
 
 def _pieces(source: Source, vocab: Vocabulary) -> Iterator[Piece]:
+    in_tables: dict[int | None, set[date]] = {}  # a PDF's table rows, by page
     for item in source.items:
         if isinstance(item, Table):
-            yield from _table_pieces(source, item, vocab)
+            for piece in _table_pieces(source, item, vocab):
+                in_tables.setdefault(item.page, set()).update(d for d, _ in piece.dates)
+                yield piece
     for block in source.paragraphs():
-        yield from _prose_pieces(source, block, vocab)
+        for piece in _prose_pieces(source, block, vocab):
+            # A PDF gives a table twice, as the table and as its lines of text: a line whose
+            # dates are all in the page's table rows is that table's, already gone through.
+            if (
+                block.page is None
+                or not piece.dates
+                or not {d for d, _ in piece.dates} <= in_tables.get(block.page, set())
+            ):
+                yield piece
 
 
 def _dates(source: Source, text: str, context: str, vocab: Vocabulary) -> list[tuple[date, bool]]:

@@ -195,7 +195,7 @@ def infer_columns(table: Table, header_index: int) -> dict[int, str]:
     found: dict[int, str] = {}
     for col in range(width):
         cells = [r[col].strip() for r in sample if col < len(r) and r[col].strip()]
-        if len(cells) < 2:
+        if len(cells) < min(2, len(sample)):  # one value says it when it is the only row
             continue
         kinds = [_value_kind(c) for c in cells]
         best = max(set(kinds), key=kinds.count)
