@@ -35,6 +35,7 @@ from service.web import (
 from service.web.deps import csrf_protect
 from service.web.headers import SecurityHeadersMiddleware
 from service.web.limits import BodyLimitMiddleware, too_large_message
+from service.web.privacy_guard import PersonalDataGuard
 from service.web.render import page
 
 log = logging.getLogger("baoxue.service")
@@ -79,6 +80,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
         openapi_url="/api/openapi.json",
     )
     app.state.ctx = context
+    app.add_middleware(PersonalDataGuard)  # innermost: sees each response as a route made it
     app.add_middleware(
         BodyLimitMiddleware, limit=max(config.max_upload_bytes, config.max_roster_bytes)
     )

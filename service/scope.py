@@ -35,6 +35,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 T = TypeVar("T")
 
 
+def sees_full_ids(role: str | None) -> bool:
+    """Whether a role may receive full 身份证号 (in any byte: pages, files, previews, API)."""
+    return role in PERMISSIONS["idcard.full"]
+
+
 class NotFound(Exception):
     def __init__(self, what: str = "对象") -> None:
         super().__init__(f"找不到该{what}，或您无权查看")
@@ -76,6 +81,10 @@ class Scope:
 
     def can(self, action: str) -> bool:
         return self.user.role in PERMISSIONS[action]
+
+    @property
+    def full_ids(self) -> bool:
+        return sees_full_ids(self.user.role)
 
     def require(self, action: str) -> None:
         if not self.can(action):

@@ -15,6 +15,7 @@ from audit.evaluate import parse_period
 from audit.report import load_result, render_report
 from audit.report.model import AuditResult
 from audit.run import AuditError, run_audit
+from forms.viewcopy import mask_data
 from service.blobs import BlobStore
 from service.jobs import JobContext, JobFailed
 from service.ops import ServiceError
@@ -135,11 +136,16 @@ def _json(report: dict[str, Any]) -> str:
 
 
 def export_audit(
-    db: Session, blobs: BlobStore, audit: Audit, school: School, fmt: str
+    db: Session, blobs: BlobStore, audit: Audit, school: School, fmt: str, full_ids: bool = False
 ) -> tuple[str, str]:
+    """The report in `fmt`; for a role without the right to full 身份证号, made from the
+    report with every ID number masked (an evidence file's name or text may carry one)."""
     if fmt not in EXPORTS:
         raise NotFound("导出格式")
-    data = render_report(reviewed_result(db, audit), fmt)
+    result = reviewed_result(db, audit)
+    if not full_ids:
+        result = load_result(_json(mask_data(result.model_dump(mode="json", by_alias=True))))
+    data = render_report(result, fmt)
     sha = register_blob(db, blobs, blobs.put_bytes(data))
     stamp = utcnow().strftime("%Y%m%d")
     name = {"docx": "督导工作情况表", "pdf": "核查报告", "xlsx": "整改清单"}[fmt]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from forms.batch import BatchRequest, BatchSetupError, run_batch
+from forms.batch import BatchRequest, BatchSetupError, run_batch, write_errors_csv
 from forms.profiles import ProfileError
 from forms.registry import get_form
 from forms.roster import RosterError
+from forms.viewcopy import mask_text
 from service.jobs import JobContext, JobFailed
 from service.ops.files import register_blob
 from service.tables import School
@@ -61,6 +63,7 @@ def run_batch_job(ctx: JobContext) -> dict[str, Any]:
         start_number=int(p.get("start_number") or 1),
         number_pattern=p.get("number_pattern") or None,
         workers=1,
+        viewing_copy=bool(p.get("viewing_copy")),
     )
     try:
         result = run_batch(
@@ -69,6 +72,12 @@ def run_batch_job(ctx: JobContext) -> dict[str, Any]:
         )
     except (BatchSetupError, RosterError, ProfileError) as exc:
         raise JobFailed(f"花名册无法批量打印：{exc}") from None
+    if request.viewing_copy:  # its submitter may not see full ID numbers: nor in the errors
+        result.errors = [
+            replace(e, value=mask_text(e.value), reason=mask_text(e.reason)) for e in result.errors
+        ]
+        if result.errors_csv is not None:
+            write_errors_csv(result.errors_csv, result.errors)
     files: dict[str, str] = {}
     with ctx.db.session() as db:
         for label, path in (

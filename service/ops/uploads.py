@@ -61,6 +61,8 @@ def start_batch(
             "form_id": form_id,
             "profile_id": school.profile_id,
             **options,
+            # Without the right to full 身份证号 the batch prints viewing copies.
+            "viewing_copy": not scope.full_ids,
         },
         created_by=scope.user.id,
         message="排队中",

@@ -14,10 +14,10 @@ from forms.errors import RecordError
 from forms.registry import FORMS, UnknownFormError, get_form
 from service.auth import Auth
 from service.ops import reviews as ops_reviews
-from service.ops.documents import create_document, documents_of
+from service.ops.documents import create_document, document_rendition, documents_of
 from service.ops.findings import add_evidence, finding_view
 from service.ops.overview import school_summaries
-from service.ops.school_view import job_json
+from service.ops.school_view import job_file_sha, job_json
 from service.ops.uploads import start_audit, start_batch
 from service.privacy import mask_number, mask_record
 from service.scope import ROLES, NotFound, Scope
@@ -192,7 +192,10 @@ def document(
     return {**document_json(doc), "record": record}
 
 
-@router.get("/documents/{doc_id}/{fmt}", summary="下载文书（pdf 或 docx）")
+@router.get(
+    "/documents/{doc_id}/{fmt}",
+    summary="下载文书（pdf 或 docx；无权查看完整身份证号的角色得到隐去身份证号的查看版）",
+)
 def document_file(
     request: Request,
     doc_id: int,
@@ -201,13 +204,9 @@ def document_file(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    if fmt not in ("pdf", "docx"):
-        raise NotFound("格式")
-    return send_blob(
-        ctx(request).blobs,
-        doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256,
-        f"{doc.title}-{doc.student_name or doc.id}.{fmt}",
-    )
+    blobs = ctx(request).blobs
+    sha, filename = document_rendition(db, blobs, scope, doc, fmt)
+    return send_blob(blobs, sha, filename)
 
 
 @router.post(
@@ -236,7 +235,7 @@ def roster_create(
     )
     db.commit()
     ctx(request).runner.submit(job.id)
-    return job_json(job)
+    return job_json(job, scope)
 
 
 @router.post(
@@ -256,12 +255,12 @@ def package_create(
     )
     db.commit()
     ctx(request).runner.submit(job.id)
-    return {"package_id": package.id, "job": job_json(job)}
+    return {"package_id": package.id, "job": job_json(job, scope)}
 
 
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
 def job(job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> dict[str, Any]:
-    return job_json(scope.get(db, Job, job_id, "任务"))
+    return job_json(scope.get(db, Job, job_id, "任务"), scope)
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="下载任务生成的文件")
@@ -273,10 +272,7 @@ def job_file(
     db: Session = DB_SESSION,
 ) -> Response:
     row = scope.get(db, Job, job_id, "任务")
-    files: dict[str, str] = (row.result or {}).get("files", {})
-    if name not in files:
-        raise NotFound("文件")
-    return send_blob(ctx(request).blobs, files[name], name)
+    return send_blob(ctx(request).blobs, job_file_sha(scope, row, name), name)
 
 
 def _audit_json(db: Session, audit: Audit) -> dict[str, Any]:
@@ -396,7 +392,8 @@ def export(
     from service.adapters.audit import export_audit
 
     row = scope.get(db, Audit, audit_id, "核查报告")
-    sha, filename = export_audit(db, ctx(request).blobs, row, scope.school(db, row.school_id), fmt)
+    school = scope.school(db, row.school_id)
+    sha, filename = export_audit(db, ctx(request).blobs, row, school, fmt, scope.full_ids)
     return send_blob(ctx(request).blobs, sha, filename)
 
 

@@ -113,7 +113,7 @@ def audit_export(
 
     audit = scope.get(db, Audit, audit_id, "核查报告")
     school = scope.school(db, audit.school_id)
-    sha, filename = export_audit(db, ctx(request).blobs, audit, school, fmt)
+    sha, filename = export_audit(db, ctx(request).blobs, audit, school, fmt, scope.full_ids)
     return send_blob(ctx(request).blobs, sha, filename)
 
 

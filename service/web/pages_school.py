@@ -13,15 +13,16 @@ from service.ops import ServiceError
 from service.ops import formfields as ff
 from service.ops.documents import (
     create_document,
+    document_rendition,
     error_map,
     kind_for,
     page_count,
     page_png,
     prefill,
 )
-from service.ops.school_view import school_view
+from service.ops.school_view import job_file_sha, school_view, withheld_files
 from service.ops.uploads import start_audit, start_batch
-from service.scope import NotFound, Scope
+from service.scope import Scope
 from service.tables import Document, Job
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
@@ -90,7 +91,13 @@ def form_new(
     school = scope.school(db, school_id)
     kind, _ = kind_for(school, form_id)
     return _form_page(
-        request, db, scope, school_id, form_id, prefill(db, school, kind, student_id), {}
+        request,
+        db,
+        scope,
+        school_id,
+        form_id,
+        prefill(db, school, kind, student_id, scope.full_ids),
+        {},
     )
 
 
@@ -129,7 +136,8 @@ def document_page(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    pages = page_count(ctx(request).blobs.read(doc.pdf_sha256))
+    blobs = ctx(request).blobs
+    pages = page_count(blobs.read(document_rendition(db, blobs, scope, doc, "pdf")[0]))
     school = scope.school(db, doc.school_id)
     return page(
         request,
@@ -151,11 +159,9 @@ def document_download(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    if fmt not in ("pdf", "docx"):
-        raise NotFound("格式")
-    sha = doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256
-    label = f"{doc.title}-{doc.student_name or doc.id}"
-    return send_blob(ctx(request).blobs, sha, f"{label}.{fmt}")
+    blobs = ctx(request).blobs
+    sha, filename = document_rendition(db, blobs, scope, doc, fmt)
+    return send_blob(blobs, sha, filename)
 
 
 @router.get("/documents/{doc_id}/pages/{page_no}.png")
@@ -167,7 +173,10 @@ def document_page_png(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    png = page_png(ctx(request).blobs.read(doc.pdf_sha256), page_no)
+    blobs = ctx(request).blobs
+    # The preview of what this role may download: the viewing copy without the right to
+    # full ID numbers.
+    png = page_png(blobs.read(document_rendition(db, blobs, scope, doc, "pdf")[0]), page_no)
     return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
 
 
@@ -246,7 +255,7 @@ def job_page(
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
-    return page(request, "job.html", job=job, school=school)
+    return page(request, "job.html", job=job, school=school, withheld=withheld_files(scope, job))
 
 
 @router.get("/jobs/{job_id}/files/{name}")
@@ -258,7 +267,4 @@ def job_file(
     db: Session = DB_SESSION,
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
-    files: dict[str, str] = (job.result or {}).get("files", {})
-    if name not in files:
-        raise NotFound("文件")
-    return send_blob(ctx(request).blobs, files[name], name)
+    return send_blob(ctx(request).blobs, job_file_sha(scope, job, name), name)
