@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents.create": frozenset({"clerk", "admin"}),
     "rosters.upload": frozenset({"clerk", "admin"}),
     "packages.upload": frozenset({"clerk", "inspector", "admin"}),
+    # the school or the bureau takes back an upload (a wrong file): its audit and findings go
+    "packages.withdraw": frozenset({"clerk", "admin"}),
     "audit.review": frozenset({"inspector", "admin"}),
     "audit.observe": frozenset({"inspector", "admin"}),
     "finding.remediate": frozenset({"clerk", "inspector", "admin"}),

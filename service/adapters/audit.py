@@ -22,7 +22,7 @@ from service.ops import ServiceError
 from service.ops.files import register_blob
 from service.ops.reviews import OBSERVATION_KINDS, observations, sync_findings
 from service.scope import NotFound
-from service.tables import Audit, Review, School, User, utcnow
+from service.tables import Audit, Package, Review, School, User, utcnow
 
 EXPORTS = {
     "docx": "导出督导工作情况表（DOCX）",
@@ -68,6 +68,9 @@ def run_audit_job(ctx: JobContext) -> dict[str, Any]:
     except (AuditError, ValueError) as exc:
         raise JobFailed(f"证据包无法核查：{exc}") from None
     with ctx.db.session() as db:
+        package_row = db.get(Package, int(p["package_id"]))
+        if package_row is None or package_row.withdrawn_at is not None:
+            raise JobFailed("上传已撤回，核查结果未保存")
         audit = Audit(
             school_id=ctx.school_id,
             package_id=int(p["package_id"]),

@@ -74,6 +74,7 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
                 Package.id,
                 Package.filename,
                 Package.created_at,
+                Package.withdrawn_at,
                 Package.job_id,
                 Job.status.label("job_status"),
                 Job.error.label("job_error"),

@@ -7,19 +7,24 @@ restart can run the job again from the same bytes.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from audit.package import PackageError, check_package
 from forms.roster import ROSTER_SUFFIXES
 from forms.sheets import sniff
 from service.blobs import BlobStore
+from service.changelog import record_change
 from service.context import ServiceContext
+from service.jobs import fail_job
 from service.ops import ServiceError
 from service.ops.documents import kind_for
 from service.ops.files import register_blob
 from service.scope import Scope
-from service.tables import Job, Package, School
+from service.tables import Audit, Finding, Job, Package, School, utcnow
 
 
 def _store(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
@@ -92,6 +97,10 @@ def start_audit(
         raise ServiceError(
             f"“{name}”不是 zip 压缩包。请把迎检材料文件夹压缩成 .zip 后再上传（rar、7z 暂不支持）"
         )
+    try:  # an Office file is a zip too; an empty zip, or one of litter, has nothing to check
+        check_package(context.blobs.path(sha), name)
+    except PackageError as exc:
+        raise ServiceError(str(exc)) from None
     package = Package(
         school_id=school.id, filename=name, blob_sha256=sha, uploaded_by=scope.user.id
     )
@@ -124,3 +133,46 @@ def _audit_profile(profile_id: str, checklist_id: str) -> str | None:
     from forms.profiles import get_profile
 
     return profile_id if get_profile(profile_id).checklist == checklist_id else None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    package: Package
+    audits: list[int]
+    findings: int
+
+
+def withdraw_package(db: Session, scope: Scope, package: Package) -> Withdrawn:
+    """Take back an upload: its audit job stops counting (a queued one never runs, a running
+    one keeps no result), its audits go and their findings, reviews, observations and
+    remediation evidence with them, so the overview and the remediation list count only
+    what stands. The package row stays, marked withdrawn, and the change log says who."""
+    scope.require("packages.withdraw")
+    if package.withdrawn_at is not None:
+        raise ServiceError(f"“{package.filename}”已经撤回")
+    if package.job_id is not None:
+        fail_job(db, package.job_id, "上传已撤回，核查结果未保存")
+    audits = list(db.scalars(select(Audit.id).where(Audit.package_id == package.id)))
+    findings = 0
+    if audits:
+        findings = (
+            db.scalar(select(func.count()).select_from(Finding).where(Finding.audit_id.in_(audits)))
+            or 0
+        )
+        # reviews, observations, findings and their evidence cascade in the database
+        db.execute(delete(Audit).where(Audit.id.in_(audits)))
+    package.withdrawn_at = utcnow()
+    package.withdrawn_by = scope.user.id
+    record_change(
+        db,
+        scope.user,
+        "package.withdraw",
+        "package",
+        package.id,
+        package.school_id,
+        file=package.filename,
+        audits=audits,
+        findings=findings,
+    )
+    db.flush()
+    return Withdrawn(package, audits, findings)

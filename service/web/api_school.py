@@ -18,10 +18,10 @@ from service.ops.documents import create_document, document_rendition, documents
 from service.ops.findings import add_evidence, finding_view
 from service.ops.overview import school_summaries
 from service.ops.school_view import job_file_sha, job_json
-from service.ops.uploads import start_audit, start_batch
+from service.ops.uploads import start_audit, start_batch, withdraw_package
 from service.privacy import mask_number, mask_record
 from service.scope import ROLES, NotFound, Scope
-from service.tables import Audit, Document, Finding, Job, School, Student
+from service.tables import Audit, Document, Finding, Job, Package, School, Student
 from service.web.deps import DB_SESSION, ctx, get_scope, require_auth
 from service.web.files import send_blob
 
@@ -448,3 +448,22 @@ def finding_evidence(
     row = scope.get(db, Finding, finding_id, "整改问题")
     ev = add_evidence(db, ctx(request), scope, row, file.filename or "材料", file.file, note)
     return {"id": ev.id, "filename": ev.filename, "sha256": ev.blob_sha256}
+
+
+@router.post(
+    "/packages/{package_id}/withdraw",
+    summary="撤回上传的证据包：其核查报告和整改问题一并删除（学校文员、教育局）",
+)
+def package_withdraw(
+    package_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> dict[str, Any]:
+    done = withdraw_package(db, scope, scope.get(db, Package, package_id, "证据包"))
+    return {
+        "package_id": done.package.id,
+        "filename": done.package.filename,
+        "withdrawn_at": done.package.withdrawn_at.isoformat()
+        if done.package.withdrawn_at
+        else None,
+        "audits": done.audits,
+        "findings": done.findings,
+    }

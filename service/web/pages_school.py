@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.errors import RecordError
@@ -21,12 +22,12 @@ from service.ops.documents import (
     prefill,
 )
 from service.ops.school_view import job_file_sha, school_view, withheld_files
-from service.ops.uploads import start_audit, start_batch
+from service.ops.uploads import start_audit, start_batch, withdraw_package
 from service.scope import Scope
-from service.tables import Document, Job
+from service.tables import Document, Job, Package
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
-from service.web.render import page
+from service.web.render import page, redirect_with_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -255,7 +256,15 @@ def job_page(
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
-    return page(request, "job.html", job=job, school=school, withheld=withheld_files(scope, job))
+    package = db.scalar(select(Package).where(Package.job_id == job.id))
+    return page(
+        request,
+        "job.html",
+        job=job,
+        school=school,
+        withheld=withheld_files(scope, job),
+        withdrawn=package is not None and package.withdrawn_at is not None,
+    )
 
 
 @router.get("/jobs/{job_id}/files/{name}")
@@ -268,3 +277,20 @@ def job_file(
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     return send_blob(ctx(request).blobs, job_file_sha(scope, job, name), name)
+
+
+@router.post("/packages/{package_id}/withdraw", response_class=HTMLResponse)
+def package_withdraw(
+    request: Request,
+    package_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    package = scope.get(db, Package, package_id, "证据包")
+    done = withdraw_package(db, scope, package)
+    findings = f"，{done.findings}个整改问题随之删除" if done.findings else ""
+    return redirect_with_flash(
+        request,
+        f"/schools/{package.school_id}#packages",
+        f"已撤回“{package.filename}”及其核查报告{findings}",
+    )
