@@ -14,67 +14,21 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from audit.package import PackageError, check_package
-from forms.roster import ROSTER_SUFFIXES
-from forms.sheets import sniff
 from service.blobs import BlobStore
 from service.changelog import record_change
 from service.context import ServiceContext
 from service.jobs import fail_job
 from service.ops import ServiceError
-from service.ops.documents import kind_for
 from service.ops.files import register_blob
 from service.scope import Scope
 from service.tables import Audit, Finding, Job, Package, School, utcnow
 
 
-def _store(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
+def store_upload(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
     stored = blobs.put_file(stream, limit)
     if stored.size == 0:
         raise ServiceError("上传的文件是空的")
     return register_blob(db, blobs, stored), stored.size
-
-
-def start_batch(
-    db: Session,
-    context: ServiceContext,
-    scope: Scope,
-    school: School,
-    filename: str,
-    stream: BinaryIO,
-    form_id: str,
-    options: dict[str, Any],
-) -> Job:
-    scope.require("rosters.upload")
-    kind_for(school, form_id)  # the form must exist in the school's profile
-    name = (filename or "").strip()
-    if not name.lower().endswith(ROSTER_SUFFIXES):
-        raise ServiceError("花名册应为 Excel（.xlsx、.xls）或 CSV 文件")
-    sha, size = _store(db, context.blobs, stream, context.config.max_roster_bytes)
-    with context.blobs.path(sha).open("rb") as stored:
-        content = sniff(stored.read(4096))
-    if content == "unknown" or (name.lower().endswith(".xlsx") and content == "text"):
-        raise ServiceError(
-            f"“{name}”不是有效的 .xlsx 文件，也不是 CSV 表格（可能已损坏），请用 Excel 另存为 .xlsx"
-        )
-    job = Job(
-        kind="batch",
-        school_id=school.id,
-        params={
-            "roster": sha,
-            "filename": name,
-            "size": size,
-            "form_id": form_id,
-            "profile_id": school.profile_id,
-            **options,
-            # Without the right to full 身份证号 the batch prints viewing copies.
-            "viewing_copy": not scope.full_ids,
-        },
-        created_by=scope.user.id,
-        message="排队中",
-    )
-    db.add(job)
-    db.flush()
-    return job
 
 
 def start_audit(
@@ -92,7 +46,7 @@ def start_audit(
     checklist_id = str(options.get("checklist_id") or context.config.default_checklist)
     period = check_period((options.get("period") or "").strip() or default_period())
     name = (filename or "").strip() or "证据包.zip"
-    sha, size = _store(db, context.blobs, stream, context.config.max_upload_bytes)
+    sha, size = store_upload(db, context.blobs, stream, context.config.max_upload_bytes)
     if not zipfile.is_zipfile(context.blobs.path(sha)):
         raise ServiceError(
             f"“{name}”不是 zip 压缩包。请把迎检材料文件夹压缩成 .zip 后再上传（rar、7z 暂不支持）"

@@ -14,11 +14,12 @@ from forms.errors import RecordError
 from forms.registry import FORMS, UnknownFormError, get_form
 from service.auth import Auth
 from service.ops import reviews as ops_reviews
+from service.ops.batches import BatchSettings, Upload, start_batch
 from service.ops.documents import create_document, document_rendition, documents_of
 from service.ops.findings import add_evidence, finding_view
 from service.ops.overview import school_summaries
 from service.ops.school_view import job_file_sha, job_json
-from service.ops.uploads import start_audit, start_batch, withdraw_package
+from service.ops.uploads import start_audit, withdraw_package
 from service.privacy import mask_number, mask_record
 from service.scope import ROLES, NotFound, Scope
 from service.tables import Audit, Document, Finding, Job, Package, School, Student
@@ -215,10 +216,15 @@ def document_file(
 def roster_create(
     request: Request,
     school_id: int,
-    file: UploadFile = File(...),
+    file: UploadFile = File(..., description="花名册：.xlsx、.xls 或 .csv"),
+    defaults: UploadFile | None = File(
+        None, description="默认值文件（YAML/JSON），同 baoxue batch --defaults"
+    ),
     form_id: str = Form("return_notice"),
+    issue_date: str = Form("", description="发文日期；空则取默认值文件中的，再空则今天"),
+    number_pattern: str = Form("", description="编号格式，如 荔浦二中劝返〔2026〕第{n:03d}号"),
+    start_number: str = Form("", description="起始编号；空则接着本校本年度已打印的编号"),
     duplex: bool = Form(False),
-    start_number: int = Form(1),
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> dict[str, Any]:
@@ -228,10 +234,9 @@ def roster_create(
         ctx(request),
         scope,
         school_row,
-        file.filename or "",
-        file.file,
-        form_id,
-        {"duplex": duplex, "start_number": max(1, start_number)},
+        Upload(file.filename or "", file.file),
+        BatchSettings(form_id, issue_date, number_pattern, start_number, duplex),
+        Upload(defaults.filename, defaults.file) if defaults and defaults.filename else None,
     )
     db.commit()
     ctx(request).runner.submit(job.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from forms.errors import RecordError
 from service.ops import ServiceError
 from service.ops import formfields as ff
+from service.ops.batches import BatchSettings, Upload, start_batch
 from service.ops.documents import (
     create_document,
     document_rendition,
@@ -22,9 +24,9 @@ from service.ops.documents import (
     prefill,
 )
 from service.ops.school_view import job_file_sha, school_view, withheld_files
-from service.ops.uploads import start_audit, start_batch, withdraw_package
+from service.ops.uploads import start_audit, withdraw_package
 from service.scope import Scope
-from service.tables import Document, Job, Package
+from service.tables import Document, Job, Package, School
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
 from service.web.render import page, redirect_with_flash
@@ -181,36 +183,60 @@ def document_page_png(
     return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
 
 
+def _school_refused(
+    request: Request,
+    db: Session,
+    scope: Scope,
+    school: School,
+    exc: ServiceError,
+    **forms: Any,
+) -> Response:
+    """The school page again after a refused upload: the message, each field's error
+    beside it and what was typed (a file input cannot be kept: the page says so)."""
+    return page(
+        request,
+        "school.html",
+        status_code=exc.status,
+        v=school_view(db, scope, school),
+        scope=scope,
+        message="",
+        error=str(exc),
+        **forms,
+    )
+
+
 @router.post("/schools/{school_id}/rosters", response_class=HTMLResponse)
 def roster_upload(
     request: Request,
     school_id: int,
-    file: UploadFile = File(...),
+    file: UploadFile | None = File(None),
+    defaults: UploadFile | None = File(None),
     form_id: str = Form("return_notice"),
+    issue_date: str = Form(""),
+    number_pattern: str = Form(""),
+    start_number: str = Form(""),
     duplex: str = Form(""),
-    start_number: str = Form("1"),
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
-    options: dict[str, Any] = {
-        "duplex": duplex == "1",
-        "start_number": int(start_number) if start_number.strip().isdigit() else 1,
-    }
+    settings = BatchSettings(form_id, issue_date, number_pattern, start_number, duplex == "1")
     try:
         with db.begin_nested():
             job = start_batch(
-                db, ctx(request), scope, school, file.filename or "", file.file, form_id, options
+                db,
+                ctx(request),
+                scope,
+                school,
+                Upload(file.filename or "", file.file) if file else Upload("", io.BytesIO()),
+                settings,
+                Upload(defaults.filename, defaults.file)
+                if defaults and defaults.filename
+                else None,
             )
     except ServiceError as exc:
-        return page(
-            request,
-            "school.html",
-            status_code=exc.status,
-            v=school_view(db, scope, school),
-            scope=scope,
-            message="",
-            error=str(exc),
+        return _school_refused(
+            request, db, scope, school, exc, batch=settings, batch_errors=exc.fields
         )
     db.commit()
     ctx(request).runner.submit(job.id)
@@ -233,15 +259,7 @@ def package_upload(
                 db, ctx(request), scope, school, file.filename or "", file.file, {"period": period}
             )
     except ServiceError as exc:
-        return page(
-            request,
-            "school.html",
-            status_code=exc.status,
-            v=school_view(db, scope, school),
-            scope=scope,
-            message="",
-            error=str(exc),
-        )
+        return _school_refused(request, db, scope, school, exc, period=period)
     db.commit()
     ctx(request).runner.submit(job.id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
