@@ -44,6 +44,7 @@ from service.tables import (
     Finding,
     FindingEvidence,
     Package,
+    Student,
     User,
 )
 
@@ -146,6 +147,7 @@ class World:
     env: Env
     values: dict[str, list[Any]] = field(default_factory=dict)
     job_files: dict[int, list[str]] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _package(tmp: Path) -> bytes:
@@ -278,6 +280,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         user = db.scalars(select(User.id).where(User.username == "clerk_a")).all()
         cases = db.scalars(select(CaseRecord.id)).all()
         packages = db.scalars(select(Package.id)).all()
+        students = db.scalars(select(Student.id)).all()
     w = World(env)
     w.values = {
         "school_id": [school],
@@ -299,6 +302,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "form_id": ["return_notice"],
         "package_id": list(packages),
     }
+    # a form pre-filled with a known student's details
+    w.query = {**QUERY_VALUES, "student_id": [str(i) for i in students[:2]]}
     w.job_files = {j["id"]: list(j["result"]["files"]) for j in jobs}
     w.job_files[audit_job["id"]] = list(audit_job["result"].get("files") or {})
     yield w
@@ -311,7 +316,6 @@ QUERY_VALUES: dict[str, list[str]] = {
     "month": ["2026-03"],
     "fmt": ["pdf", "docx", "xlsx"],
     "q": ["韦"],
-    "student_id": [],  # filled from the students the service knows
 }
 # Routes that end the session or remove fixture objects: walked after everything else.
 LAST = re.compile(r"logout|revoke|delete|withdraw")
@@ -350,11 +354,11 @@ def calls(world: World, method: str, path: str, route: APIRoute | None) -> list[
     if route is not None and method == "GET":
         required = [p for p in route.dependant.query_params if p.field_info.is_required()]
         for param in required:
-            assert param.name in QUERY_VALUES, f"GET {path}: no value for query {param.name}"
+            assert param.name in world.query, f"GET {path}: no value for query {param.name}"
         extra = [
-            [(p.name, v) for v in QUERY_VALUES[p.name]]
+            [(p.name, v) for v in world.query[p.name]]
             for p in route.dependant.query_params
-            if QUERY_VALUES.get(p.name)
+            if world.query.get(p.name)
         ]
         if extra:
             out = [Call(c.method, c.path, tuple(q)) for c in out for q in itertools.product(*extra)]

@@ -289,3 +289,26 @@ def test_a_failed_job_reads_failed_not_queued(env: Env) -> None:
     status = re.search(r'id="job-status"[^>]*>([^<]+)<', page)
     assert status and status.group(1) == "失败"
     assert "排队中" not in page and "0/?" not in page and "表头下没有数据行" in page
+
+
+def test_the_bureaus_viewing_copies_take_no_number(env: Env, roster: tuple[bytes, int]) -> None:
+    """The bureau may not see full 身份证号: its batch prints viewing copies, which are not
+    issued documents and so reserve no number; the clerk's batch still starts at 001."""
+    data, _ = roster
+    school = env.ids["school_a"]
+    admin, clerk = env.login("admin"), env.login("clerk_a")
+    form = {"form_id": "return_notice", "number_pattern": PATTERN}
+    r = admin.post(
+        f"/api/schools/{school}/rosters", files={"file": ("花名册.xlsx", data)}, data=form
+    )
+    copies = wait(admin, r.json()["id"])
+    assert copies["status"] == "done" and copies["viewing_copy"] is True
+    text = _merged_text(admin, copies)
+    assert "仅供查看（身份证号已隐去）" in text and "第001号" in text
+    with env.app.state.ctx.db.session() as db:
+        assert db.scalars(select(NumberCounter)).first() is None
+    r = clerk.post(
+        f"/api/schools/{school}/rosters", files={"file": ("花名册.xlsx", data)}, data=form
+    )
+    text = _merged_text(clerk, wait(clerk, r.json()["id"]))
+    assert "荔浦二中劝返〔2026〕第001号" in text and "仅供查看" not in text

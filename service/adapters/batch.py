@@ -22,7 +22,7 @@ from forms.viewcopy import mask_text
 from service.jobs import JobContext, JobFailed
 from service.ops.batches import issue_day
 from service.ops.files import register_blob
-from service.ops.numbering import NumberTaken, reserve_numbers
+from service.ops.numbering import NumberTaken, next_number, reserve_numbers
 from service.tables import School
 
 SCHOOL_FIELDS = ("name", "township", "address", "phone", "contact")
@@ -75,6 +75,10 @@ def _reserve(
     day = issue_day(get_path(defaults.values, "issue_date")) or date.today()
     pattern, count = plan.numbering.pattern, len(rows.rows)
     asked = p.get("start_number") or defaults.start_number
+    if p.get("viewing_copy"):  # copies for viewing are not issued: they take no number
+        with ctx.db.session() as db:
+            first = asked or next_number(db, ctx.school_id, day.year, pattern)
+        return first, f"查看版，编号不占用：{pattern.format(n=first)}起"
     with ctx.db.session() as db:
         try:
             first = reserve_numbers(db, ctx.school_id, day.year, pattern, count, asked)

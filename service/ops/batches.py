@@ -32,6 +32,13 @@ from service.scope import Scope
 from service.tables import Job, School
 
 DEFAULTS_SUFFIXES = (".yaml", ".yml", ".json")
+FIELD_NAMES = {
+    "file": "花名册",
+    "issue_date": "发文日期",
+    "number_pattern": "编号格式",
+    "start_number": "起始编号",
+    "defaults": "默认值文件",
+}
 MAX_DEFAULTS_BYTES = 256 * 1024
 
 
@@ -169,7 +176,12 @@ def start_batch(
             field = "start_number" if start is not None else "defaults"
             errors[field] = taken_message(year, eff_pattern, free, eff_start)
     if errors:
-        raise ServiceError(f"批量打印的设置有{len(errors)}处需要修改", fields=errors)
+        one = next(iter(errors.values())) if len(errors) == 1 else ""
+        raise ServiceError(
+            one or f"批量打印的设置有{len(errors)}处需要修改（见各项旁的说明）",
+            details=[f"{FIELD_NAMES[k]}：{v}" for k, v in errors.items()],
+            fields=errors,
+        )
 
     params["duplex"] = settings.duplex
     # Without the right to full 身份证号 the batch prints viewing copies.

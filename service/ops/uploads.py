@@ -1,4 +1,6 @@
-"""Uploads that start background jobs: a roster (batch printing), an evidence package (audit).
+"""Evidence uploads: a package stored and its audit queued, or refused when it is no package
+(an Office file, nothing to check); a package withdrawn with its audits. (A roster for batch
+printing: service/ops/batches.py.)
 
 The file is stored first (content-addressed, atomic); the job row then names it, so a
 restart can run the job again from the same bytes.

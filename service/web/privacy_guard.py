@@ -29,6 +29,7 @@ REFUSED = (
 )
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml")
 _IMAGE_TYPES = ("image/",)
+OWN_FILES = ("/static/", "/favicon.ico")
 _CHECKED: OrderedDict[str, bool] = OrderedDict()  # sha256 of a file → it carries an ID
 _CHECKED_MAX = 512
 
@@ -62,16 +63,17 @@ def _filename(headers: MutableHeaders) -> str:
 
 def _masked_text(body: bytes, content_type: str) -> bytes | None:
     """The body with every ID number masked, or None when it holds none."""
-    text = body.decode("utf-8-sig", errors="replace")
+    bom = b"\xef\xbb\xbf" if body.startswith(b"\xef\xbb\xbf") else b""  # errors.csv for Excel
+    text = body[len(bom) :].decode("utf-8", errors="replace")
     if not find_id_numbers(text):
         return None
     if content_type.startswith("application/json"):
         try:
             data: Any = json.loads(text)
         except ValueError:
-            return mask_text(text).encode("utf-8")
+            return bom + mask_text(text).encode("utf-8")
         return json.dumps(mask_data(data), ensure_ascii=False).encode("utf-8")
-    return mask_text(text).encode("utf-8")
+    return bom + mask_text(text).encode("utf-8")
 
 
 def refusal(path: str) -> tuple[bytes, str]:
@@ -92,8 +94,8 @@ class PersonalDataGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope.get("path", "").startswith(OWN_FILES):
+            await self.app(scope, receive, send)  # the project's own scripts, styles, icon
             return
         extensions = scope.get("extensions") or {}
         if "http.response.pathsend" in extensions:  # every body must pass through here
