@@ -36,8 +36,13 @@ def case_of(row: CaseRecord) -> Case:
 
 
 def _refused(exc: CaseError | RecordError) -> ServiceError:
-    details = [str(e) for e in exc.errors] if isinstance(exc, RecordError) else []
-    return ServiceError(str(exc) if not details else "记录有误", status=422, details=details)
+    if not isinstance(exc, RecordError):
+        return ServiceError(str(exc), status=422)
+    fields: dict[str, str] = {}
+    for e in exc.errors:  # each field's problems, for the form to show beside it
+        fields[e.loc] = f"{fields[e.loc]}；{e.message}" if e.loc in fields else e.message
+    details = [str(e) for e in exc.errors]
+    return ServiceError("记录有误", status=422, details=details, fields=fields)
 
 
 def _save(db: Session, scope: Scope, row: CaseRecord, case: Case, action: str, detail: str) -> None:
