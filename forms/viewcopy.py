@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from forms.idcard import IdNumberError, mask, parse_id_number
+from forms.idcard import IdNumberError, mask_in_text, parse_id_number
 from forms.models import Record
 from forms.profiles import Profile
 from forms.registry import FormKind
@@ -43,12 +43,8 @@ def find_id_numbers(text: str) -> list[str]:
 
 
 def mask_text(text: str) -> str:
-    """The text with every valid 18-digit 身份证号 masked (`450331********0013`)."""
-    if len(text) < 18:
-        return text
-    return _CANDIDATE.sub(
-        lambda m: mask(m.group(0)) if is_id_number(m.group(0)) else m.group(0), text
-    )
+    """The text with every 身份证号 masked (`450331********0013`)."""
+    return mask_in_text(text)
 
 
 def mask_data(data: T) -> T:
