@@ -197,6 +197,9 @@ def test_unreadable_archive_never_makes_an_item_not_applicable(tmp_path: Path) -
     """A nested archive the reader cannot open may hold the suspension folder: item 3 is not
     “视为本校无政策性休学”."""
     files = _home_teaching(_sessions())
+    files["政策性休学情况说明.docx"] = docx(
+        ["情况说明", "本学年（2025-2026学年）我校无政策性休学学生。"]
+    )
     assert _item(_audit(tmp_path / "a", files), "3.1").status == "not_applicable"
     files["三、政策性休学.rar"] = b"Rar!\x1a\x07\x00" + bytes(64)
     result = _audit(tmp_path / "b", files)

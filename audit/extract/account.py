@@ -35,6 +35,7 @@ from audit.facts import (
     FileAccount,
     HomeTeachingSession,
     LeaveRecord,
+    NoneStated,
     PackageFacts,
     Provenance,
     UnreadPiece,
@@ -65,6 +66,7 @@ class Vocabulary:
     signature_chars: int
     total: re.Pattern[str]
     unseen_unread: frozenset[str]
+    none_stated: dict[str, tuple[re.Pattern[str], ...]]
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -84,6 +86,10 @@ def vocabulary() -> Vocabulary:
         signature_chars=int(data["signature_chars"]),
         total=_words(data["total_words"]),
         unseen_unread=frozenset(data["unseen_unread"]),
+        none_stated={
+            group: tuple(re.compile(p) for p in patterns)
+            for group, patterns in data["none_stated"].items()
+        },
     )
 
 
@@ -189,6 +195,27 @@ def account_unseen(
         )
         found += 1
     return found
+
+
+_NONE_WORDS = ("无", "没有", "0人", "零")
+
+
+def none_stated(path: str, sha256: str, text: str, facts: PackageFacts) -> None:
+    """Documents saying the school has no pupils of a group (account.yaml `none_stated`)."""
+    if not any(w in text for w in _NONE_WORDS):
+        return
+    for group, patterns in vocabulary().none_stated.items():
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                start = max(0, found.start() - 20)
+                facts.none_stated.append(
+                    NoneStated(
+                        prov=Provenance(file=path, sha256=sha256, snippet=text[start : start + 80]),
+                        group=group,
+                    )
+                )
+                break
 
 
 def _kinds_named(text: str, vocab: Vocabulary) -> list[str]:
