@@ -58,7 +58,7 @@ def describe_write_error(exc: OSError, path: Path) -> str:
 
 def describe_decode_error(path: Path | str) -> str:
     return (
-        f"文件“{path}”不是 UTF-8 编码的文本，无法读取"
+        f"无法读取“{path}”：不是 UTF-8 编码的文本文件"
         "（可能是 Word、Excel、PDF、图片等其他类型的文件，或用了 GBK 编码：请另存为 UTF-8 文本）"
     )
 
@@ -66,15 +66,15 @@ def describe_decode_error(path: Path | str) -> str:
 def read_text(path: Path) -> str:
     """A text file (UTF-8, a BOM allowed), or FileProblem naming the file."""
     if path.is_dir():
-        raise FileProblem(f"“{path}”是一个文件夹，这里需要一个文件")
+        raise FileProblem(f"无法读取“{path}”：这是一个文件夹，这里需要一个文件")
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise FileProblem(describe_decode_error(path)) from None
     except OSError as exc:
         if exc.errno == errno.ENOENT:
-            raise FileProblem(f"找不到文件“{path}”") from None
-        raise FileProblem(describe_os_error(exc, path)) from None
+            raise FileProblem(f"无法读取“{path}”：找不到这个文件") from None
+        raise FileProblem(f"无法读取：{describe_os_error(exc, path)}") from None
 
 
 def check_output(path: Path, suffixes: Sequence[str], what: str = "输出文件") -> str:
@@ -92,7 +92,7 @@ def check_output(path: Path, suffixes: Sequence[str], what: str = "输出文件"
                 f"{what}“{path}”没有扩展名，无法确定格式：请写文件名，"
                 f"扩展名为 {listed}（如 {path / ('文件.' + allowed[0])}）"
             )
-        raise FileProblem(f"{what}“{path}”的格式“{path.suffix}”不能生成（可用 {listed}）")
+        raise FileProblem(f"{what}“{path}”：不支持的输出格式“{path.suffix}”（可用 {listed}）")
     if path.is_dir():
         raise FileProblem(f"{what}“{path}”是一个已有的文件夹，请写文件名")
     check_folder(path.parent, what=f"{what}“{path}”所在的文件夹")

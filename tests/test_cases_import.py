@@ -85,5 +85,6 @@ def test_import_from_the_command_line(cli: Callable[..., Any], tmp_path: Path) -
         "cases", "import", sheet, "--profile", "liupu-2026", "--school", SCHOOL,
         "--store", tmp_path / "store", "--today", "2026-03-31",
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "开案2个，未开案4行" in result.output and "已请假（病假）" in result.output
+    assert result.exit_code == 1, result.output  # 钱九's row is refused: input refused in part
+    assert "开案2个，未开案3行，拒绝1行" in result.output and "已请假（病假）" in result.output
+    assert "第7行 钱九：拒绝开案" in result.output
