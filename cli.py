@@ -204,9 +204,7 @@ def checklists_show(checklist_id: str, profile_id: str | None) -> None:
 
 @main.command()
 @argument("package", metavar="材料包", type=click.Path(path_type=Path))
-@option(
-    "--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024"
-)
+@option("--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024")
 @option("--profile", "profile_id", help="叠加规定或辖区规定")
 @option("--period", required=True, help="统计期，如 2025-09-01..2026-07-15")
 @option(
@@ -233,7 +231,7 @@ def audit(
     from audit.report import FORMATS, render_report
     from audit.run import AuditError, run_audit
 
-    formats = [check_output(out, FORMATS) for out in outputs]
+    formats = [check_output(out, tuple(FORMATS)) for out in outputs]
 
     def progress(stage: str, done: int, path: str) -> None:
         if sys.stderr.isatty():  # a terminal sees the files go by; logs and pipes stay clean
@@ -423,7 +421,9 @@ def ledger(
 
 
 @main.command()
-@argument("out_dir", metavar="[输出目录]", type=click.Path(path_type=Path), default=Path("demo-out"))
+@argument(
+    "out_dir", metavar="[输出目录]", type=click.Path(path_type=Path), default=Path("demo-out")
+)
 def demo(out_dir: Path) -> None:
     """演示：生成样例文书并核查样例材料包。
 
@@ -479,9 +479,7 @@ _db_option = click.option(
 )
 @option("--as", "as_user", default=None, help="与 --get 同用：以该用户身份请求")
 @option("--token", default=None, help="与 --get 同用：API 令牌")
-@option(
-    "--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试"
-)
+@option("--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试")
 @option(
     "--workers",
     default=None,

@@ -33,9 +33,7 @@ _store_option = option(
     show_default=True,
     help="个案目录（每个个案一个 JSON 文件，另有变更日志 log.jsonl）",
 )
-_who_option = option(
-    "--who", default="文员", show_default=True, help="经办人（写入变更日志）"
-)
+_who_option = option("--who", default="文员", show_default=True, help="经办人（写入变更日志）")
 _school_option = option("--school", help="本校名称：不是本校学生的个案拒绝办理")
 _today_option = option("--today", help="今天的日期（默认系统日期），晚于此的日期拒绝记录")
 
@@ -332,9 +330,7 @@ def cases_import(
 @option("--school", help="只列此学校")
 @option("--township", help="只列此乡镇的学校")
 @option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
-@option(
-    "--profile", "profile_ids", multiple=True, help="另列此辖区规定的每月报送（无个案时也列）"
-)
+@option("--profile", "profile_ids", multiple=True, help="另列此辖区规定的每月报送（无个案时也列）")
 @option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @_store_option
 def cases_due(

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from gettext import gettext
 from typing import Any, NoReturn, TypeVar
@@ -106,7 +106,7 @@ class OneOf(click.Choice):  # type: ignore[type-arg]
         self.fail(f"“{value}”不是可选的值（可选：{listed}）", param, ctx)
 
 
-class Keyword(click.ParamType):
+class Keyword(click.ParamType):  # type: ignore[type-arg]
     """A code word or its Chinese name (with or without the part in brackets) → the code.
 
     `Keyword({"returned": "复学"})` takes “returned” or “复学” and gives “returned”.
@@ -134,7 +134,7 @@ class Keyword(click.ParamType):
         return "、".join(f"{chinese}（{code}）" for code, chinese in self.names.items())
 
 
-def _chinese_type(kind: click.ParamType) -> click.ParamType:
+def _chinese_type(kind: Any) -> Any:
     if isinstance(kind, IntegerRange | Integer | OneOf | Keyword):
         return kind
     if isinstance(kind, click.IntRange):
@@ -198,7 +198,7 @@ class HelpFormatter(click.HelpFormatter):
         self.write("\n".join(out[:-1]) + "\n")
 
     def write_dl(
-        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         rows = list(rows)
         first_col = min(max(display_width(first) for first, _ in rows), col_max) + col_spacing
@@ -348,7 +348,7 @@ class Group(click.Group):
             raise click.UsageError(f"没有子命令“{name}”（可用：{known}）", ctx)
         return super().resolve_command(ctx, args)
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -389,7 +389,8 @@ class Option(click.Option):
         text = self.help or ""
         if extra:
             text = f"{text}  [{'；'.join(extra)}]" if text else f"[{'；'.join(extra)}]"
-        return self.get_help_spec(ctx), text
+        record = super().get_help_record(ctx)  # for its left column: `-o, --output 路径`
+        return (record[0] if record else ", ".join(self.opts)), text
 
 
 class Argument(click.Argument):
@@ -439,7 +440,9 @@ def usage_message(exc: click.ClickException) -> str:
         # by their gettext msgid, looked up the way click formats it.
         takes_none = gettext("Option {name!r} does not take a value.")
         if exc.message == takes_none.format(name=exc.option_name):
-            return f"选项 {exc.option_name} 不带值（是开关，直接写 {exc.option_name.split('=')[0]}）"
+            return (
+                f"选项 {exc.option_name} 不带值（是开关，直接写 {exc.option_name.split('=')[0]}）"
+            )
         return f"选项 {exc.option_name} 后面要写一个值"
     if isinstance(exc, BadParameter):
         return f"{_param_name(exc.param, ctx)} 的值不对：{exc.message}"

@@ -70,7 +70,9 @@ def test_import_opens_cases_for_absence_without_leave(tmp_path: Path) -> None:
     assert why["王五"] == "没有未到校起始日期，不开案"
     assert "不是荔浦市第二初级中学的学生" in why["赵七"]
     assert "钱九" not in why  # refused, not skipped: its ID number is wrong
-    assert [(name, "校验码错误" in reason) for _, name, reason in result.refused] == [("钱九", True)]
+    assert [(name, "校验码错误" in reason) for _, name, reason in result.refused] == [
+        ("钱九", True)
+    ]
     assert seen[-1] == (6, 6) and result.rows == 6
     assert len(store.all()) == 2
     again = import_absences(store, sheet, "liupu-2026", {"name": SCHOOL}, "文员", date(2026, 3, 31))

@@ -12,6 +12,7 @@ from typing import Any
 
 from forms.cases.ladder import get_step, ladder
 from forms.cases.model import Case, CaseDocument, CaseError, Event
+from forms.files import write_output
 from forms.profiles import EscalationStep, Profile
 from forms.registry import get_form
 from forms.render.document import render_record, validate_record
@@ -147,7 +148,7 @@ def generate(
     files = []
     for fmt, content in rendered.items():
         target = out_dir / f"{case.id}-{step_no:02d}-{form_id}.{fmt}"
-        target.write_bytes(content)
+        write_output(target, content)
         files.append(str(target))
     title = str(profile.wording(form_id, case.school.township).get("title", kind.name))
     doc = CaseDocument(
