@@ -310,6 +310,7 @@ def batch(
     花名册为 .xlsx、.xls 或 .csv，每行一份；出错的行写入输出目录中的 errors.csv。
     """
     from forms.batch import BatchRequest, BatchSetupError, default_workers, run_batch
+    from forms.batch_plan import EmptyRosterError
     from forms.fonts import FontError
     from forms.profiles import ProfileError
     from forms.registry import UnknownFormError
@@ -351,6 +352,8 @@ def batch(
 
     try:
         result = run_batch(request, progress)
+    except EmptyRosterError as exc:
+        _fail(str(exc), EXIT_INVALID)
     except (UnknownFormError, ProfileError, RosterError, BatchSetupError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except FontError as exc:
@@ -390,10 +393,11 @@ def ledger(
     """由花名册生成台账（XLSX）。
 
     台账种类：roster_ledger（适龄儿童少年底数台账）、risk_ledger（在校生辍学风险台账）、
-    dropout_register（辍学情况登记表）、master_ledger（控辍保学总台账）。
+    dropout_register（辍学情况登记表）、master_ledger（控辍保学总台账）。花名册没有学生时
+    不生成台账，退出码为 1。
     """
     from forms.dates import DateParseError, parse_date
-    from forms.ledgers import LedgerError, build_ledger, get_ledger
+    from forms.ledgers import EmptyRoster, LedgerError, build_ledger, get_ledger
     from forms.profiles import ProfileError, get_profile
     from forms.roster import RosterError
 
@@ -403,15 +407,14 @@ def ledger(
         profile = get_profile(profile_id) if profile_id else None
         day = parse_date(as_of) if as_of else None
         result = build_ledger(kind, roster, output, profile, unit, day, sheet)
+    except EmptyRoster as exc:
+        _fail(str(exc), EXIT_INVALID)
     except (LedgerError, ProfileError, RosterError, DateParseError) as exc:
         _fail(str(exc), EXIT_USAGE)
     for note in result.notes:
         click.echo(f"提示：{note}", err=True)
     for problem in result.problems:
         click.echo(f"  第{problem.line}行 {problem.name}：{problem.message}", err=True)
-    if not result.rows:
-        click.echo(f"{result.path}：0人", err=True)
-        _fail(f"花名册 {roster} 中没有学生，台账是空的", EXIT_INVALID)
     click.echo(f"{result.path}：{result.rows}人", nl=False)
     if result.problems:
         lines = len({p.line for p in result.problems})

@@ -48,6 +48,10 @@ class BatchSetupError(Exception):
     """The batch cannot start: the defaults file, numbering or column coverage is wrong."""
 
 
+class EmptyRosterError(BatchSetupError):
+    """The roster has a header and no row: nothing to print."""
+
+
 @dataclass(frozen=True)
 class RowError:
     line: int  # row number in Excel / line in the CSV

@@ -39,6 +39,10 @@ class LedgerError(Exception):
     pass
 
 
+class EmptyRoster(LedgerError):
+    """A roster with a header but no student: no ledger is written."""
+
+
 @dataclass(frozen=True)
 class LedgerColumn:
     header: str
@@ -224,6 +228,8 @@ def build_ledger(
     """Write the ledger XLSX for a roster; see the module doc."""
     spec = get_ledger(ledger_id)
     roster: Roster = read_roster(roster_path, sheet)
+    if not roster.rows:
+        raise EmptyRoster(f"花名册 {roster_path} 的表头下没有学生，未生成台账")
     rows = [(row.line, row.cells) for row in roster.rows]
     return write_ledger(spec, rows, out, profile, unit, as_of, list(roster.notes))
 
