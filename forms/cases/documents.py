@@ -126,7 +126,7 @@ def step_record(case: Case, step_no: int, profile: Profile) -> tuple[str, dict[s
         raise CaseError(f"第{step.step}步（{step.action}）尚未记录，先记录再生成文书")
     builder = BUILDERS.get(step.document)
     if builder is None:
-        raise CaseError(f"个案还不能生成“{step.document}”")
+        raise CaseError(f"个案还不能生成《{get_form(step.document).name}》")
     return step.document, {**builder(case, step, event, profile), **_people(case)}
 
 
