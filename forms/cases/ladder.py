@@ -27,7 +27,7 @@ def ladder(profile: Profile) -> list[EscalationStep]:
     steps = [s for s in profile.escalation if s.event]
     if not steps or profile.cases is None:
         raise CaseError(
-            f"辖区规定“{profile.name}”没有规定逐生劝返的步骤，不能开辍学个案"
+            f"辖区规定“{profile.name}”没有逐生的劝返步骤（未规定每个学生的劝返怎样逐步办理），不能开辍学个案"
         )
     return steps
 
