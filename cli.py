@@ -458,13 +458,13 @@ def _service_config(data: Path | None, db: str | None, **extra: object) -> objec
     return ServiceConfig(data_dir=(data or default_data_dir()).resolve(), db_url=db, **extra)  # type: ignore[arg-type]
 
 
-_data_option = click.option(
+_data_option = option(
     "--data",
     type=click.Path(path_type=Path),
     default=None,
     help="数据目录（默认 ./baoxue-data 或环境变量 BAOXUE_DATA）",
 )
-_db_option = click.option(
+_db_option = option(
     "--db", default=None, help="数据库地址，默认数据目录中的 SQLite；如 postgresql://用户@主机/库名"
 )
 

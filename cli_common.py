@@ -164,8 +164,9 @@ def wrap(text: str, width: int) -> list[str]:
     for token in re.findall(r"\[[^\]\n]{0,12}\]|[\x21-\x7e]+|\s+|.", text):
         if token.isspace():
             token = " "
-        closing = token in _NO_LINE_START  # “，” “）” stay at the end of the line before
-        if display_width(line + token) > width and line.strip() and not closing:
+        # “，” “）” never start a line: they may use the two columns kept in reserve
+        limit = width if token in _NO_LINE_START else width - 2
+        if display_width(line + token) > limit and line.strip():
             lines.append(line.rstrip())
             line = "" if token == " " else token
         else:
