@@ -132,6 +132,7 @@ class DocumentSpec(Strict):
     legal_basis: Sourced[str] | None = None
     body: Sourced[str] | None = None
     consequence: Sourced[str] | None = None
+    sanction: Sourced[str] | None = None  # the law's sanction, cited beside the duty
     report_to: Sourced[list[str]] | None = None
     extra: dict[str, Sourced[Any]] = Field(default_factory=dict)
 
