@@ -70,6 +70,10 @@ def _attempts(case: Case, event: Event) -> list[dict[str, Any]]:
                     "who": e.who,
                     "method": method,
                     "result": e.outcome or "学生仍未返校",
+                    # everyone who went, not only who recorded it (issue 23)
+                    "participants": [
+                        p.model_dump(mode="json", exclude_none=True) for p in e.participants
+                    ],
                 }
             )
     return out
