@@ -289,6 +289,9 @@ def test_minutes_written_alone_still_name_who_came_as_attendees() -> None:
 def test_leave_form_home_visit_date_on_one_line_with_the_year(sample: Sample) -> None:
     files = render("leave_approval", sample("leave_approval", "liupu-2026"), "liupu-2026")
     lines = [squash(line) for line in pdf_lines(files["pdf"])]
-    assert "核实日期：＿＿＿＿年＿＿月＿＿日" in lines  # a line of its own, whole
+    # a line of its own, whole, with room to write the year (blank, not ＿: a scan reads it)
+    assert "核实日期：年月日" in lines
     assert "核实教师（签字）：＿＿＿＿＿监护人（签字）：＿＿＿＿＿" in lines
-    assert "核实日期：＿＿＿＿年＿＿月＿＿日" in both(files)[1]
+    assert "核实日期：年月日" in both(files)[1]
+    raw = next(line for line in pdf_lines(files["pdf"]) if "核实日期" in line)
+    assert raw.replace(" ", "").replace("\u3000", "") == "核实日期：年月日"
