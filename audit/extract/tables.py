@@ -151,6 +151,18 @@ def _drop_unnamed(table: Table, index: int, columns: dict[int, str]) -> None:
 MULTI_COLUMN = frozenset({"participants"})
 
 
+def _first_row_is_a_record(table: Table, header: Header) -> bool:
+    """The first row of a table running on from the page before holds a value where its
+    previous page's header says what the column holds (梁宇航 under 姓名): a record — however
+    much it looks like a header of its own (9年级1班 reads as 年级, its name column agrees)."""
+    row = table.rows[0] if table.rows else []
+    return any(
+        col < len(row) and _value_kind(row[col]) == kind
+        for col, kind in ((c, n) for c, n in header.columns.items())
+        if kind in ("name", "date", "id_number")
+    )
+
+
 def _has_all(columns: dict[int, str], required: tuple[str, ...]) -> bool:
     """Whether the columns hold every required field; a date may be written as 月 | 日."""
     have = set(columns.values())
@@ -289,7 +301,9 @@ def continued_records(
     if width != max((len(r) for r in previous.rows), default=0) or looks_like_form(previous):
         return []
     header = find_header(previous, required)
-    if header is None or find_header(table) is not None:
+    if header is None:
+        return []
+    if find_header(table) is not None and not _first_row_is_a_record(table, header):
         return []
     return _rows_under(table, header, header.headings(previous.rows), 0)
 
