@@ -271,11 +271,9 @@ def monthly_files(
 ) -> dict[str, tuple[str, bytes]]:
     """The school's monthly report (一月一报告) from its cases: {format: (file name, bytes)}
     for pdf, docx and xlsx; a month without a case prints the profile's zero wording."""
-    import tempfile
-    from pathlib import Path
-
-    from forms.cases.report import monthly_report, write_monthly
+    from forms.cases.report import monthly_report
     from forms.models import School as SchoolRecord
+    from service.rendering import render_monthly
 
     cases = [case_of(r) for r in visible_cases(db, scope, school_id=school.id)]
     profile = get_profile(school.profile_id)
@@ -285,8 +283,4 @@ def monthly_files(
         )
     except (CaseError, RecordError) as exc:
         raise _refused(exc) from None
-    with tempfile.TemporaryDirectory() as tmp:
-        return {
-            path.suffix.lstrip("."): (path.name, path.read_bytes())
-            for path in write_monthly(report, profile, Path(tmp))
-        }
+    return render_monthly(report, profile)  # in the web process's renderer
