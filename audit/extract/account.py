@@ -26,6 +26,7 @@ from audit.extract.tables import (
     field_of,
     find_header,
     is_clock,
+    labelled_values,
     looks_like_form,
     norm_label,
     unfilled,
@@ -269,6 +270,11 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
     name_cols = [c for c, f in header.columns.items() if f == "name"] if header else []
     form = source.form(table) if header is None else None
     form_name = cell_name(form.get("name")) if form else None
+    if form is not None and _date_box_left_empty(table, form.values) and not _prose_date(source):
+        # a filled form whose 送教日期 box is empty: a record no fact was read from
+        yield Piece(
+            form.snippet, source.item_prov(table, form.snippet, form.row), [], True, form_name
+        )
     for offset, row in enumerate(table.rows[first:], start=first):
         filled = [c for c in row if c.strip()]
         if not filled:
@@ -311,6 +317,25 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             garbled and not dates and _beyond_serial(filled),
             named or form_name,
         )
+
+
+def _date_box_left_empty(table: Table, values: dict[str, str]) -> bool:
+    """A form with a record's date label (送教日期, 家访时间 …) whose box holds nothing, while
+    at least two of its other boxes are filled: a filled-in record without its date — not a
+    blank form."""
+    if any(values.get(f) for f in RECORD_DATE_FIELDS):
+        return False
+    others = [k for k, v in values.items() if v and k != "name"]
+    labelled = any(
+        field_of(cell, exact=True) in RECORD_DATE_FIELDS for row in table.rows for cell in row
+    )
+    return labelled and len(others) >= 2
+
+
+def _prose_date(source: Source) -> bool:
+    """A date given once in the running text (送教日期：… above the form) fills the form's box."""
+    found = labelled_values([b.text for b in source.blocks[:40]])
+    return any(found.get(f) for f in RECORD_DATE_FIELDS)
 
 
 def _written(text: str) -> bool:
