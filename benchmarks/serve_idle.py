@@ -38,7 +38,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 # Before issue 23 §6 (commit 4b188d4), this script on the 2-core development machine: at rest
-# 6 processes, 685–715 MB RSS (≈ 530 MB PSS); after four documents and a batch ≈ 1 GB. The
+# 6 processes, 685–715 MB RSS (≈ 530 MB PSS); after four documents and a batch 882 MB. The
 # issue's own figure, for a service that had been used: 1.2 GB in five processes.
 BASELINE = {"processes": 6, "rss_mb": 700.0}
 TARGET_MB = 300.0

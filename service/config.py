@@ -6,11 +6,13 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from forms import paths
+
 MIB = 1024 * 1024
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("BAOXUE_DATA", Path.cwd() / "baoxue-data"))
+    return paths.default_data_dir()
 
 
 def default_job_idle_seconds() -> float | None:

@@ -145,7 +145,7 @@ def _monthly(report: Any, profile_id: str) -> dict[str, tuple[str, bytes]]:
     import tempfile
     from pathlib import Path
 
-    from forms.cases.report import write_monthly
+    from cases.report import write_monthly
     from forms.profiles import get_profile
 
     with tempfile.TemporaryDirectory() as tmp:
