@@ -35,6 +35,7 @@ def get_once(
     from fastapi.testclient import TestClient
     from sqlalchemy import select
 
+    from service import rendering
     from service.app import create_app
     from service.auth import Auth
     from service.ops import ServiceError
@@ -61,6 +62,7 @@ def get_once(
         )
     finally:
         context.runner.shutdown(wait=False)
+        rendering.shutdown()  # a viewing copy asked for may have started the renderer
         context.db.dispose()
 
 
