@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import time
 from multiprocessing import resource_tracker
 from typing import Any
@@ -88,12 +89,18 @@ def prepare_in_child(config: ServiceConfig) -> None:
 def _prepare(config: ServiceConfig) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    from service.app import build_context
-    from service.jobs import reset_interrupted
+    try:
+        from service.app import build_context
+        from service.jobs import reset_interrupted
 
-    context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
-    reset_interrupted(context.db, config)
-    context.db.dispose()
+        context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
+        reset_interrupted(context.db, config)
+        context.db.dispose()
+    except Exception as exc:  # one line for the user, not a traceback (the parent says the rest)
+        log.debug("start-up chores failed", exc_info=True)
+        sys.stderr.write(f"错误：{type(exc).__name__}: {exc}\n")
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def settle_heap(app: Any) -> None:

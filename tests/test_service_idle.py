@@ -210,3 +210,20 @@ def test_idle_pool_replaces_a_broken_pool() -> None:
         assert pool.submit(os.getpid).result() > 0 and pool.started == 2
     finally:
         pool.shutdown()
+
+
+def test_start_up_chores_that_fail_stop_the_service_in_plain_words(tmp_path: Path) -> None:
+    """The chores run in a child now: its failure is one line and exit 2, no traceback."""
+    result = subprocess.run(
+        [
+            *(str(ROOT / ".venv/bin/baoxue"), "serve", "--data", str(tmp_path / "d")),
+            *("--db", "postgresql://nobody@127.0.0.1:1/none", "--port", str(free_port())),
+            *("--workers", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "服务启动准备（数据库迁移、清理）失败" in result.stderr
