@@ -57,7 +57,7 @@ def import_absences(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Open a case for each student absent without leave; `school` fills the rows' school."""
-    roster = read_roster(path, sheet)
+    roster = read_roster(path, sheet, date_key="absence_start")  # a sheet's date column
     result = ImportResult(rows=len(roster.rows))
     student_keys = {
         "name",

@@ -734,3 +734,26 @@ def test_an_approver_named_by_person_holds_the_post_the_package_gives_her(tmp_pa
     rows[1][4] = "王丽华"
     wrong = {**told, "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]})}
     assert leave_status(wrong, tmp_path / "c") in ("partial", "fail")
+
+
+def test_participants_in_a_column_per_body_are_all_read(tmp_path: Path) -> None:
+    """学校参加人员 | 镇政府参加人员 | 村委参加人员: only the first column was read, so three joint
+    visits were “school only” and 3.3 failed. Each column's heading names its body."""
+    rows = [
+        ["序号", "日期", "学校参加人员", "镇政府参加人员", "村委参加人员", "劝访情况"],
+        [1, "2025-09-10", "班主任赵文斌", "干部张建军", "主任赵德明", "家长不同意返校"],
+        [2, "2025-10-11", "政教处主任韦春梅", "司法所所长卢志刚", "", "家长不同意返校"],
+    ]
+    facts = _read(
+        tmp_path,
+        {
+            "三、政策性休学/罗志豪/休学前联合劝访记录.xlsx": xlsx({"Sheet1": rows}),
+            "三、政策性休学/政策性休学学生名册.xlsx": xlsx(
+                {"S": [["姓名", "休学日期"], ["罗志豪", "2025-10-20"]]}
+            ),
+        },
+    )
+    assert [sorted(v.bodies) for v in facts.visits] == [
+        ["school", "township", "village"],
+        ["justice", "school"],
+    ]
