@@ -433,7 +433,7 @@ def demo(out_dir: Path) -> None:
     生成各辖区的样例文书，核查三个样例材料包，写入输出目录（默认 demo-out）。
     """
     from audit.demo import DemoError, audit_samples
-    from forms.cases.demo import demo_cases
+    from cases.demo import demo_cases
     from forms.demo import render_samples
     from forms.fonts import FontError
 

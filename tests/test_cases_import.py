@@ -10,8 +10,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from forms.cases.importing import import_absences
-from forms.cases.store import CaseStore
+from cases.importing import import_absences
+from cases.store import CaseStore
 
 HEADER = [
     "姓名",
