@@ -24,6 +24,7 @@ import pypdfium2.raw as pdfium_c
 from audit.readers.model import Block, ReadResult, Table, clean, error
 from audit.readers.ocr import OcrLimits
 from audit.readers.pdf_grid import page_shapes, page_tables
+from audit.readers.pdf_layout import PageLayout, columns_likely
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,15 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                 try:
                     text = textpage.get_text_range()
                     shapes = page_shapes(page)
-                    tables = page_tables(textpage, shapes, number) if shapes.rules_h else []
+                    layout = PageLayout(textpage, shapes.texts)
+                    tables = (
+                        page_tables(textpage, shapes, number, layout.form_box)
+                        if shapes.rules_h
+                        else []
+                    )
                     lines = textpage_lines(text, textpage)
+                    if not tables and columns_likely([line[3] for line in lines]):
+                        tables = layout.column_tables(number)
                 finally:
                     textpage.close()
                 if len("".join(text.split())) < MIN_TEXT_CHARS:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +39,7 @@ class PageShapes:
     rules_v: list[Rule]
     complex_paths: int  # large paths that are not rectangles of a grid
     images: int
+    texts: list[int] = field(default_factory=list)  # handles of the text objects (pdf_layout)
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -115,14 +117,19 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
     complex_paths = images = 0
+    texts: list[int] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     get_bounds = _object_bounds
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
     for count, (kind, raw) in enumerate(_objects(_handle(page.raw))):
         if count > MAX_OBJECTS:
             break
+        if kind == text_kind:
+            texts.append(raw)
+            continue
         if kind == image_kind:
             images += 1
             continue
@@ -142,7 +149,7 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             h += [(y0, x0, x1), (y1, x0, x1)]
             v += [(x0, y0, y1), (x1, y0, y1)]
     rules_h, rules_v = _merged(tuple(h), tuple(v))
-    return PageShapes(list(rules_h), list(rules_v), complex_paths, images)
+    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, texts)
 
 
 # A line break inside a cell where the text wrapped mid-word: beside a Chinese character, or
@@ -260,6 +267,7 @@ class _Plan:
     top: float
     width: int
     bands: tuple[tuple[_Cell, ...], ...]
+    box: tuple[float, float, float, float]  # left, bottom, right, top of the whole grid
 
 
 class _Bounded:
@@ -293,24 +301,44 @@ class _Bounded:
         return raw.decode("utf-16-le", errors="ignore").rstrip("\x00")
 
 
-def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -> list[Table]:
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+# Reads a grid whose boxes hold labels and values as free text, line by line (pdf_layout):
+# given the grid's box, its cells' boxes and their raw texts, the rows, or None when the grid
+# is a table of one value a cell.
+BoxReader = Callable[[Box, list[Box], list[str]], list[list[str]] | None]
+
+
+def page_tables(
+    textpage: pdfium.PdfTextPage,
+    shapes: PageShapes,
+    number: int,
+    boxes: BoxReader | None = None,
+) -> list[Table]:
     tables: list[Table] = []
     bounded: _Bounded | None = None
     for plan in _plans(tuple(shapes.rules_h), tuple(shapes.rules_v)):
         bounded = bounded or _Bounded(textpage)
         rows: list[list[str]] = []
+        raw: list[str] = []
+        cell_boxes: list[Box] = []
         for i, cells in enumerate(plan.bands):
             row = [""] * plan.width
             for cell in cells:
-                text = unwrap(
-                    bounded.text(
-                        cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5
-                    )
-                )
+                box = (cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5)
+                written = bounded.text(*box)
+                text = unwrap(written)
+                if written.strip():
+                    raw.append(written.strip())
+                    cell_boxes.append(box)
                 for earlier in rows[cell.fill_from : i]:
                     earlier[cell.column] = text
                 row[cell.column] = text
             rows.append(row)  # always, so rows[j] is band j
+        if boxes is not None and raw:
+            read = boxes(plan.box, cell_boxes, raw)
+            if read is not None:
+                tables.append(Table(rows=read, page=number))
+                continue
         rows = [r for r in rows if any(r)]
         if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
             tables.append(Table(rows=rows, page=number))
@@ -349,7 +377,7 @@ def _plans(h: tuple[Rule, ...], v: tuple[Rule, ...]) -> tuple[_Plan, ...]:
                     open_top[start] = cell_top
                 start = k
             bands.append(tuple(cells))
-        plans.append(_Plan(ys[0], len(xs) - 1, tuple(bands)))
+        plans.append(_Plan(ys[0], len(xs) - 1, tuple(bands), (xs[0], ys[-1], xs[-1], ys[0])))
     return tuple(sorted(plans, key=lambda p: -p.top))
 
 
