@@ -46,7 +46,7 @@ def test_audit_benchmark_two_forms_a_page_runs(tmp_path: Path) -> None:
         "pypdfium2 get_text_range only",
         "pdfplumber extract_text only",
         "baoxue/pypdfium2",
-        "visits (送教 forms): expected 40, read 40 ",
+        "visits (送教 records): expected 40, read 40 ",
         "missed 0, read with every field right 40",
         "all visits read: ",
         "≤ 500 MB peak: ",
