@@ -294,8 +294,8 @@ def other_visits(layout: str, pages: int) -> list[tuple[str, list[Any]]]:
     """(student, visits) of each file of an `OTHER` layout: one file a student holding the
     school year's visits (two a month of 3 课时: the 8th and 22nd, 9:00–10:30 or 9:00–11:00 by
     student), as many students as make `pages` pages (10 pages of forms, 2 of table a file)."""
-    from fixtures.packages.otherpdf import FORMS_PER_PAGE as PER_PAGE
     from fixtures.packages.otherpdf import FORM_LAYOUTS, ROWS_PER_PAGE, Visit
+    from fixtures.packages.otherpdf import FORMS_PER_PAGE as PER_PAGE
     from fixtures.packages.school import PERIOD as SPAN
     from fixtures.packages.school import sessions_for
     from fixtures.rosters import varied_name
@@ -306,9 +306,7 @@ def other_visits(layout: str, pages: int) -> list[tuple[str, list[Any]]]:
         minutes = (30, 40)[n % 2]
         found = []
         for day, span, periods, per in sessions_for(*SPAN, minutes=minutes):
-            start, end = (
-                datetime.strptime(t, "%H:%M").time() for t in span.split("-")
-            )
+            start, end = (datetime.strptime(t, "%H:%M").time() for t in span.split("-"))
             assert per == minutes
             found.append(Visit(varied_name(n), day, start, end, periods))
         per_file.append((varied_name(n), found))
@@ -333,7 +331,9 @@ def _build_other(out: Path, pages: int, layout: str) -> Path:
     names = [name for name, _ in students]
     chars = "".join(sorted(set("".join(names))))  # one TrueType font for every file
     since = date(2025, 9, 1)
-    files = s.disabled_roster([(n, "女", "肢体残疾") for n in names] + [("韦小兵", "男", "听力残疾")])
+    files = s.disabled_roster(
+        [(n, "女", "肢体残疾") for n in names] + [("韦小兵", "男", "听力残疾")]
+    )
     files |= s.home_teaching_roster([(n, since) for n in names])
     _write(root, files)
     expected: list[dict[str, Any]] = []
