@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import random
 
 import pypdfium2 as pdfium
@@ -21,13 +20,9 @@ def _shapes_by_helpers(page: pdfium.PdfPage) -> PageShapes:
     h: list[Rule] = []
     v: list[Rule] = []
     complex_paths = images = 0
-    texts: list[int] = []
     for count, obj in enumerate(page.get_objects(max_depth=3)):
         if count > pdf_grid.MAX_OBJECTS:
             break
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
-            texts.append(ctypes.cast(obj.raw, ctypes.c_void_p).value or 0)
-            continue
         if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             images += 1
             continue
@@ -43,7 +38,7 @@ def _shapes_by_helpers(page: pdfium.PdfPage) -> PageShapes:
             complex_paths += 1
             h += [Rule(bottom, left, right), Rule(top, left, right)]
             v += [Rule(left, bottom, top), Rule(right, bottom, top)]
-    return PageShapes(pdf_grid._merge(h), pdf_grid._merge(v), complex_paths, images, texts)
+    return PageShapes(pdf_grid._merge(h), pdf_grid._merge(v), complex_paths, images)
 
 
 def _forms_pdf() -> bytes:

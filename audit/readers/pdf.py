@@ -24,7 +24,7 @@ import pypdfium2.raw as pdfium_c
 from audit.readers.model import Block, ReadResult, Table, clean, error
 from audit.readers.ocr import OcrLimits
 from audit.readers.pdf_grid import page_shapes, page_tables
-from audit.readers.pdf_layout import PageLayout, columns_likely
+from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,18 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                 try:
                     text = textpage.get_text_range()
                     shapes = page_shapes(page)
-                    layout = PageLayout(textpage, shapes.texts)
+                    layout = PageLayout(textpage, text, shapes)
                     tables = (
                         page_tables(textpage, shapes, number, layout.form_box)
                         if shapes.rules_h
                         else []
                     )
-                    lines = textpage_lines(text, textpage)
-                    if not tables and columns_likely([line[3] for line in lines]):
+                    written = reading_order(textpage_lines(text, textpage))
+                    if fragmented(written):
+                        # pdfium's lines are a character or two each (a string a character
+                        # drawn on its own): the lines are rebuilt from where the text lies
+                        written = layout.texts()
+                    if not tables and columns_likely(written):
                         tables = layout.column_tables(number)
                 finally:
                     textpage.close()
@@ -70,11 +74,11 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue
-                for line in reading_order(lines):
+                for line in written:
                     result.items.append(Block(line, number))
                 result.items.extend(tables)
-                if not tables and shapes.complex_paths:
-                    fallback.append(number)
+                if not tables and shapes.curved:
+                    fallback.append(number)  # a box with curves: perhaps a table pdfium missed
             finally:
                 page.close()
         if count > max_pages:

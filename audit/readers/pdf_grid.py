@@ -39,7 +39,8 @@ class PageShapes:
     rules_v: list[Rule]
     complex_paths: int  # large paths that are not rectangles of a grid
     images: int
-    texts: list[int] = field(default_factory=list)  # handles of the text objects (pdf_layout)
+    # large paths with curves (a rounded box, a drawing) whose outline is not all read here
+    curved: int = field(default=0, compare=False)
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -116,20 +117,15 @@ def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int,
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
-    complex_paths = images = 0
-    texts: list[int] = []
+    complex_paths = images = curved = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     get_bounds = _object_bounds
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
     for count, (kind, raw) in enumerate(_objects(_handle(page.raw))):
         if count > MAX_OBJECTS:
             break
-        if kind == text_kind:
-            texts.append(raw)
-            continue
         if kind == image_kind:
             images += 1
             continue
@@ -148,8 +144,96 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             complex_paths += 1
             h += [(y0, x0, x1), (y1, x0, x1)]
             v += [(x0, y0, y1), (x1, y0, y1)]
+            if _count_segments(raw) > RECT_SEGMENTS:
+                curved += not _segments(raw, (x0, y0, x1, y1), h, v)
     rules_h, rules_v = _merged(tuple(h), tuple(v))
-    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, texts)
+    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, curved)
+
+
+RECT_SEGMENTS = 5  # a rectangle (re) is a move, three lines and a close: more is a drawing
+_count_segments = _plain(pdfium_c.FPDFPath_CountSegments, _INT, _HANDLE)
+_get_segment = _plain(pdfium_c.FPDFPath_GetPathSegment, _HANDLE, _HANDLE, _INT)
+_segment_point = _plain(pdfium_c.FPDFPathSegment_GetPoint, _INT, _HANDLE, _HANDLE, _HANDLE)
+_segment_type = _plain(pdfium_c.FPDFPathSegment_GetType, _INT, _HANDLE)
+_segment_closes = _plain(pdfium_c.FPDFPathSegment_GetClose, _INT, _HANDLE)
+_object_matrix = _plain(pdfium_c.FPDFPageObj_GetMatrix, _INT, _HANDLE, _HANDLE)
+MAX_SEGMENTS = 4000  # a path with more is a drawing, not a grid
+
+
+def _segments(
+    raw: int,
+    bounds: tuple[float, float, float, float],
+    h: list[tuple[float, float, float]],
+    v: list[tuple[float, float, float]],
+) -> bool:
+    """The straight, level or upright pieces of one path drawing many lines (a whole grid drawn
+    as one path) added as rules, in page space. False when it also holds curves (its outline
+    is then only partly read) or its points do not land inside its own bounds (a path inside a
+    form whose matrix is not the page's: nothing is added)."""
+    count = _count_segments(raw)
+    if count > MAX_SEGMENTS:
+        return False
+    matrix = pdfium_c.FS_MATRIX()
+    if not _object_matrix(raw, ctypes.addressof(matrix)):
+        return False
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.addressof(x), ctypes.addressof(y)
+    points: list[tuple[float, float, int, bool]] = []
+    for index in range(count):
+        segment = _get_segment(raw, index)
+        if not segment or not _segment_point(segment, px, py):
+            return False
+        sx, sy = x.value, y.value
+        points.append(
+            (
+                a * sx + c * sy + e,
+                b * sx + d * sy + f,
+                _segment_type(segment),
+                bool(_segment_closes(segment)),
+            )
+        )
+    x0, y0, x1, y1 = bounds
+    slack = THIN + 1.0
+    if any(
+        not (x0 - slack <= px_ <= x1 + slack and y0 - slack <= py_ <= y1 + slack)
+        for px_, py_, _, _ in points
+    ):
+        return False
+    curves = False
+    found_h: list[tuple[float, float, float]] = []
+    found_v: list[tuple[float, float, float]] = []
+    start: tuple[float, float] | None = None
+    last: tuple[float, float] | None = None
+    for px_, py_, kind, closes in points:
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = last = (px_, py_)
+            continue
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            curves = True
+        elif last is not None:
+            _straight(last, (px_, py_), found_h, found_v)
+        last = (px_, py_)
+        if closes and start is not None:
+            _straight(last, start, found_h, found_v)
+            last = start
+    h += found_h
+    v += found_v
+    return not curves
+
+
+def _straight(
+    p: tuple[float, float],
+    q: tuple[float, float],
+    h: list[tuple[float, float, float]],
+    v: list[tuple[float, float, float]],
+) -> None:
+    """A line from p to q as a horizontal or vertical rule; a slanted one is no rule."""
+    (ax, ay), (bx, by) = p, q
+    if abs(ay - by) <= THIN / 2 and abs(ax - bx) > THIN:
+        h.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+    elif abs(ax - bx) <= THIN / 2 and abs(ay - by) > THIN:
+        v.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
 
 
 # A line break inside a cell where the text wrapped mid-word: beside a Chinese character, or

@@ -24,13 +24,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from audit.readers.model import Table, clean
-from audit.readers.pdf_grid import _HANDLE, _INT, _handle, _object_bounds, _plain
+from audit.readers.pdf_grid import _HANDLE, _INT, PageShapes, _handle, _plain
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
 
@@ -47,6 +47,8 @@ class Settings:
     min_rows: int
     key_share: float
     row_gap: float
+    fragment_share: float
+    fragment_lines: int
 
 
 @lru_cache(maxsize=1)
@@ -62,11 +64,12 @@ def settings() -> Settings:
         min_rows=int(table["min_rows"]),
         key_share=float(table["key_share"]),
         row_gap=float(table["row_gap"]),
+        fragment_share=float(data["fragmented"]["share"]),
+        fragment_lines=int(data["fragmented"]["min_lines"]),
     )
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """Text drawn as one piece: its box (pt, origin bottom left) and its characters."""
 
     left: float
@@ -75,84 +78,110 @@ class Run:
     top: float
     text: str
 
-    @property
-    def height(self) -> float:
-        return max(self.top - self.bottom, 1.0)
 
-    @property
-    def middle(self) -> float:
-        return (self.left + self.right) / 2
+def _middle(run: Run) -> float:
+    return (run.left + run.right) / 2
+
+
+def _height(run: Run) -> float:
+    return max(run.top - run.bottom, 1.0)
 
 
 Line = list[Run]  # left to right
 
-_text_of = _plain(pdfium_c.FPDFTextObj_GetText, ctypes.c_ulong, _HANDLE, _HANDLE, _HANDLE, _INT)
-BUFFER = 4096  # UTF-16 units: a string shown at once is far shorter
+_loose_box = _plain(pdfium_c.FPDFText_GetLooseCharBox, _INT, _HANDLE, _INT, _HANDLE)
+_count_chars = _plain(pdfium_c.FPDFText_CountChars, _INT, _HANDLE)
+_unicode = _plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _HANDLE, _INT)
+_PIECE = re.compile(r"\S+")
 
 
-def page_runs(textpage: pdfium.PdfTextPage, handles: list[int]) -> list[Run]:
-    """The page's text objects (handles from `page_shapes`) as runs, not yet joined."""
-    buffer = (ctypes.c_ushort * BUFFER)()
-    address = ctypes.addressof(buffer)
-    page_text = _handle(textpage.raw)
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
+def page_runs(textpage: pdfium.PdfTextPage, text: str) -> list[Run]:
+    """The page's text as runs, not yet joined: each stretch of `text` (the page's text as
+    pdfium gives it) between the spaces and line breaks pdfium writes where strings lie apart,
+    boxed by its first and last character (their loose boxes: the font's full height, so a
+    “一” or a “：” sits on its line like any character).
+
+    One call a character end, each O(1) in pdfium — asking a text object for its text walks
+    the page's characters each time. Where the text's offsets are not character indices (a
+    glyph without a Unicode value is left out of it), the text is spelt again a character at
+    a time."""
+    handle = _handle(textpage.raw)
+    count = _count_chars(handle)
+    if len(text) != count:
+        text = "".join(chr(_unicode(handle, i) or 0xFFFD) for i in range(count))
+    box = pdfium_c.FS_RECTF()
+    ref = ctypes.addressof(box)
+    loose = _loose_box
     pieces: list[Run] = []
-    for handle in handles:
-        size = _text_of(handle, page_text, address, 2 * BUFFER)
-        if size <= 2:
+    for match in _PIECE.finditer(text):
+        first, last = match.start(), match.end() - 1
+        if not loose(handle, first, ref):
             continue
-        text = ctypes.string_at(address, min(size, 2 * BUFFER) - 2).decode("utf-16-le", "ignore")
-        text = text.strip()
-        if not text or not _object_bounds(handle, *refs):
-            continue
-        pieces.append(Run(left.value, bottom.value, right.value, top.value, text))
+        left, top, right, bottom = box.left, box.top, box.right, box.bottom
+        if last != first and loose(handle, last, ref):
+            left, right = min(left, box.left), max(right, box.right)
+            top, bottom = max(top, box.top), min(bottom, box.bottom)
+        pieces.append(Run(left, bottom, right, top, match.group()))
     return pieces
 
 
-def joined(runs: list[Run]) -> list[Run]:
-    """Runs joined where they touch on a line (a string drawn in pieces)."""
-    return [run for line in _lines(runs) for run in _join_line(line)]
+Wall = tuple[float, float, float]  # a vertical rule: x, bottom, top
+
+
+def page_lines(runs: list[Run], walls: list[Wall] | None = None) -> list[Line]:
+    """Runs grouped into lines, top to bottom, each left to right, with the runs that touch
+    joined (a string drawn a character at a time) — never across a vertical rule."""
+    return [_join_line(line, walls or []) for line in _lines(runs)]
 
 
 def _lines(runs: list[Run]) -> list[Line]:
     """Runs grouped into lines, top to bottom, each left to right."""
     overlap = settings().line_overlap
     lines: list[Line] = []
-    for run in sorted(runs, key=lambda r: (-r.top, r.left)):
+    low = high = 0.0
+    for run in sorted(runs, key=lambda r: -r.top):
         if lines:
-            last = lines[-1]
-            low = min(r.bottom for r in last)
-            high = max(r.top for r in last)
             shared = min(high, run.top) - max(low, run.bottom)
-            if shared >= overlap * min(run.height, high - low):
-                last.append(run)
+            if shared >= overlap * min(run.top - run.bottom, high - low):
+                lines[-1].append(run)
+                low, high = min(low, run.bottom), max(high, run.top)
                 continue
         lines.append([run])
-    return [sorted(line, key=lambda r: r.left) for line in lines]
+        low, high = run.bottom, run.top
+    for line in lines:
+        line.sort(key=lambda r: r.left)
+    return lines
 
 
-def _join_line(line: Line) -> list[Run]:
-    """Runs of one line joined where they touch (a string drawn a character at a time)."""
+def _join_line(line: Line, walls: list[Wall]) -> Line:
+    """Runs of one line joined where they touch, unless a vertical rule runs between them."""
+    if len(line) < 2:
+        return line
     config = settings()
-    joined: list[Run] = []
-    for run in line:
-        if joined:
-            last = joined[-1]
-            gap = run.left - last.right
-            em = min(run.height, last.height)
-            if gap < config.run_gap * em:
-                space = " " if gap >= config.space_gap * em and _western(last, run) else ""
-                joined[-1] = Run(
-                    last.left,
-                    min(last.bottom, run.bottom),
-                    max(last.right, run.right),
-                    max(last.top, run.top),
-                    last.text + space + run.text,
-                )
-                continue
-        joined.append(run)
+    joined: Line = [line[0]]
+    for run in line[1:]:
+        last = joined[-1]
+        gap = run.left - last.right
+        em = min(_height(run), _height(last))
+        if gap < config.run_gap * em and not _walled(last, run, walls):
+            space = " " if gap >= config.space_gap * em and _western(last, run) else ""
+            joined[-1] = Run(
+                last.left,
+                min(last.bottom, run.bottom),
+                max(last.right, run.right),
+                max(last.top, run.top),
+                last.text + space + run.text,
+            )
+        else:
+            joined.append(run)
     return joined
+
+
+def _walled(a: Run, b: Run, walls: list[Wall]) -> bool:
+    middle = (a.bottom + a.top) / 2
+    return any(
+        a.right - 1.0 <= x <= b.left + 1.0 and low <= middle <= high for x, low, high in walls
+    )
 
 
 def _western(a: Run, b: Run) -> bool:
@@ -161,81 +190,82 @@ def _western(a: Run, b: Run) -> bool:
 
 # -------------------------------------------------------------------------------- form boxes
 
-
-def inside(runs: list[Run], left: float, bottom: float, right: float, top: float) -> list[Run]:
-    """The runs whose middle lies in a box."""
-    return [
-        r for r in runs if left <= r.middle <= right and bottom <= (r.bottom + r.top) / 2 <= top
-    ]
-
-
-def box_rows(runs: list[Run]) -> list[list[str]]:
-    """A box's text line by line, each line's runs its cells."""
-    return [[clean(r.text) for r in line] for line in _lines(runs)]
-
-
-def split_share(cells: list[list[Run]]) -> float:
-    """The share of the lines written in the cells (their joined runs each) that hold two runs
-    or more."""
-    lines = split = 0
-    for runs in cells:
-        for line in _lines(runs):
-            lines += 1
-            split += len(line) >= 2
-    return split / lines if lines else 0.0
-
-
 Box = tuple[float, float, float, float]  # left, bottom, right, top
 _SPACED = re.compile(r"\S[ \t]+\S")
 
 
-class PageLayout:
-    """One page's runs, built only when a grid or the page's lines call for them."""
+def _held(line: Line, box: Box) -> Line:
+    left, bottom, right, top = box
+    return [
+        r
+        for r in line
+        if left <= (r.left + r.right) / 2 <= right and bottom <= (r.bottom + r.top) / 2 <= top
+    ]
 
-    def __init__(self, textpage: pdfium.PdfTextPage, handles: list[int]) -> None:
-        self.textpage, self.handles = textpage, handles
-        self._runs: list[Run] | None = None
+
+class PageLayout:
+    """One page's runs and lines, built only when a grid or the page's lines call for them."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage, text: str, shapes: PageShapes) -> None:
+        self.textpage, self.text, self.shapes = textpage, text, shapes
+        self._lines: list[Line] | None = None
 
     @property
-    def runs(self) -> list[Run]:
-        if self._runs is None:
-            self._runs = page_runs(self.textpage, self.handles)
-        return self._runs
+    def lines(self) -> list[Line]:
+        if self._lines is None:
+            walls = [(r.pos, r.start, r.end) for r in self.shapes.rules_v]
+            self._lines = page_lines(page_runs(self.textpage, self.text), walls)
+        return self._lines
 
     def form_box(self, box: Box, cells: list[Box], texts: list[str]) -> list[list[str]] | None:
         """A ruled box or grid whose boxes hold labels and values as free text, read line by
         line (`pdf_grid.BoxReader`); None when it is a table of one value a cell.
 
-        A lone box holding two lines or more frames a form. A grid is one when enough of its
-        filled cells hold two pieces on a line; pdfium puts a space between strings that lie
-        apart, so only a grid with enough spaced cells has its runs looked at."""
-        if not self.handles:
-            return None
+        A lone box holding two lines or more frames a form. A grid is one when enough of the
+        lines written in its cells hold two pieces or more; pdfium puts a space between
+        strings that lie apart, so only a grid with enough spaced cells is looked at."""
         share = settings().form_box_share
         if len(cells) == 1:
             if "\n" not in texts[0]:
                 return None
         elif sum(1 for t in texts if _SPACED.search(t)) < share * len(cells):
             return None
-        pieces = inside(self.runs, *box)
-        held = [joined(inside(pieces, *cell)) for cell in cells]  # never joined across a rule
-        if len(cells) > 1 and split_share(held) < share:
+        rows: list[list[str]] = []
+        units = split = 0
+        _left, bottom, _right, top = box
+        for line in self.lines:
+            if line[0].bottom > top or line[0].top < bottom:
+                continue
+            held = _held(line, box)
+            if not held:
+                continue
+            rows.append([clean(r.text) for r in held])
+            if len(cells) > 1:
+                counts: dict[int, int] = {}
+                for run in held:
+                    at = next((k for k, cell in enumerate(cells) if _held([run], cell)), -1)
+                    counts[at] = counts.get(at, 0) + 1
+                units += len(counts)
+                split += sum(1 for n in counts.values() if n >= 2)
+        if len(cells) > 1 and (not units or split < share * units):
             return None
-        rows = box_rows([run for runs in held for run in runs])
-        return rows if rows else None
+        return rows or None
 
     def column_tables(self, number: int) -> list[Table]:
-        return column_tables(joined(self.runs), number) if self.handles else []
+        return column_tables(self.lines, number)
+
+    def texts(self) -> list[str]:
+        """The page's lines as a person reads them, each line's runs apart by a space."""
+        return [" ".join(run.text for run in line) for line in self.lines]
 
 
 # ---------------------------------------------------------------------- tables without rules
 
 
-def column_tables(runs: list[Run], number: int) -> list[Table]:
+def column_tables(lines: list[Line], number: int) -> list[Table]:
     """Tables drawn without rules: a header line and the lines below whose runs fall under
     its columns, one run a column."""
     config = settings()
-    lines = _lines(runs)
     tables: list[Table] = []
     index = 0
     while index < len(lines):
@@ -263,7 +293,7 @@ def _fit(line: Line, reach: list[tuple[float, float]]) -> dict[int, str] | None:
     """Column → text of a line whose runs each fall under a different column; None if not."""
     found: dict[int, str] = {}
     for run in line:
-        column = next((k for k, (a, b) in enumerate(reach) if a <= run.middle < b), None)
+        column = next((k for k, (a, b) in enumerate(reach) if a <= _middle(run) < b), None)
         if column is None or column in found:
             return None
         a, b = reach[column]
@@ -284,7 +314,7 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
     previous = head
     for line in lines[index + 1 :]:
         pitch = min(r.top for r in previous) - max(r.top for r in line)
-        usual = median(pitches) if pitches else 2 * max(r.height for r in previous)
+        usual = median(pitches) if pitches else 2 * max(_height(r) for r in previous)
         if pitch > config.row_gap * usual:
             break
         cells = _fit(line, reach)
@@ -295,8 +325,13 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
         previous = line
     if not fitted:
         return None, index + 1
-    counts = [sum(1 for _, cells in fitted if k in cells) for k in range(width)]
-    key = next((k for k in range(width) if counts[k] >= config.key_share * len(fitted)), None)
+    # the key column: the first one filled on most lines of two cells or more (a wrapped
+    # cell's second line holds one)
+    full = [cells for _, cells in fitted if len(cells) >= 2]
+    counts = [sum(1 for cells in full if k in cells) for k in range(width)]
+    key = next(
+        (k for k in range(width) if full and counts[k] >= config.key_share * len(full)), None
+    )
     header = [clean(r.text) for r in head]
     rows: list[list[str]] = []
     for _line, cells in fitted:
@@ -327,3 +362,13 @@ def columns_likely(lines: list[str]) -> bool:
     config = settings()
     wide = sum(1 for line in lines if line.strip().count(" ") >= config.min_columns - 1)
     return wide >= config.min_rows + 1
+
+
+def fragmented(lines: list[str]) -> bool:
+    """Whether pdfium's lines of a page are fragments: most of them a character or two (a
+    program drawing every character on its own, which pdfium's line finder breaks apart)."""
+    config = settings()
+    if len(lines) < config.fragment_lines:
+        return False
+    short = sum(1 for line in lines if len(line.strip()) <= 2)
+    return short >= config.fragment_share * len(lines)
