@@ -194,15 +194,6 @@ Box = tuple[float, float, float, float]  # left, bottom, right, top
 _SPACED = re.compile(r"\S[ \t]+\S")
 
 
-def _held(line: Line, box: Box) -> Line:
-    left, bottom, right, top = box
-    return [
-        r
-        for r in line
-        if left <= (r.left + r.right) / 2 <= right and bottom <= (r.bottom + r.top) / 2 <= top
-    ]
-
-
 class PageLayout:
     """One page's runs and lines, built only when a grid or the page's lines call for them."""
 
@@ -232,18 +223,28 @@ class PageLayout:
             return None
         rows: list[list[str]] = []
         units = split = 0
-        _left, bottom, _right, top = box
+        left, bottom, right, top = box
         for line in self.lines:
-            if line[0].bottom > top or line[0].top < bottom:
+            first = line[0]
+            if first.bottom > top or first.top < bottom:
                 continue
-            held = _held(line, box)
+            held = [
+                r
+                for r in line
+                if left <= (r.left + r.right) / 2 <= right
+                and bottom <= (r.bottom + r.top) / 2 <= top
+            ]
             if not held:
                 continue
             rows.append([clean(r.text) for r in held])
             if len(cells) > 1:
                 counts: dict[int, int] = {}
                 for run in held:
-                    at = next((k for k, cell in enumerate(cells) if _held([run], cell)), -1)
+                    x, y = (run.left + run.right) / 2, (run.bottom + run.top) / 2
+                    at = next(
+                        (k for k, (a, b, c, d) in enumerate(cells) if a <= x <= c and b <= y <= d),
+                        -1,
+                    )
                     counts[at] = counts.get(at, 0) + 1
                 units += len(counts)
                 split += sum(1 for n in counts.values() if n >= 2)
