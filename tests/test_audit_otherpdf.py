@@ -277,3 +277,53 @@ def test_time_of_a_visit_read_from_a_form_is_the_drawn_one() -> None:
     tables = [t for t in result.items if isinstance(t, Table)]
     assert len(tables) == 2
     assert any("9:00-11:00" in cell for t in tables for row in t.rows for cell in row)
+
+
+def test_grid_drawn_as_one_path_is_read_without_pdfplumber(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole grid drawn as one path (every rule a segment of it): its bounds alone gave one
+    box, and the page went to pdfplumber; its straight segments are its rules."""
+    _no_pdfplumber(monkeypatch)
+    rows = [["序号", "送教日期", "课时", "送教教师"]]
+    rows += [[str(i), f"2025-10-{8 + i:02d}", "3", "李春梅"] for i in (1, 2, 3)]
+    xs, ys = (60, 110, 200, 250, 330), (700, 680, 660, 640, 620)
+
+    def grid(c: canvas.Canvas, font: str) -> None:
+        path = c.beginPath()
+        for y in ys:
+            path.moveTo(xs[0], y)
+            path.lineTo(xs[-1], y)
+        for x in xs:
+            path.moveTo(x, ys[0])
+            path.lineTo(x, ys[-1])
+        c.drawPath(path, stroke=1, fill=0)
+        c.setFont(font, 10)
+        for r, row in enumerate(rows):
+            for k, cell in enumerate(row):
+                c.drawString(xs[k] + 3, ys[r] - 14, cell)
+
+    result = read_pdf(_page(grid))
+    (table,) = [t for t in result.items if isinstance(t, Table)]
+    assert table.rows == rows
+
+
+def test_form_in_a_rounded_box_is_read_as_a_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A form framed by a rounded rectangle (curves at its corners) is a form like a square
+    one: read from its box, not left to pdfplumber."""
+    _no_pdfplumber(monkeypatch)
+
+    def rounded(c: canvas.Canvas, font: str) -> None:
+        c.roundRect(60, 560, 470, 120, 8, stroke=1, fill=0)
+        c.setFont(font, 10.5)
+        for i, (label, value) in enumerate(
+            [("学生姓名：", "李小华"), ("送教日期：", "2025年10月9日"), ("课时数：", "3")]
+        ):
+            c.drawString(70, 655 - 26 * i, label)
+            c.drawString(150, 655 - 26 * i, value)
+
+    result = read_pdf(_page(rounded))
+    (table,) = [t for t in result.items if isinstance(t, Table)]
+    assert table.rows == [
+        ["学生姓名：", "李小华"],
+        ["送教日期：", "2025年10月9日"],
+        ["课时数：", "3"],
+    ]

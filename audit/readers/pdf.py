@@ -1,7 +1,10 @@
-"""PDF: text and ruled tables per page with pypdfium2; pdfplumber only as a fallback.
+"""PDF: text and tables per page with pypdfium2, whatever program drew the page.
 
-Tables are rebuilt from the drawn borders (audit/readers/pdf_grid.py); a page whose rules
-pdfium cannot make sense of is read by pdfplumber, and only when the file's kind needs tables.
+Tables are rebuilt from the drawn borders — rectangles, single lines, or one path drawing many
+(audit/readers/pdf_grid.py); a box or grid whose boxes hold labels and values as free text,
+and a table drawn without rules, are read from where the text lies (audit/readers/pdf_layout.py).
+Only a page with a curved box and no table found is read again by pdfplumber, and only when
+the file's kind needs tables.
 
 A page without a text layer but with an image is `scanned` (a photographed or scanned sheet):
 it is read by OCR (audit/readers/scan.py); a page OCR cannot read with confidence keeps its

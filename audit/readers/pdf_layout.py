@@ -194,6 +194,17 @@ Box = tuple[float, float, float, float]  # left, bottom, right, top
 _SPACED = re.compile(r"\S[ \t]+\S")
 
 
+# “送教日期：2025年10月9日” as one string: a label (a few characters, no digit) and its value
+_LABELLED = re.compile(r"^([^\d：:\s]{1,12}[：:])\s*(\S.*)$")
+
+
+def _label_apart(text: str) -> list[str]:
+    """A piece of a form's box as cells: “标签：值” drawn as one string is a label and a value,
+    as a person reads it (and as a form drawn with a cell for each holds them)."""
+    match = _LABELLED.match(text)
+    return [match[1], match[2]] if match else [text]
+
+
 class PageLayout:
     """One page's runs and lines, built only when a grid or the page's lines call for them."""
 
@@ -236,7 +247,7 @@ class PageLayout:
             ]
             if not held:
                 continue
-            rows.append([clean(r.text) for r in held])
+            rows.append([cell for r in held for cell in _label_apart(clean(r.text))])
             if len(cells) > 1:
                 counts: dict[int, int] = {}
                 for run in held:
