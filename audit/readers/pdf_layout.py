@@ -18,6 +18,7 @@ handles already listed by `pdf_grid.page_shapes`; no pdfplumber.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
 import re
@@ -292,25 +293,24 @@ def column_tables(lines: list[Line], number: int) -> list[Table]:
     return tables
 
 
-def _territories(head: Line) -> list[tuple[float, float]]:
-    """Each header column's reach: halfway to the columns beside it."""
-    bounds = [float("-inf")]
-    for a, b in itertools.pairwise(head):
-        bounds.append((a.right + b.left) / 2)
-    bounds.append(float("inf"))
-    return list(itertools.pairwise(bounds))
+def _territories(head: Line) -> list[float]:
+    """Where each header column's reach ends: halfway to the column beside it."""
+    return [(a.right + b.left) / 2 for a, b in itertools.pairwise(head)]
 
 
-def _fit(line: Line, reach: list[tuple[float, float]]) -> dict[int, str] | None:
+def _fit(line: Line, ends: list[float]) -> dict[int, str] | None:
     """Column → text of a line whose runs each fall under a different column; None if not."""
     found: dict[int, str] = {}
+    last = len(ends)
     for run in line:
-        column = next((k for k, (a, b) in enumerate(reach) if a <= _middle(run) < b), None)
-        if column is None or column in found:
+        middle = (run.left + run.right) / 2
+        column = bisect.bisect_right(ends, middle)
+        if column in found:
             return None
-        a, b = reach[column]
-        if run.left < a - (b - a) or run.right > b + (b - a):
-            return None  # spans other columns: a line of its own, not a row
+        if 0 < column < last:  # an inner column: a run reaching far past it spans others
+            a, b = ends[column - 1], ends[column]
+            if run.left < a - (b - a) or run.right > b + (b - a):
+                return None  # a line of its own (a note, a footer), not a row
         found[column] = clean(run.text)
     return found
 
@@ -319,7 +319,7 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
     """The table whose header is lines[index], and the index after its last line."""
     config = settings()
     head = lines[index]
-    reach = _territories(head)
+    ends = _territories(head)
     width = len(head)
     fitted: list[tuple[Line, dict[int, str]]] = []
     pitches: list[float] = []
@@ -329,7 +329,7 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
         usual = median(pitches) if pitches else 2 * max(_height(r) for r in previous)
         if pitch > config.row_gap * usual:
             break
-        cells = _fit(line, reach)
+        cells = _fit(line, ends)
         if cells is None:
             break
         fitted.append((line, cells))
