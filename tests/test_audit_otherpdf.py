@@ -11,6 +11,7 @@ year: partial). The tests are named after the misreadings they pin.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -327,3 +328,18 @@ def test_form_in_a_rounded_box_is_read_as_a_form(monkeypatch: pytest.MonkeyPatch
         ["送教日期：", "2025年10月9日"],
         ["课时数：", "3"],
     ]
+
+
+def test_every_benchmark_layout_is_documented() -> None:
+    """Each `benchmarks/audit.py --layout` is described in benchmarks/README.md and the layouts
+    drawn by another program are in the README's Speed section."""
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "benchmarks" / "audit.py").read_text(encoding="utf-8")
+    other = re.findall(r'^    "([a-z-]+)": \("[a-z-]+", "(?:cid|ttf)"\),$', source, re.M)
+    assert len(other) == 5
+    bench = (root / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    for layout in ("records", "two-forms", *other):
+        assert f"`{layout}`" in bench, layout
+    for layout in other:
+        assert f"| {layout} |" in readme and f"| {layout} |" in bench, layout
