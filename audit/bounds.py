@@ -27,7 +27,9 @@ from audit.facts import (
     UnreadPiece,
     Visit,
 )
+from audit.report.model import place
 from audit.rules.base import Context, Issue, Outcome, Subject, combine, name_key
+from forms.idcard import mask_in_text
 
 JUDGED: frozenset[Status] = frozenset({"pass", "partial", "fail"})
 UNKNOWN_STUDENT = "（未能确定的学生）"
@@ -144,20 +146,17 @@ def _bound_subjects(
 
 
 def _note(pieces: list[UnreadPiece]) -> str:
-    shown = [f"{_where(p)}“{p.prov.snippet[:40]}”" for p in pieces[:3]]
+    shown = [f"{_where(p)}“{mask_in_text(p.prov.snippet)[:40]}”" for p in pieces[:3]]
     more = f"等{len(pieces)}处" if len(pieces) > 3 else ""
     return "；".join(shown) + more
 
 
 def _where(p: UnreadPiece) -> str:
-    parts = [p.prov.file.rsplit("/", 1)[-1]]
-    if p.prov.page is not None:
-        parts.append(f"第{p.prov.page}页")
-    if p.prov.sheet:
-        parts.append(p.prov.sheet)
-    if p.prov.row is not None:
-        parts.append(f"第{p.prov.row}行")
-    return " ".join(parts)
+    return " ".join(x for x in (p.prov.file.rsplit("/", 1)[-1], _place(p)) if x)
+
+
+def _place(p: UnreadPiece) -> str:
+    return place(p.prov.page, p.prov.sheet, p.prov.row)
 
 
 def _rerun(

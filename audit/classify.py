@@ -276,7 +276,7 @@ def split_sections(result: ReadResult) -> list[Section]:
     last_page: int | None = None
     for index, item in enumerate(result.items):
         title = _section_title(item, index, last_page, result.items)
-        if title is not None:
+        if title is not None and not _same_document(current, title, item):
             current = Section(title.kind, title.reason, title.title)
             sections.append(current)
         if current is not None:
@@ -288,6 +288,18 @@ def split_sections(result: ReadResult) -> list[Section]:
         last_page = item.page
     sections = [s for s in sections if s.kind != "unknown" or any(_substantial(i) for i in s.items)]
     return sections if len(sections) >= 2 else []
+
+
+def _same_document(current: Section | None, title: Classification, item: Item) -> bool:
+    """A PDF gives a table twice, as lines of text and as the table: its title row on the page
+    where the same title was just read opens no new document."""
+    return (
+        current is not None
+        and isinstance(item, Table)
+        and item.page is not None
+        and title.title == current.title
+        and item.page in current.pages
+    )
 
 
 def _substantial(item: Item) -> bool:

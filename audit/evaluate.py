@@ -9,7 +9,6 @@ that could not be read, it is `error`. Neither is ever counted as a pass or a si
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,10 +23,11 @@ from audit.report.model import (
     PageRef,
     SubjectResult,
     WaiverInfo,
+    place,
 )
 from audit.rules import RULES, Context, Outcome, Period
 from audit.rules.base import Issue, Subject
-from forms.idcard import mask
+from forms.idcard import mask_in_text
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,7 @@ class RequirementResult:
         return self.waiver is not None
 
 
-# An 18-character 身份证号 (also inside a 学籍号 “G…”): reports show it masked, never whole.
-_ID_NUMBER = re.compile(
-    r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx](?![0-9])"
-)
-
-
-def mask_ids(text: str) -> str:
-    return _ID_NUMBER.sub(lambda m: mask(m.group(0)), text)
+mask_ids = mask_in_text  # reports show every 身份证号 masked, never whole
 
 
 def evidence_ref(p: Provenance) -> EvidenceRef:
@@ -198,9 +191,7 @@ def evaluate_requirement(req: Requirement, ctx: Context) -> RequirementResult:
 
 
 def _unread_ref(p: UnreadPiece) -> PageRef:
-    where = " ".join(
-        x for x in (p.prov.sheet or "", f"第{p.prov.row}行" if p.prov.row else "") if x
-    )
+    where = place(None, p.prov.sheet, p.prov.row)
     return PageRef(
         file=p.prov.file,
         pages=[p.prov.page] if p.prov.page else [],

@@ -225,6 +225,20 @@ class UnreadPiece(Fact):
     why: str = ""
 
 
+class NoneStated(Fact):
+    """A document saying the school has no pupils of a group (“本学年我校无政策性休学学生”):
+    what lets an item with no roster and no materials be not applicable."""
+
+    group: Literal["suspension", "disabled", "home_teaching"]
+
+
+class StaffRole(Fact):
+    """A person the package names with their post (政教处主任韦春梅): who may approve what."""
+
+    name: str
+    post: str  # as written: 班主任, 政教处主任, 校长 …
+
+
 class PackageFacts(Strict):
     files: list[PackageFile] = Field(default_factory=list)
     documents: list[DocumentPresence] = Field(default_factory=list)
@@ -236,3 +250,5 @@ class PackageFacts(Strict):
     visits: list[Visit] = Field(default_factory=list)
     sessions: list[HomeTeachingSession] = Field(default_factory=list)
     unread: list[UnreadPiece] = Field(default_factory=list)
+    none_stated: list[NoneStated] = Field(default_factory=list)
+    staff: list[StaffRole] = Field(default_factory=list)

@@ -13,9 +13,16 @@ from pathlib import Path
 
 from audit.classify import classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
-from audit.extract.account import account, account_unseen, record_kinds, resolve_unread
+from audit.extract.account import (
+    account,
+    account_unseen,
+    none_stated,
+    record_kinds,
+    resolve_unread,
+)
 from audit.extract.names import known_names, name_key, named_in
 from audit.extract.source import name_from_path
+from audit.extract.staff import staff_roles
 from audit.extract.values import Period
 from audit.facts import (
     DocumentPresence,
@@ -104,6 +111,9 @@ def read_member(
         return entry
     found = classify(member.path, result)
     entry.kind, entry.kind_reason = found.kind, found.reason
+    if not result.is_image:
+        none_stated(member.path, digest, result.text(6000), facts)
+        staff_roles(member.path, digest, result.items, facts)
     if result.status == "scanned" and not image_by_nature(entry.kind):
         # Nothing has been read: its name says what it may hold, never that it holds it. Rules
         # resting on it alone are `not_reviewed` with its pages (evaluate.py).

@@ -11,6 +11,10 @@ Members are read into memory one at a time and never written to disk. Decisions:
 - OS litter (__MACOSX, .DS_Store, Thumbs.db, desktop.ini, ~$ and .~lock files) is `skipped`.
 - Names without the zip UTF-8 flag (0x800) are decoded as UTF-8 when valid, else GBK (GB18030),
   the way Windows' "send to compressed folder" writes them.
+- Before any of that, `check_package` refuses what is no evidence package at all: a single
+  file that is not a zip, an Office file (a .docx or .xlsx is a zip of XML parts, but one
+  document, not a folder of evidence), and a zip or folder with no file to check (empty, or
+  only litter). Auditing those gave 不合格 for reasons that were not true.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class PackageLimits:
-    """Safety limits; the defaults are documented in README (Evidence packages)."""
+    """Safety limits; the defaults are documented in docs/evidence-packages.md."""
 
     max_files: int = 5000  # members, counting those inside nested zips
     max_total_bytes: int = 2048 * MiB  # uncompressed, all members together
@@ -47,6 +51,78 @@ class PackageLimits:
 
 class PackageError(Exception):
     """The package cannot be opened at all; the message is Chinese and names the cause."""
+
+
+NOT_A_PACKAGE = "请上传 zip 压缩包或文件夹（把迎检材料放进一个文件夹，整个文件夹压缩成 .zip）"
+NOTHING_TO_CHECK = "材料包中没有可核查的文件"
+# An Office file is a zip too: OOXML names its parts in [Content_Types].xml at the root,
+# OpenDocument starts with a `mimetype` member.
+_OFFICE_SUFFIXES = {
+    ".docx": "Word 文档",
+    ".docm": "Word 文档",
+    ".dotx": "Word 模板",
+    ".xlsx": "Excel 表格",
+    ".xlsm": "Excel 表格",
+    ".xltx": "Excel 模板",
+    ".pptx": "PowerPoint 演示文稿",
+    ".ppsx": "PowerPoint 演示文稿",
+    ".odt": "OpenDocument 文档",
+    ".ods": "OpenDocument 表格",
+    ".odp": "OpenDocument 演示文稿",
+    ".ofd": "OFD 版式文件",
+}
+_OFFICE_PARTS = {"[content_types].xml": "Office 文件", "mimetype": "OpenDocument 文件"}
+_OFFICE_FOLDERS = {"word/": "Word 文档", "xl/": "Excel 表格", "ppt/": "PowerPoint 演示文稿"}
+
+
+def office_kind(filename: str, members: list[str]) -> str | None:
+    """What Office file a zip is (“Excel 表格”), or None for a zip of files."""
+    suffix = PurePosixPath(filename.lower()).suffix
+    if suffix in _OFFICE_SUFFIXES:
+        return _OFFICE_SUFFIXES[suffix]
+    roots = {m.replace("\\", "/").lower() for m in members}
+    kind = next((k for part, k in _OFFICE_PARTS.items() if part in roots), None)
+    if kind is None:
+        return None
+    return next(
+        (k for folder, k in _OFFICE_FOLDERS.items() if any(r.startswith(folder) for r in roots)),
+        kind,
+    )
+
+
+def nothing_to_check(name: str) -> PackageError:
+    return PackageError(
+        f"{NOTHING_TO_CHECK}：“{name}”是空的，或只有 Thumbs.db、__MACOSX 等系统生成的文件。"
+        "请把迎检材料放进文件夹后重新压缩上传"
+    )
+
+
+def check_package(path: Path, name: str | None = None) -> None:
+    """Refuse, before reading, what is not an evidence package (`PackageError`, Chinese):
+    a file that is not a zip, an Office file, a zip or folder with nothing but litter.
+    `name` is the name to show (an upload's own, when `path` is where it was stored)."""
+    shown = name or path.name
+    if not path.exists():
+        raise PackageError(f"找不到材料包“{path}”")
+    if path.is_dir():
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            dirnames[:] = [d for d in dirnames if d not in _LITTER_DIRS]
+            for f in filenames:
+                if litter_reason((Path(dirpath) / f).relative_to(path).as_posix()) is None:
+                    return
+        raise nothing_to_check(shown)
+    if not zipfile.is_zipfile(path):
+        raise PackageError(f"“{shown}”不是材料包：{NOT_A_PACKAGE}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [decode_zip_name(i) for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PackageError(f"无法打开压缩包“{shown}”：{exc}") from None
+    kind = office_kind(shown, names)
+    if kind is not None:
+        raise PackageError(f"“{shown}”是{kind}，不是材料包：{NOT_A_PACKAGE}")
+    if all(litter_reason(n.replace("\\", "/")) is not None for n in names):
+        raise nothing_to_check(shown)
 
 
 class _BudgetError(PackageError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -74,18 +73,21 @@ def read_facts(package: Path, period: Period, progress: Progress | None = None) 
         raise AuditError(f"找不到材料包“{package}”")
     if package.name.endswith(FACTS_SUFFIX):
         return load_facts_file(package)
-    if package.is_file() and not zipfile.is_zipfile(package):
-        raise AuditError(f"“{package.name}”不是材料包：应为文件夹或 zip 压缩包")
     from audit.ingest import PackageError, read_package
+    from audit.package import check_package, nothing_to_check
 
     def step(done: int, path: str) -> None:
         if progress:
             progress("read", done, path)
 
     try:
-        return read_package(package, period=(period.start, period.end), progress=step)
+        check_package(package)  # an Office file, an empty zip or folder: refused, not audited
+        facts = read_package(package, period=(period.start, period.end), progress=step)
     except PackageError as exc:
         raise AuditError(str(exc)) from None
+    if all(f.status == "skipped" for f in facts.files):  # e.g. only an empty zip inside
+        raise AuditError(str(nothing_to_check(package.name)))
+    return facts
 
 
 def run_audit(

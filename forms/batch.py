@@ -26,6 +26,7 @@ from pathlib import Path
 from forms.batch_output import Outputs
 from forms.batch_plan import (
     BatchSetupError,
+    EmptyRosterError,
     Job,
     RowError,
     load_defaults,
@@ -71,6 +72,7 @@ class BatchRequest:
     chunk_size: int = DEFAULT_CHUNK
     sheet: str | None = None
     check_only: bool = False  # validate and write errors.csv, print nothing
+    viewing_copy: bool = False  # 身份证号 masked, each document marked 仅供查看 (forms.viewcopy)
 
     def individual_formats(self) -> tuple[str, ...]:
         if self.check_only:
@@ -143,10 +145,11 @@ def _render_all(
     workers: int,
     want_pdf: bool,
     want_docx: bool,
+    viewing_copy: bool = False,
 ) -> Iterator[ChunkResult]:
     if workers <= 1 or len(chunks) <= 1:
         for index, chunk in enumerate(chunks):
-            yield render_chunk(form_id, profile_id, index, chunk, want_pdf, want_docx)
+            yield render_chunk(form_id, profile_id, index, chunk, want_pdf, want_docx, viewing_copy)
         return
     workers = min(workers, len(chunks))
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=warm_up) as pool:
@@ -163,6 +166,7 @@ def _render_all(
                     chunks[submitted],
                     want_pdf,
                     want_docx,
+                    viewing_copy,
                 )
                 submitted += 1
             yield pending.pop(index).result()
@@ -196,7 +200,7 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
     roster = read_roster(request.roster, request.sheet, model_columns(kind))
     plan = make_plan(kind, roster, defaults, request.start_number, request.number_pattern)
     if not roster.rows:
-        raise BatchSetupError(f"{request.roster.name} 的表头下没有数据行")
+        raise EmptyRosterError(f"{request.roster.name} 的表头下没有数据行")
     jobs, errors = prepare(plan)
     cells = {row.ordinal: row.cells for row in roster.rows}
     total = len(roster.rows)
@@ -234,7 +238,13 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
         complete = False
         try:
             rendered = _render_all(
-                kind.id, profile.id, chunks, request.workers, want_pdf, "docx" in formats
+                kind.id,
+                profile.id,
+                chunks,
+                request.workers,
+                want_pdf,
+                "docx" in formats,
+                request.viewing_copy,
             )
             for chunk in rendered:
                 outputs.add(chunk)

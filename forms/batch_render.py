@@ -17,6 +17,7 @@ from forms.errors import FieldError, RecordError
 from forms.profiles import Profile, get_profile
 from forms.registry import FormKind, get_form
 from forms.render.html import DocumentHtml, document_html, page_html
+from forms.viewcopy import mark, masked_model
 
 
 @dataclass
@@ -85,6 +86,7 @@ def render_chunk(
     jobs: list[Job],
     want_pdf: bool,
     want_docx: bool,
+    viewing_copy: bool = False,
 ) -> ChunkResult:
     kind, profile = _kind_profile(form_id, profile_id)
     result = ChunkResult(index, None)
@@ -95,7 +97,10 @@ def render_chunk(
             result.failures.append((job, errors))
             continue
         try:
-            good.append((job, document_html(kind, record, profile)))
+            if viewing_copy:  # validated as it is, printed with its ID numbers masked
+                good.append((job, mark(document_html(kind, masked_model(record), profile))))
+            else:
+                good.append((job, document_html(kind, record, profile)))
         except RecordError as exc:  # the form's profile rules (deadlines, tiers …)
             result.failures.append((job, exc.errors))
     if not good:

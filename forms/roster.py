@@ -13,11 +13,14 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from forms.dates import DateParseError, parse_date
+from forms.idcard import IdNumberError, parse_id_number
+from forms.names import names_column, names_share
 from forms.roster_columns import ColumnTable, column_table, normalize_label
 from forms.sheets import READERS, Kind, Sheet, SheetError, sniff
 
@@ -256,6 +259,8 @@ def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTabl
         shown = [str(x).strip() for x in (parent_raw, child_raw) if not _blank(x)]
         header = "/".join(dict.fromkeys(shown))
         columns.append(Column(i, column_letter(i), header, key))
+    columns = _checked_by_values(grid[first + height : first + height + SAMPLE_ROWS], columns)
+    taken = {c.key for c in columns if c.key}
     score = len(taken)
     if "student.name" not in taken:
         score = 0
@@ -266,6 +271,82 @@ def _header_at(grid: list[list[Any]], first: int, height: int, table: ColumnTabl
         # scores the same, is the real one (and names its columns without the title).
         score -= 1
     return _Header(first, height, columns, score)
+
+
+SAMPLE_ROWS = 12  # data rows looked at to tell what a column holds
+VALUE_SHARE = 0.8  # of a column's filled cells, to name a column by its values
+
+
+def _checked_by_values(sample: list[list[Any]], columns: list[Column]) -> list[Column]:
+    """Columns are found by their values as well as their headings (issue 20 §4): a column
+    headed 学生 or 姓名 whose cells are no names is not the student's name; a column of names
+    or of 身份证号 under a heading no alias knows (名字, 证件) is the student's."""
+
+    def values(index: int) -> list[Any]:
+        return [row[index] for row in sample if index < len(row)]
+
+    out = [
+        replace(c, key=None) if c.key == "student.name" and not names_column(values(c.index)) else c
+        for c in columns
+    ]
+    keys = {c.key for c in out}
+    for key, holds in (("student.name", _names), ("student.id_number", _id_numbers)):
+        if key in keys:
+            continue
+        for n, c in enumerate(out):
+            if c.key is None and holds(values(c.index)):
+                out[n] = replace(c, key=key)
+                keys.add(key)
+                break
+    return out
+
+
+def _names(cells: list[Any]) -> bool:
+    return (names_share(cells) or 0) >= VALUE_SHARE
+
+
+def _id_numbers(cells: list[Any]) -> bool:
+    filled = [str(c).strip() for c in cells if not _blank(c)]
+    valid = 0
+    for cell in filled:
+        try:
+            parse_id_number(cell)
+            valid += 1
+        except IdNumberError:
+            pass
+    return bool(filled) and valid >= VALUE_SHARE * len(filled)
+
+
+# headings of a date that is no event's: a birth date, a school entry, when the sheet was made
+_NOT_EVENT_DATE = re.compile(r"出生|生日|入学|入校|填表|制表|打印|导出")
+
+
+def _dated(rows: list[list[Any]], columns: list[Column], key: str) -> list[Column]:
+    """`key` given to the column of dates a sheet has when no column holds it yet: its cells
+    are dates (Excel dates or text), and its heading does not say it is a birth date or the
+    like (issue 20 §4: columns by their values)."""
+    if any(c.key == key for c in columns):
+        return columns
+    sample = rows[:SAMPLE_ROWS]
+    for n, c in enumerate(columns):
+        if c.key is not None or _NOT_EVENT_DATE.search(c.header):
+            continue
+        cells = [r[c.index] for r in sample if c.index < len(r) and not _blank(r[c.index])]
+        dated = sum(1 for v in cells if _is_date(v))
+        if cells and dated >= VALUE_SHARE * len(cells):
+            return [*columns[:n], replace(c, key=key), *columns[n + 1 :]]
+    return columns
+
+
+def _is_date(value: Any) -> bool:
+    """An Excel date cell, or text that reads as one (2025-10-09, 2025年10月9日)."""
+    if isinstance(value, date):
+        return True
+    try:
+        parse_date(str(value).strip())
+    except (DateParseError, ValueError):
+        return False
+    return True
 
 
 def find_header(grid: list[list[Any]], table: ColumnTable) -> _Header | None:
@@ -322,9 +403,19 @@ def _rows(
         ordinal += 1
 
 
-def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None = None) -> Roster:
-    """Read a roster file; raise RosterError with a Chinese reason when it cannot be read."""
+def read_roster(
+    path: Path,
+    sheet: str | None = None,
+    table: ColumnTable | None = None,
+    date_key: str | None = None,
+) -> Roster:
+    """Read a roster file; raise RosterError with a Chinese reason when it cannot be read.
+
+    `date_key`: the field a sheet's one date column holds when no heading names it (a daily
+    absence sheet headed 日期 or 填报日期: the day each pupil was absent)."""
     table = table or column_table()
+    if path.is_dir():
+        raise RosterError(f"“{path}”是一个文件夹，这里需要花名册文件（.xlsx、.xls 或 .csv）")
     if not path.is_file():
         raise RosterError(f"找不到文件 {path}")
     if path.suffix.lower() not in _SUFFIX_KINDS:
@@ -336,6 +427,8 @@ def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None 
         header = find_header(grid, table)
         if header is None:
             continue
+        if date_key:
+            header.columns = _dated(grid[header.first + header.height :], header.columns, date_key)
         roster = Roster(
             path=path,
             sheet=name or None,

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service import rendering
 from service.auth import CsrfError, NotAuthenticated
 from service.blobs import BlobStore, TooLargeError
 from service.config import ServiceConfig
@@ -26,6 +27,7 @@ from service.web import (
     api_admin,
     api_cases,
     api_school,
+    docs,
     pages_admin,
     pages_audit,
     pages_auth,
@@ -33,8 +35,10 @@ from service.web import (
     pages_school,
 )
 from service.web.deps import csrf_protect
+from service.web.docs import DOCS_ASSETS, DOCS_STATIC
 from service.web.headers import SecurityHeadersMiddleware
 from service.web.limits import BodyLimitMiddleware, too_large_message
+from service.web.privacy_guard import PersonalDataGuard
 from service.web.render import page
 
 log = logging.getLogger("baoxue.service")
@@ -55,6 +59,7 @@ def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> Ser
 def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = None) -> FastAPI:
     config = config or ServiceConfig()
     context = build_context(config, runner)
+    rendering.configure(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +71,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
             submit_queued(context.db, context.runner)
         yield
         context.runner.shutdown(wait=False)
+        rendering.shutdown()
         context.db.dispose()
 
     app = FastAPI(
@@ -74,19 +80,23 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
         version="0.1.0",
         lifespan=lifespan,
         dependencies=[Depends(csrf_protect)],
-        docs_url="/api/docs",
+        docs_url=None,  # served by service.web.docs from the project's own copy (no CDN)
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/api/openapi.json",
     )
     app.state.ctx = context
+    app.add_middleware(PersonalDataGuard)  # innermost: sees each response as a route made it
     app.add_middleware(
         BodyLimitMiddleware, limit=max(config.max_upload_bytes, config.max_roster_bytes)
     )
     app.add_middleware(SecurityHeadersMiddleware)
 
     _install_error_handlers(app)
+    app.mount(DOCS_STATIC, StaticFiles(directory=DOCS_ASSETS), name="docs-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for module in (
+        docs,
         api_cases,
         api_school,
         api_admin,
@@ -105,12 +115,18 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(
-    request: Request, status: int, message: str, details: list[str] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    details: list[str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> Response:
     if _wants_json(request):
         body: dict[str, object] = {"detail": message}
         if details:
             body["errors"] = details
+        if fields:
+            body["fields"] = fields
         return JSONResponse(body, status_code=status)
     return page(request, "error.html", status_code=status, message=message, details=details or [])
 
@@ -137,7 +153,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return _error(request, exc.status, str(exc), exc.details)
+        return _error(request, exc.status, str(exc), exc.details, exc.fields)
 
     @app.exception_handler(TooLargeError)
     async def too_large(request: Request, exc: TooLargeError) -> Response:

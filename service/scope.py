@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "documents.create": frozenset({"clerk", "admin"}),
     "rosters.upload": frozenset({"clerk", "admin"}),
     "packages.upload": frozenset({"clerk", "inspector", "admin"}),
+    # the school or the bureau takes back an upload (a wrong file): its audit and findings go
+    "packages.withdraw": frozenset({"clerk", "admin"}),
     "audit.review": frozenset({"inspector", "admin"}),
     "audit.observe": frozenset({"inspector", "admin"}),
     "finding.remediate": frozenset({"clerk", "inspector", "admin"}),
@@ -33,6 +35,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 T = TypeVar("T")
+
+
+def sees_full_ids(role: str | None) -> bool:
+    """Whether a role may receive full 身份证号 (in any byte: pages, files, previews, API)."""
+    return role in PERMISSIONS["idcard.full"]
 
 
 class NotFound(Exception):
@@ -76,6 +83,10 @@ class Scope:
 
     def can(self, action: str) -> bool:
         return self.user.role in PERMISSIONS[action]
+
+    @property
+    def full_ids(self) -> bool:
+        return sees_full_ids(self.user.role)
 
     def require(self, action: str) -> None:
         if not self.can(action):

@@ -147,12 +147,29 @@ class Document(Base):
     record: Mapped[dict[str, Any]]
     pdf_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     docx_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    # The viewing copy (full 身份证号 hidden) for roles without the right to them; made when
+    # first asked for (service/ops/documents.py: viewing_files).
+    view_pdf_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    view_docx_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class NumberCounter(Base):
+    """The next document number of a school, year and numbering pattern: batches reserve
+    their numbers here, so no two batches of a school print the same number."""
+
+    __tablename__ = "number_counters"
+    __table_args__ = (UniqueConstraint("school_id", "year", "pattern"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    pattern: Mapped[str] = mapped_column(String(200))
+    next_number: Mapped[int] = mapped_column(Integer)
+
+
 class CaseRecord(Base):
-    """One dropout case (forms/cases): the whole case as JSON, and what listings filter on."""
+    """One dropout case (cases/): the whole case as JSON, and what listings filter on."""
 
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)
@@ -201,6 +218,8 @@ class Package(Base):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]  # withdrawn: its audits and findings are gone
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Audit(Base):

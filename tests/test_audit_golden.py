@@ -6,7 +6,7 @@ Regenerate with `python tests/fixtures/golden/regenerate.py` and review the diff
 from __future__ import annotations
 
 import pytest
-from fixtures.golden.regenerate import AUDITED, audit, load, summary
+from fixtures.golden.regenerate import AUDITED, REFUSED_EMPTY, audit, load, summary
 from fixtures.packages.build import PERIOD, package_path
 
 from audit.run import AuditError, run_audit
@@ -49,6 +49,18 @@ def test_unsafe_zip_cannot_be_audited(name: str, message: str) -> None:
     with pytest.raises(AuditError) as err:
         run_audit(package_path(name), "liupu-supervision-2024", period=PERIOD)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize("name", REFUSED_EMPTY)
+def test_empty_package_is_refused_not_failed(name: str, cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An empty folder or zip was audited 不合格 with a false reason (学籍人数与实际在校人数
+    不符); since issue 23 it is refused: there is nothing to check."""
+    with pytest.raises(AuditError, match="材料包中没有可核查的文件"):
+        run_audit(package_path(name), "liupu-supervision-2024", period=PERIOD)
+    res = cli("audit", package_path(name), "--checklist", "liupu-supervision-2024",
+              "--period", "2025-09-01..2026-07-15", "-o", tmp_path / "r.json")  # fmt: skip
+    assert res.exit_code == 2 and "材料包中没有可核查的文件" in res.output
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_cli_audits_a_real_package(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]

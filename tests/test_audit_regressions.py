@@ -14,7 +14,11 @@ from fixtures.packages.docs import docx, xlsx
 from fixtures.rosters import make_id
 from fixtures.variants.present import forms_files
 
+from audit.extract.lists import headcount
+from audit.extract.records import leaves
+from audit.extract.source import Source
 from audit.facts import PackageFacts
+from audit.readers.model import Block, Table
 from audit.rules import Period
 from audit.run import read_facts
 
@@ -638,3 +642,148 @@ def test_leave_prose_states_school_days_and_a_visit_told_later_in_the_sentence(
         "校长",
         True,
     )
+
+
+# ------------------------------------------ issue 20 §3: found by printing the variant suite
+
+
+def _pdf_source(kind: str, items: list[Block | Table]) -> Source:
+    return Source(
+        path="打印件.pdf", sha256="", kind=kind, items=items, period=(PERIOD.start, PERIOD.end)
+    )
+
+
+def test_a_pdf_table_under_its_own_title_is_one_document_not_two() -> None:
+    """A PDF gives a table twice — its lines as text, then the table with its title row — and
+    the title row opened a second “document”, read as a 请假条 of its own (a false leave
+    approved by 校长, since the header says 批准人)."""
+    from audit.classify import split_sections
+    from audit.readers.model import ReadResult
+
+    title = "学生请假审批登记表"
+    head = ["学生姓名", "班级", "请假开始", "请假结束", "天数", "批准人"]
+    row = ["罗文博", "7年级1班", "2025-10-09", "2025-10-09", "1天", "班主任"]
+    result = ReadResult()
+    result.items = [
+        Block(title, 1),
+        Block(" ".join(head), 1),
+        Block(" ".join(row), 1),
+        Table(rows=[[title, "", "", "", "", ""], head, row], page=1),
+    ]
+    assert split_sections(result) == []
+    facts = PackageFacts()
+    leaves(_pdf_source("leave_record", result.items), facts)
+    assert [(lv.student, lv.approver) for lv in facts.leaves] == [("罗文博", "班主任")]
+
+
+def test_a_printed_sheet_of_leave_visits_is_no_leave_note() -> None:
+    """The 超7天家访核实 sheet printed on its own page was read as a whole 请假条."""
+    title = "连续请假超过7天学生家访核实记录"
+    table = Table(
+        rows=[[title, "", "", ""], ["姓名", "家访日期", "家访人员", "核实情况"],
+              ["潘宇航", "2026-03-16", "黄丽、罗明", "在家养病，情况属实"]],
+        page=2,
+    )  # fmt: skip
+    facts = PackageFacts()
+    line = Block("潘宇航 2026-03-16 黄丽、罗明 在家养病，情况属实", 2)  # the row as text
+    leaves(_pdf_source("leave_record", [Block(title, 2), line, table]), facts)
+    assert facts.leaves == []
+    assert [(v.student, v.date) for v in facts.visits] == [("潘宇航", date(2026, 3, 16))]
+
+
+def test_a_class_of_one_pupil_and_its_run_on_page_are_read() -> None:
+    """A class table cut by the page after its first pupil (header + 1 row), running on over the
+    next page without its header: its one row could not say its column held names, so the
+    table was no record table and the page after it lost its anchor (99 of 118 counted)."""
+    head = ["序号", "姓名", "到校情况"]
+    first = Table(rows=[head, ["1", "韦小兵", "到"]], page=2)
+    rest = Table(rows=[[str(n), name, "到"] for n, name in enumerate(NAMES[:5], start=2)], page=3)
+    facts = PackageFacts()
+    headcount(_pdf_source("on_roll_list", [first, rest]), facts)
+    (count,) = facts.headcounts
+    assert count.count == 6 and count.names[0] == "韦小兵"
+
+
+def test_an_approver_named_by_person_holds_the_post_the_package_gives_her(tmp_path: Path) -> None:
+    """审批人 columns holding names only (韦春梅) failed every leave (“无法确认其为政教处”); the
+    package says who she is elsewhere (a visit record's “政教处主任韦春梅”)."""
+    head = ["姓名", "请假开始", "请假结束", "天数", "审批人"]
+    rows = [
+        ["王小明", "2025-10-09", "2025-10-09", 1, "王丽华"],
+        ["李思远", "2025-11-03", "2025-11-04", 2, "韦春梅"],
+    ]
+    visit = "2025年10月20日，班主任王丽华、政教处主任韦春梅到学生家中家访。"
+    base = {
+        "二、防辍学/学生请假制度.docx": docx(["学生请假制度", "一、学生请假须由家长申请。"]),
+        "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]}),
+    }
+    from audit.run import run_audit
+
+    def leave_status(files: dict[str, bytes], where: Path) -> str:
+        for rel, data in files.items():
+            (where / rel).parent.mkdir(parents=True, exist_ok=True)
+            (where / rel).write_bytes(data)
+        result = run_audit(where, "liupu-supervision-2024", period=PERIOD)
+        return next(i.status for i in result.items if i.id == "2.4")
+
+    # nobody says who 韦春梅 is: not a breach, left to a person
+    assert leave_status(base, tmp_path / "a") == "not_reviewed"
+    told = {**base, "二、防辍学/家访记录.docx": docx(["家访记录", visit])}
+    assert leave_status(told, tmp_path / "b") == "pass"
+    # told, and 王丽华 (班主任) approved a 2-day leave: a breach the package shows
+    rows[1][4] = "王丽华"
+    wrong = {**told, "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]})}
+    assert leave_status(wrong, tmp_path / "c") in ("partial", "fail")
+
+
+def test_participants_in_a_column_per_body_are_all_read(tmp_path: Path) -> None:
+    """学校参加人员 | 镇政府参加人员 | 村委参加人员: only the first column was read, so three joint
+    visits were “school only” and 3.3 failed. Each column's heading names its body."""
+    rows = [
+        ["序号", "日期", "学校参加人员", "镇政府参加人员", "村委参加人员", "劝访情况"],
+        [1, "2025-09-10", "班主任赵文斌", "干部张建军", "主任赵德明", "家长不同意返校"],
+        [2, "2025-10-11", "政教处主任韦春梅", "司法所所长卢志刚", "", "家长不同意返校"],
+    ]
+    facts = _read(
+        tmp_path,
+        {
+            "三、政策性休学/罗志豪/休学前联合劝访记录.xlsx": xlsx({"Sheet1": rows}),
+            "三、政策性休学/政策性休学学生名册.xlsx": xlsx(
+                {"S": [["姓名", "休学日期"], ["罗志豪", "2025-10-20"]]}
+            ),
+        },
+    )
+    assert [sorted(v.bodies) for v in facts.visits] == [
+        ["school", "township", "village"],
+        ["justice", "school"],
+    ]
+
+
+def test_the_first_row_of_a_class_list_running_on_over_a_page_is_read() -> None:
+    """A printed roll call (班级 | 姓名 | 到校情况) running on over pages: each page's first row
+    (9年级1班 | 梁宇航 | 到) was taken for a header — its class cell reads as 年级, its name
+    column agrees — and the pupil was lost (117 of 120). A heading is never one of the names
+    below it."""
+    head = ["班级", "姓名", "到校情况"]
+    page1 = Table(rows=[head, *[["8年级2班", n, "到"] for n in NAMES[:4]]], page=1)
+    page2 = Table(rows=[["9年级1班", n, "到"] for n in NAMES[4:9]], page=2)
+    facts = PackageFacts()
+    headcount(_pdf_source("on_roll_list", [page1, page2]), facts)
+    assert facts.headcounts[0].names == NAMES[:9]
+
+
+def test_a_printed_meeting_topic_has_no_printers_gap() -> None:
+    """“会议主题：2026 年春季学期…” (LibreOffice sets a gap between a digit and a Chinese
+    character, the PDF gives it as a space): the topic reads as written, 2026年春季学期…"""
+    from audit.extract.lists import meeting
+
+    facts = PackageFacts()
+    source = _pdf_source(
+        "meeting_minutes",
+        [
+            Block("会议时间：2026年3月6日", 1),
+            Block("会议主题：2026 年春季学期控辍保学工作推进会", 1),
+        ],
+    )
+    meeting(source, facts)
+    assert facts.meetings[0].topic == "2026年春季学期控辍保学工作推进会"

@@ -8,7 +8,15 @@ import pytest
 from factsbuilder import PERIOD, compliant, pfile, prov, session, teaching_days, visit
 
 from audit.checklist import Checklist, resolve
-from audit.facts import DocumentPresence, Headcount, LeaveRecord, ListedStudent, PackageFacts
+from audit.facts import (
+    DocumentPresence,
+    Headcount,
+    LeaveRecord,
+    ListedStudent,
+    NoneStated,
+    PackageFacts,
+    Provenance,
+)
 from audit.report.model import AuditResult
 from audit.rules import Period
 from audit.run import judge
@@ -591,16 +599,38 @@ def test_daily_unit_is_a_param(checklist: Checklist) -> None:
     assert item.ratio == pytest.approx(0.2, abs=0.02)
 
 
-def test_no_suspension_evidence_means_item_3_not_applicable(checklist: Checklist) -> None:
+def _no_suspension() -> PackageFacts:
     facts = compliant()
     facts.students = [s for s in facts.students if s.roster != "suspension"]
     facts.documents = [d for d in facts.documents if d.student != "陈七"]
     facts.visits = []
     facts.files = [f for f in facts.files if f.kind != "suspension_roster"]
+    return facts
+
+
+def test_item_3_not_applicable_when_the_package_says_it_has_no_suspended_pupil(
+    checklist: Checklist,
+) -> None:
+    facts = _no_suspension()
+    said = Provenance(
+        file="政策性休学情况说明.docx", sha256="x", snippet="本学年我校无政策性休学学生"
+    )
+    facts.none_stated = [NoneStated(prov=said, group="suspension")]
     result = audit(facts, checklist)
     assert result.item("3").status == "not_applicable"
     assert result.item("3").max == 0
     assert result.summary.max == 80
+    assert result.item("3.1").evidence[0].file == "政策性休学情况说明.docx"
+
+
+def test_no_suspension_evidence_and_no_word_of_it_is_left_to_a_person(
+    checklist: Checklist,
+) -> None:
+    """Nothing about suspension and nothing saying there is none: not “视为本校无……”."""
+    result = audit(_no_suspension(), checklist)
+    assert result.item("3.1").status == "not_reviewed"
+    assert result.item("3").status == "not_reviewed"
+    assert "请学校说明" in result.item("3.1").findings[0].message
 
 
 def test_suspension_materials_without_roster_fail_3_1(checklist: Checklist) -> None:
@@ -686,6 +716,6 @@ def test_empty_package(checklist: Checklist) -> None:
     result = audit(PackageFacts(), checklist)
     statuses = {it.id: it.status for it in result.items}
     assert statuses["1"] == "fail" and statuses["2"] == "fail"
-    assert statuses["3"] == "not_applicable" and statuses["4"] == "not_applicable"
+    assert statuses["3"] == "not_reviewed" and statuses["4"] == "not_reviewed"
     assert result.summary.score == 0
     assert result.summary.level == "不合格"

@@ -197,6 +197,9 @@ def test_unreadable_archive_never_makes_an_item_not_applicable(tmp_path: Path) -
     """A nested archive the reader cannot open may hold the suspension folder: item 3 is not
     “视为本校无政策性休学”."""
     files = _home_teaching(_sessions())
+    files["政策性休学情况说明.docx"] = docx(
+        ["情况说明", "本学年（2025-2026学年）我校无政策性休学学生。"]
+    )
     assert _item(_audit(tmp_path / "a", files), "3.1").status == "not_applicable"
     files["三、政策性休学.rar"] = b"Rar!\x1a\x07\x00" + bytes(64)
     result = _audit(tmp_path / "b", files)
@@ -238,3 +241,27 @@ def test_every_report_lists_the_unread_content_and_the_count(tmp_path: Path) -> 
     book = openpyxl.load_workbook(io.BytesIO(render_report(result, "xlsx")))
     cells = [str(c) for row in book["未能识别的内容"].iter_rows(values_only=True) for c in row]
     assert any("2025.1O.20" in c for c in cells) and any(c.replace(" ", "") == line for c in cells)
+
+
+def test_a_filled_form_without_its_date_is_unread_a_blank_one_is_nothing(tmp_path: Path) -> None:
+    """送教日期 left empty on a form whose other boxes are filled: a record no fact came from.
+    The printed blank form beside it (nothing filled) is no record at all."""
+    from fixtures.packages.docs import Grid
+
+    filled = Grid(
+        [
+            ["学生姓名", "李小华", "送教日期", ""],
+            ["送教时间", "9:00-11:00", "课时数", "3"],
+            ["送教教师", "李春梅", "送教内容", "生活语文"],
+        ]
+    )
+    blank = Grid([["学生姓名", "", "送教日期", ""], ["送教时间", "", "课时数", ""]])
+    files = _home_teaching(_sessions(skip=date(2025, 10, 20)))
+    files["四、送教上门/李小华/补充送教记录.docx"] = docx(["送教上门记录表", filled])
+    files["四、送教上门/李小华/空白送教记录表.docx"] = docx(["送教上门记录表", blank])
+    result = _audit(tmp_path, files)
+    accounts = {f.path.rsplit("/", 1)[-1]: f.account for f in result.package.files}
+    assert accounts["补充送教记录.docx"] is not None
+    assert accounts["补充送教记录.docx"].unread == 1
+    assert accounts["空白送教记录表.docx"] is None or accounts["空白送教记录表.docx"].unread == 0
+    assert _subject(result, "4.4", "李小华") == "not_reviewed"

@@ -16,7 +16,7 @@ from forms.ledgers import HEADER_ROW, LEDGERS_FILE, build_ledger, ledger_specs
 from forms.profiles import get_profile
 
 KINDS = ("roster_ledger", "risk_ledger", "dropout_register", "master_ledger")
-# MoE 2024's three ledgers, filled from cases (forms/cases/report.py; tests/test_cases_report.py)
+# MoE 2024's three ledgers, filled from cases (cases/report.py; tests/test_cases_report.py)
 CASE_KINDS = ("children_ledger", "suspected_ledger", "dropout_ledger")
 
 
@@ -31,7 +31,7 @@ def test_every_column_set_is_cited() -> None:
     assert set(data["ledgers"]) == set(KINDS) | set(CASE_KINDS)
     for ledger_id, ledger in data["ledgers"].items():
         if ledger_id in CASE_KINDS:  # not among the seeds: says so
-            assert "教育部2024" in ledger["source"] and "未收入种子文件" in ledger["source"]
+            assert "教育部2024" in ledger["source"] and "原文未收入各地方案" in ledger["source"]
         else:
             assert ledger["source"].startswith(("003 §", "004 §"))
         assert ledger["cadence"]["source"]

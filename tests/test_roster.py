@@ -299,3 +299,43 @@ def test_labels_are_normalised() -> None:
     assert column_table().resolve("", normalize_label("村（社区）"), set()) == "student.village"
     assert column_table().resolve("", "身份证件号", set()) == "student.id_number"
     assert column_letter(0) == "A" and column_letter(26) == "AA"
+
+
+def _sheet(path: Path, rows: list[list[Any]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_columns_found_by_their_values_when_their_headings_say_nothing(tmp_path: Path) -> None:
+    """名字 | 证件 (headings no alias knows): a column of names is the student's name, a column
+    of valid 身份证号 the ID number — found by their values (issue 20 §4)."""
+    ids = [rosters.make_id(date(2013, 3, d), d) for d in (1, 2, 3)]
+    path = _sheet(
+        tmp_path / "名单.xlsx",
+        [["序号", "名字", "证件", "班级"], *[[i + 1, n, ids[i], "七年级1班"] for i, n in
+                                            enumerate(["欧阳娜娜", "阿依古丽·买买提", "李华"])]],
+    )  # fmt: skip
+    roster = read_roster(path)
+    keys = {c.header: c.key for c in roster.columns}
+    assert keys["名字"] == "student.name" and keys["证件"] == "student.id_number"
+    assert [r.cells["student.name"] for r in roster.rows] == ["欧阳娜娜", "阿依古丽·买买提", "李华"]
+
+
+def test_a_column_headed_姓名_that_holds_no_names_is_not_the_student(tmp_path: Path) -> None:
+    """A column's heading can be wrong: 姓名 over the pupils' school numbers, the names in a
+    column headed 名字 — the name column is the one whose cells are names."""
+    path = _sheet(
+        tmp_path / "名单.xlsx",
+        [
+            ["序号", "姓名", "名字", "班级"],
+            [1, "2025001", "黄小明", "七年级1班"],
+            [2, "2025002", "覃小红", "七年级2班"],
+        ],
+    )
+    roster = read_roster(path)
+    assert [r.cells["student.name"] for r in roster.rows] == ["黄小明", "覃小红"]

@@ -85,7 +85,9 @@ def test_import_schools_with_a_title_row_and_report_bad_rows(env: Env) -> None:
         files={"file": ("学校.xlsx", data)},
         data={"csrf_token": admin.csrf},
     )  # type: ignore[attr-defined]
-    assert r.status_code == 200
+    # POST/redirect/GET (issue 23): the result is shown on the page the import redirects to
+    assert r.status_code == 303 and r.headers["location"].startswith("/admin/schools?imported=")
+    r = admin.get(r.headers["location"])
     assert (
         "新建学校 1" in r.text and "第4行：没有学校名称" in r.text and "第5行（岫岩某校）" in r.text
     )

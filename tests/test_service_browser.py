@@ -225,3 +225,70 @@ def test_clerk_walks_a_case_and_the_inspector_sees_it_due(
     clerk.wait_for_load_state()
     assert "已销号（复学）" in clerk.inner_text("main")
     clerk.screenshot(path=str(shots / "16-case-closed.png"), full_page=True)
+
+
+def test_api_docs_render_offline_with_their_own_scripts(
+    server: tuple[str, Env], browser: Any, shots: Path
+) -> None:
+    """Swagger UI and ReDoc from the project's copy: every request outside the service is
+    blocked (a school server without internet), and the pages still render the API."""
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    outside: list[str] = []
+    problems: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/docs")
+    assert page.url.endswith("/api/docs")
+    page.wait_for_selector(".opblock", timeout=60_000)
+    assert page.locator(".opblock").count() > 40
+    assert "上传花名册" in page.inner_text("body")
+    page.screenshot(path=str(shots / "17-api-docs.png"))
+    page.goto(f"{base}/api/redoc")
+    page.wait_for_selector(".api-content h2", timeout=60_000)
+    assert "上传证据包（zip）" in page.inner_text("body")
+    page.screenshot(path=str(shots / "18-api-redoc.png"))
+    assert outside == []
+    # nothing the pages need was refused (ReDoc's "powered by" logo on its CDN is, by the
+    # Content-Security-Policy: no request leaves the machine for it)
+    refused = [p for p in problems if "Content Security Policy" in p or "Refused" in p]
+    assert all("img-src" in p and "redoc" in p for p in refused), refused
+
+
+def test_batch_form_shows_errors_beside_fields_and_keeps_them(
+    server: tuple[str, Env], browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    from fixtures.rosters import bad_rows_xlsx
+
+    base, _ = server
+    bad_rows_xlsx(tmp_path / "花名册.xlsx")
+    clerk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(clerk, base, "clerk_a")
+    clerk.get_by_label("花名册（.xlsx 或 .csv）").set_input_files(str(tmp_path / "花名册.xlsx"))
+    clerk.locator("#roster-date").fill("2026-02-30")
+    clerk.locator("#roster-pattern").fill("劝返第{x}号")
+    clerk.get_by_role("button", name="上传并批量生成").click()
+    clerk.wait_for_load_state()
+    date = clerk.locator("#roster-date")
+    assert date.input_value() == "2026-02-30" and date.get_attribute("aria-invalid") == "true"
+    assert clerk.locator("#roster-pattern").input_value() == "劝返第{x}号"
+    assert "2026" in clerk.inner_text("#err-batch-issue_date")
+    assert "{n}" in clerk.inner_text("#err-batch-number_pattern")
+    clerk.locator("#err-batch-issue_date").scroll_into_view_if_needed()
+    clerk.screenshot(path=str(shots / "19-batch-form-errors.png"))
+    # corrected: printed, and the job page says what the numbers are
+    clerk.get_by_label("花名册（.xlsx 或 .csv）").set_input_files(str(tmp_path / "花名册.xlsx"))
+    date.fill("2026-03-13")
+    clerk.locator("#roster-pattern").fill("荔浦二中劝返〔2026〕第{n:03d}号")
+    clerk.get_by_role("button", name="上传并批量生成").click()
+    clerk.wait_for_url("**/jobs/*")
+    clerk.get_by_role("link", name="下载 打印.pdf").wait_for(timeout=240_000)
+    assert "荔浦二中劝返〔2026〕第001号至" in clerk.inner_text("main")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -26,6 +26,7 @@ from audit.extract.tables import (
     field_of,
     find_header,
     is_clock,
+    labelled_values,
     looks_like_form,
     norm_label,
     unfilled,
@@ -35,6 +36,7 @@ from audit.facts import (
     FileAccount,
     HomeTeachingSession,
     LeaveRecord,
+    NoneStated,
     PackageFacts,
     Provenance,
     UnreadPiece,
@@ -65,6 +67,7 @@ class Vocabulary:
     signature_chars: int
     total: re.Pattern[str]
     unseen_unread: frozenset[str]
+    none_stated: dict[str, tuple[re.Pattern[str], ...]]
 
 
 def _words(words: list[str]) -> re.Pattern[str]:
@@ -84,6 +87,10 @@ def vocabulary() -> Vocabulary:
         signature_chars=int(data["signature_chars"]),
         total=_words(data["total_words"]),
         unseen_unread=frozenset(data["unseen_unread"]),
+        none_stated={
+            group: tuple(re.compile(p) for p in patterns)
+            for group, patterns in data["none_stated"].items()
+        },
     )
 
 
@@ -104,6 +111,8 @@ class Piece:
     # sentence: each of its dates must be a fact's or explained (“9月10日……，9月24日再次劝返”
     # tells two visits)
     each_date: bool = False
+    # a row's dates in its record-date column (送教日期 “10月6日、20日”): each must be a fact's
+    own_column: list[date] = field(default_factory=list)
 
 
 def fact_dates(produced: list[Record]) -> set[date]:
@@ -137,15 +146,17 @@ def account(source: Source, produced: list[Record], facts: PackageFacts, kind: s
         kinds = [kind] if kind in vocab.records else _kinds_named(piece.text, vocab)
         if not kinds or piece.prov.page in source.unread_pages:
             continue  # (a page OCR could not make out waits for a person as a whole)
-        if not piece.each_date and any(d in read for d, _ in piece.dates):
-            continue
-        open_dates = [
-            d for d, explained in piece.dates if not explained and d not in own and d not in read
-        ]
-        if piece.each_date and not open_dates and any(d in read for d, _ in piece.dates):
-            continue
+        is_read = any(d in read for d, _ in piece.dates)
+        if piece.own_column:
+            open_dates = [d for d in piece.own_column if d not in read]
+        elif is_read and not piece.each_date:
+            open_dates = []
+        else:
+            open_dates = [
+                d for d, said in piece.dates if not said and d not in own and d not in read
+            ]
         if not open_dates and not piece.garbled:
-            result.explained += 1
+            result.explained += not is_read
             continue
         student = (named_in(piece.text, known) if known else None) or piece.student
         for kind_of_piece in kinds:
@@ -191,6 +202,27 @@ def account_unseen(
     return found
 
 
+_NONE_WORDS = ("无", "没有", "0人", "零")
+
+
+def none_stated(path: str, sha256: str, text: str, facts: PackageFacts) -> None:
+    """Documents saying the school has no pupils of a group (account.yaml `none_stated`)."""
+    if not any(w in text for w in _NONE_WORDS):
+        return
+    for group, patterns in vocabulary().none_stated.items():
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                start = max(0, found.start() - 20)
+                facts.none_stated.append(
+                    NoneStated(
+                        prov=Provenance(file=path, sha256=sha256, snippet=text[start : start + 80]),
+                        group=group,
+                    )
+                )
+                break
+
+
 def _kinds_named(text: str, vocab: Vocabulary) -> list[str]:
     return [k for k, words in vocab.records.items() if any(w in text for w in words)]
 
@@ -206,11 +238,22 @@ def _own_dates(source: Source, vocab: Vocabulary) -> set[date]:
 
 
 def _pieces(source: Source, vocab: Vocabulary) -> Iterator[Piece]:
+    in_tables: dict[int | None, set[date]] = {}  # a PDF's table rows, by page
     for item in source.items:
         if isinstance(item, Table):
-            yield from _table_pieces(source, item, vocab)
+            for piece in _table_pieces(source, item, vocab):
+                in_tables.setdefault(item.page, set()).update(d for d, _ in piece.dates)
+                yield piece
     for block in source.paragraphs():
-        yield from _prose_pieces(source, block, vocab)
+        for piece in _prose_pieces(source, block, vocab):
+            # A PDF gives a table twice, as the table and as its lines of text: a line whose
+            # dates are all in the page's table rows is that table's, already gone through.
+            if (
+                block.page is None
+                or not piece.dates
+                or not {d for d, _ in piece.dates} <= in_tables.get(block.page, set())
+            ):
+                yield piece
 
 
 def _dates(source: Source, text: str, context: str, vocab: Vocabulary) -> list[tuple[date, bool]]:
@@ -231,6 +274,11 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
     name_cols = [c for c, f in header.columns.items() if f == "name"] if header else []
     form = source.form(table) if header is None else None
     form_name = cell_name(form.get("name")) if form else None
+    if form is not None and _date_box_left_empty(table, form.values) and not _prose_date(source):
+        # a filled form whose 送教日期 box is empty: a record no fact was read from
+        yield Piece(
+            form.snippet, source.item_prov(table, form.snippet, form.row), [], True, form_name
+        )
     for offset, row in enumerate(table.rows[first:], start=first):
         filled = [c for c in row if c.strip()]
         if not filled:
@@ -242,6 +290,7 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
         if vocab.total.search(filled[0]) or vocab.total.search(filled[min(1, len(filled) - 1)]):
             continue
         dates: list[tuple[date, bool]] = []
+        own_column: list[date] = []
         garbled = False
         label = ""
         for col, cell in enumerate(row):
@@ -260,6 +309,8 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
                 elif _written(text) and not is_clock(text):
                     garbled = True
             dates += found
+            if heading and wanted in RECORD_DATE_FIELDS:
+                own_column += [d for d, said in found if not said]
             label = text if field_of(norm_label(text), exact=True) else ""
         if not dates and not garbled:
             continue
@@ -272,7 +323,27 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             dates,
             garbled and not dates and _beyond_serial(filled),
             named or form_name,
+            own_column=own_column,
         )
+
+
+def _date_box_left_empty(table: Table, values: dict[str, str]) -> bool:
+    """A form with a record's date label (送教日期, 家访时间 …) whose box holds nothing, while
+    at least two of its other boxes are filled: a filled-in record without its date — not a
+    blank form."""
+    if any(values.get(f) for f in RECORD_DATE_FIELDS):
+        return False
+    others = [k for k, v in values.items() if v and k != "name"]
+    labelled = any(
+        field_of(cell, exact=True) in RECORD_DATE_FIELDS for row in table.rows for cell in row
+    )
+    return labelled and len(others) >= 2
+
+
+def _prose_date(source: Source) -> bool:
+    """A date given once in the running text (送教日期：… above the form) fills the form's box."""
+    found = labelled_values([b.text for b in source.blocks[:40]])
+    return any(found.get(f) for f in RECORD_DATE_FIELDS)
 
 
 def _written(text: str) -> bool:

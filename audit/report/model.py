@@ -24,6 +24,16 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def place(page: int | None, sheet: str | None, row: int | None) -> str:
+    """Where in its file: “第3页”, “考勤 第12行”."""
+    parts = (
+        f"第{page}页" if page is not None else "",
+        sheet or "",
+        f"第{row}行" if row is not None else "",
+    )
+    return " ".join(p for p in parts if p)
+
+
 class EvidenceRef(Model):
     file: str
     sha256: str | None = None
@@ -36,16 +46,10 @@ class EvidenceRef(Model):
 
     def where(self) -> str:
         """“送教记录.pdf 第3页” / “台账.xlsx 考勤 第12行”."""
-        parts = [self.file]
-        if self.page is not None:
-            parts.append(f"第{self.page}页")
-        if self.sheet:
-            parts.append(self.sheet)
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
+        parts = [self.file, place(self.page, self.sheet, self.row)]
         if self.ocr_confidence is not None:
             parts.append(f"（扫描件文字识别，置信度 {self.ocr_confidence:.2f}）")
-        return " ".join(parts)
+        return " ".join(p for p in parts if p)
 
 
 class PageRef(Model):

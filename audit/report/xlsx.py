@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from audit.checklist import SEVERITY_NAMES, STATUS_NAMES
 from audit.facts import EVIDENCE_KINDS
 from audit.report.html import ordered_findings
-from audit.report.model import AuditResult, EvidenceRef, Finding
+from audit.report.model import AuditResult, Finding, place
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("序号", 6),
@@ -151,7 +151,7 @@ def _unread_sheet(wb: Any, result: AuditResult) -> None:
             ws.append(
                 [
                     f.path,
-                    _place(u),
+                    place(u.page, u.sheet, u.row),
                     f.account.line(),
                     kind,
                     u.student or "未能确定",
@@ -162,13 +162,3 @@ def _unread_sheet(wb: Any, result: AuditResult) -> None:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = _WRAP
-
-
-def _place(ref: EvidenceRef) -> str:
-    """Where in its file: “第3页”, “考勤 第12行”."""
-    parts = [
-        f"第{ref.page}页" if ref.page else "",
-        ref.sheet or "",
-        f"第{ref.row}行" if ref.row else "",
-    ]
-    return " ".join(p for p in parts if p)

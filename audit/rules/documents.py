@@ -51,7 +51,8 @@ def documents(ctx: Context, p: DocumentsParams) -> Outcome:
 
 class RosterParams(Params):
     roster: Literal["suspension", "disabled", "home_teaching"]
-    absent_means: Literal["not_applicable", "fail"] = "not_applicable"
+    # what no roster and no materials mean when no document says the school has none
+    absent_means: Literal["not_applicable", "not_reviewed", "fail"] = "not_applicable"
 
 
 @rule("roster", RosterParams)
@@ -63,15 +64,7 @@ def roster(ctx: Context, p: RosterParams) -> Outcome:
     others = {k: m for k, m in members.items() if k not in listed_keys}
     if not listed:
         if not members:
-            return Outcome(
-                status=p.absent_means,
-                ratio=0.0,
-                detail=f"包内未见{group}学生名册，也未见{group}学生的材料，视为本校无{group}学生",
-                issues=[]
-                if p.absent_means == "not_applicable"
-                else [Issue(message=f"未见{group}学生名册", missing=True)],
-                absent=True,
-            )
+            return _none_listed(ctx, p, group)
         names = "、".join(m.name for m in members.values())
         return Outcome(
             ratio=0.0,
@@ -97,6 +90,44 @@ def roster(ctx: Context, p: RosterParams) -> Outcome:
         detail=detail,
         evidence=dedupe(s.prov for s in listed),
         issues=issues,
+    )
+
+
+def _none_listed(ctx: Context, p: RosterParams, group: str) -> Outcome:
+    """No roster and no materials: not applicable when a document says the school has none
+    (“本学年我校无政策性休学学生”); otherwise as `absent_means` reads it."""
+    stated = [s.prov for s in ctx.facts.none_stated if s.group == p.roster]
+    if stated:
+        return Outcome(
+            status="not_applicable",
+            detail=f"包内说明本校无{group}学生（{stated[0].file}），本项不适用",
+            evidence=dedupe(stated),
+            absent=True,
+        )
+    said = f"包内未见{group}学生名册，也未见{group}学生的材料"
+    if p.absent_means == "not_applicable":
+        return Outcome(
+            status="not_applicable", detail=f"{said}，视为本校无{group}学生", absent=True
+        )
+    if p.absent_means == "not_reviewed":
+        return Outcome(
+            status="not_reviewed",
+            detail=f"{said}，也未见本校无{group}学生的说明，需人工核实",
+            issues=[
+                Issue(
+                    message=f"未见{group}学生名册，也未见本校无{group}学生的说明，请学校说明",
+                    missing=True,
+                    pending=True,
+                )
+            ],
+            absent=True,
+        )
+    return Outcome(
+        status="fail",
+        ratio=0.0,
+        detail=said,
+        issues=[Issue(message=f"未见{group}学生名册", missing=True)],
+        absent=True,
     )
 
 

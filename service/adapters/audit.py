@@ -1,5 +1,6 @@
 """Audit job and exports: package in the file store → audit.run.run_audit (the CLI's path) →
-report JSON in the database; exports go through audit.report.render_report with the
+report JSON in the database; exports go through audit.report.render_report (in the web
+process's renderer, service/rendering.py) with the
 reviewer's final verdicts and on-site observations folded in."""
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from sqlalchemy.orm import Session
 
 from audit.checklist import STATUS_NAMES as AUDIT_STATUS
 from audit.evaluate import parse_period
-from audit.report import load_result, render_report
+from audit.report import load_result
 from audit.report.model import AuditResult
 from audit.run import AuditError, run_audit
+from forms.viewcopy import mask_data
 from service.blobs import BlobStore
 from service.jobs import JobContext, JobFailed
 from service.ops import ServiceError
 from service.ops.files import register_blob
 from service.ops.reviews import OBSERVATION_KINDS, observations, sync_findings
+from service.rendering import render_audit_report
 from service.scope import NotFound
-from service.tables import Audit, Review, School, User, utcnow
+from service.tables import Audit, Package, Review, School, User, utcnow
 
 EXPORTS = {
     "docx": "导出督导工作情况表（DOCX）",
@@ -67,6 +70,9 @@ def run_audit_job(ctx: JobContext) -> dict[str, Any]:
     except (AuditError, ValueError) as exc:
         raise JobFailed(f"证据包无法核查：{exc}") from None
     with ctx.db.session() as db:
+        package_row = db.get(Package, int(p["package_id"]))
+        if package_row is None or package_row.withdrawn_at is not None:
+            raise JobFailed("上传已撤回，核查结果未保存")
         audit = Audit(
             school_id=ctx.school_id,
             package_id=int(p["package_id"]),
@@ -135,11 +141,16 @@ def _json(report: dict[str, Any]) -> str:
 
 
 def export_audit(
-    db: Session, blobs: BlobStore, audit: Audit, school: School, fmt: str
+    db: Session, blobs: BlobStore, audit: Audit, school: School, fmt: str, full_ids: bool = False
 ) -> tuple[str, str]:
+    """The report in `fmt`; for a role without the right to full 身份证号, made from the
+    report with every ID number masked (an evidence file's name or text may carry one)."""
     if fmt not in EXPORTS:
         raise NotFound("导出格式")
-    data = render_report(reviewed_result(db, audit), fmt)
+    result = reviewed_result(db, audit)
+    if not full_ids:
+        result = load_result(_json(mask_data(result.model_dump(mode="json", by_alias=True))))
+    data = render_audit_report(result, fmt)  # in the web process's renderer
     sha = register_blob(db, blobs, blobs.put_bytes(data))
     stamp = utcnow().strftime("%Y%m%d")
     name = {"docx": "督导工作情况表", "pdf": "核查报告", "xlsx": "整改清单"}[fmt]

@@ -12,7 +12,7 @@ from forms.profiles import ProfileError, get_profile
 from service.changelog import record_change
 from service.ops import ServiceError
 from service.ops.xlsx import cell, read_table
-from service.tables import Assignment, School, Township, User
+from service.tables import Assignment, ChangeLog, School, Township, User
 
 DUTIES = {"leader": "责任领导", "inspector": "责任督学"}
 
@@ -26,6 +26,39 @@ class ImportResult:
 
     def count(self, what: str) -> None:
         self.created[what] = self.created.get(what, 0) + 1
+
+
+def log_import(db: Session, actor: User, what: str, result: ImportResult) -> int:
+    """The import's outcome in the change log; its id lets the page show it after the
+    redirect (POST/redirect/GET: a refresh shows it again, it does not import again)."""
+    row = ChangeLog(
+        user_id=actor.id,
+        action=f"import.{what}",
+        object_type="import",
+        object_id=what,
+        detail={
+            "created": result.created,
+            "updated": result.updated,
+            "warnings": result.warnings,
+            "new_users": result.new_users,
+        },
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def logged_import(db: Session, change_id: int) -> ImportResult | None:
+    row = db.get(ChangeLog, change_id)
+    if row is None or row.object_type != "import":
+        return None
+    d = row.detail
+    return ImportResult(
+        dict(d.get("created", {})),
+        int(d.get("updated", 0)),
+        list(d.get("warnings", [])),
+        list(d.get("new_users", [])),
+    )
 
 
 def township(db: Session, name: str, result: ImportResult | None = None) -> Township:

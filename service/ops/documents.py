@@ -1,5 +1,6 @@
 """Generating one document for a school: validate with the form's model, render with the
-library (forms.render.document.render_record — the CLI's path), store, remember the student."""
+library (forms.render.document.render_record — the CLI's path, run in the web process's
+renderer, service/rendering.py), store, remember the student."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from forms.errors import FieldError, RecordError
 from forms.fonts import FontError
 from forms.profiles import Profile, ProfileError, get_profile
 from forms.registry import FORMS, FormKind, UnknownFormError, get_form
-from forms.render.document import render_record, validate_record
+from forms.render.document import validate_record
 from service.blobs import BlobStore
 from service.ops import ServiceError
 from service.ops.files import register_blob
+from service.rendering import render_document
 from service.scope import NotFound, Scope
 from service.tables import Document, School, Student, User, utcnow
 
@@ -69,8 +71,11 @@ def school_values(school: School) -> dict[str, Any]:
     }
 
 
-def prefill(db: Session, school: School, kind: FormKind, student_id: int | None) -> dict[str, Any]:
-    """Values a clerk should not type again: her school, and a known student."""
+def prefill(
+    db: Session, school: School, kind: FormKind, student_id: int | None, full_ids: bool = True
+) -> dict[str, Any]:
+    """Values a clerk should not type again: her school, and a known student (without his
+    身份证号 and 学籍号 for a role that may not see them: it types them itself)."""
     values: dict[str, Any] = {}
     fields = kind.model.model_fields
     if "school" in fields:
@@ -83,8 +88,8 @@ def prefill(db: Session, school: School, kind: FormKind, student_id: int | None)
             k: v
             for k, v in {
                 "name": student.name,
-                "id_number": student.id_number,
-                "student_number": student.student_number,
+                "id_number": student.id_number if full_ids else None,
+                "student_number": student.student_number if full_ids else None,
                 "grade": student.grade,
                 "class_name": student.class_name,
             }.items()
@@ -108,7 +113,7 @@ def create_document(
     kind, profile = kind_for(school, form_id)
     record = validate_record(kind, data)
     try:
-        files = render_record(kind, record, profile, ("pdf", "docx"))
+        files = render_document(kind, record, profile, ("pdf", "docx"))
     except FontError as exc:
         raise ServiceError(str(exc), status=500) from None
     pdf = register_blob(db, blobs, blobs.put_bytes(files["pdf"]))
@@ -176,6 +181,38 @@ def documents_of(db: Session, school_id: int, limit: int = 200) -> list[tuple[Do
         .limit(limit)
     )
     return [(d, name or "") for d, name in rows]
+
+
+def viewing_files(db: Session, blobs: BlobStore, doc: Document) -> tuple[str, str]:
+    """The document's viewing copy (PDF, DOCX): every full 身份证号 masked, marked
+    “仅供查看（身份证号已隐去）”; rendered from the stored record when first asked for."""
+    if doc.view_pdf_sha256 and doc.view_docx_sha256:
+        return doc.view_pdf_sha256, doc.view_docx_sha256
+    kind = get_form(doc.form_id)
+    profile = get_profile(doc.profile_id)
+    try:
+        record = validate_record(kind, doc.record)
+        files = render_document(kind, record, profile, ("pdf", "docx"), viewing_copy=True)
+    except (RecordError, FontError) as exc:
+        raise ServiceError(f"无法生成隐去身份证号的查看版：{exc}", status=500) from None
+    doc.view_pdf_sha256 = register_blob(db, blobs, blobs.put_bytes(files["pdf"]))
+    doc.view_docx_sha256 = register_blob(db, blobs, blobs.put_bytes(files["docx"]))
+    db.flush()
+    return doc.view_pdf_sha256, doc.view_docx_sha256
+
+
+def document_rendition(
+    db: Session, blobs: BlobStore, scope: Scope, doc: Document, fmt: str
+) -> tuple[str, str]:
+    """(sha256, download name) of the document as this role may receive it: the original
+    for a role with the right to full ID numbers, else the viewing copy."""
+    if fmt not in ("pdf", "docx"):
+        raise NotFound("格式")
+    label = f"{doc.title}-{doc.student_name or doc.id}"
+    if scope.full_ids:
+        return (doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256), f"{label}.{fmt}"
+    pdf, docx = viewing_files(db, blobs, doc)
+    return (pdf if fmt == "pdf" else docx), f"{label}（仅供查看）.{fmt}"
 
 
 def page_png(pdf: bytes, page_no: int, scale: float = 1.4) -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, load_only
 
 from service.ops.documents import FormChoice, documents_of, form_choices
-from service.scope import Scope
+from service.scope import Forbidden, NotFound, Scope
 from service.tables import Audit, Document, Finding, Job, Package, School, Student
 
 # What one page shows at most: a school's page must stay quick after a 1,000-row batch
@@ -74,6 +74,7 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
                 Package.id,
                 Package.filename,
                 Package.created_at,
+                Package.withdrawn_at,
                 Package.job_id,
                 Job.status.label("job_status"),
                 Job.error.label("job_error"),
@@ -131,7 +132,30 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
     )
 
 
-def job_json(job: Job) -> dict[str, Any]:
+def withheld_files(scope: Scope, job: Job) -> list[str]:
+    """A batch's print files hold full 身份证号 unless the job printed viewing copies (its
+    submitter had no right to them): a role without the right may not download those.
+    errors.csv is text and reaches it masked."""
+    files = (job.result or {}).get("files", {})
+    if scope.full_ids or job.kind != "batch" or job.params.get("viewing_copy"):
+        return []
+    return [name for name in files if not name.lower().endswith(".csv")]
+
+
+def job_file_sha(scope: Scope, job: Job, name: str) -> str:
+    """The stored file `name` of a job, as this role may receive it."""
+    files: dict[str, str] = (job.result or {}).get("files", {})
+    if name not in files:
+        raise NotFound("文件")
+    if name in withheld_files(scope, job):
+        raise Forbidden(WITHHELD)
+    return files[name]
+
+
+WITHHELD = "这份批量打印文件含完整身份证号，您的角色不能下载；请由学校文员下载打印"
+
+
+def job_json(job: Job, scope: Scope | None = None) -> dict[str, Any]:
     return {
         "id": job.id,
         "kind": job.kind,
@@ -144,4 +168,6 @@ def job_json(job: Job) -> dict[str, Any]:
         "result": job.result,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "viewing_copy": bool(job.params.get("viewing_copy")),
+        "withheld_files": withheld_files(scope, job) if scope is not None else [],
     }

@@ -1,4 +1,6 @@
-"""Uploads that start background jobs: a roster (batch printing), an evidence package (audit).
+"""Evidence uploads: a package stored and its audit queued, or refused when it is no package
+(an Office file, nothing to check); a package withdrawn with its audits. (A roster for batch
+printing: service/ops/batches.py.)
 
 The file is stored first (content-addressed, atomic); the job row then names it, so a
 restart can run the job again from the same bytes.
@@ -7,67 +9,28 @@ restart can run the job again from the same bytes.
 from __future__ import annotations
 
 import zipfile
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from forms.roster import ROSTER_SUFFIXES
-from forms.sheets import sniff
+from audit.package import PackageError, check_package
 from service.blobs import BlobStore
+from service.changelog import record_change
 from service.context import ServiceContext
+from service.jobs import fail_job
 from service.ops import ServiceError
-from service.ops.documents import kind_for
 from service.ops.files import register_blob
 from service.scope import Scope
-from service.tables import Job, Package, School
+from service.tables import Audit, Finding, Job, Package, School, utcnow
 
 
-def _store(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
+def store_upload(db: Session, blobs: BlobStore, stream: BinaryIO, limit: int) -> tuple[str, int]:
     stored = blobs.put_file(stream, limit)
     if stored.size == 0:
         raise ServiceError("上传的文件是空的")
     return register_blob(db, blobs, stored), stored.size
-
-
-def start_batch(
-    db: Session,
-    context: ServiceContext,
-    scope: Scope,
-    school: School,
-    filename: str,
-    stream: BinaryIO,
-    form_id: str,
-    options: dict[str, Any],
-) -> Job:
-    scope.require("rosters.upload")
-    kind_for(school, form_id)  # the form must exist in the school's profile
-    name = (filename or "").strip()
-    if not name.lower().endswith(ROSTER_SUFFIXES):
-        raise ServiceError("花名册应为 Excel（.xlsx、.xls）或 CSV 文件")
-    sha, size = _store(db, context.blobs, stream, context.config.max_roster_bytes)
-    with context.blobs.path(sha).open("rb") as stored:
-        content = sniff(stored.read(4096))
-    if content == "unknown" or (name.lower().endswith(".xlsx") and content == "text"):
-        raise ServiceError(
-            f"“{name}”不是有效的 .xlsx 文件，也不是 CSV 表格（可能已损坏），请用 Excel 另存为 .xlsx"
-        )
-    job = Job(
-        kind="batch",
-        school_id=school.id,
-        params={
-            "roster": sha,
-            "filename": name,
-            "size": size,
-            "form_id": form_id,
-            "profile_id": school.profile_id,
-            **options,
-        },
-        created_by=scope.user.id,
-        message="排队中",
-    )
-    db.add(job)
-    db.flush()
-    return job
 
 
 def start_audit(
@@ -85,11 +48,15 @@ def start_audit(
     checklist_id = str(options.get("checklist_id") or context.config.default_checklist)
     period = check_period((options.get("period") or "").strip() or default_period())
     name = (filename or "").strip() or "证据包.zip"
-    sha, size = _store(db, context.blobs, stream, context.config.max_upload_bytes)
+    sha, size = store_upload(db, context.blobs, stream, context.config.max_upload_bytes)
     if not zipfile.is_zipfile(context.blobs.path(sha)):
         raise ServiceError(
             f"“{name}”不是 zip 压缩包。请把迎检材料文件夹压缩成 .zip 后再上传（rar、7z 暂不支持）"
         )
+    try:  # an Office file is a zip too; an empty zip, or one of litter, has nothing to check
+        check_package(context.blobs.path(sha), name)
+    except PackageError as exc:
+        raise ServiceError(str(exc)) from None
     package = Package(
         school_id=school.id, filename=name, blob_sha256=sha, uploaded_by=scope.user.id
     )
@@ -122,3 +89,46 @@ def _audit_profile(profile_id: str, checklist_id: str) -> str | None:
     from forms.profiles import get_profile
 
     return profile_id if get_profile(profile_id).checklist == checklist_id else None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    package: Package
+    audits: list[int]
+    findings: int
+
+
+def withdraw_package(db: Session, scope: Scope, package: Package) -> Withdrawn:
+    """Take back an upload: its audit job stops counting (a queued one never runs, a running
+    one keeps no result), its audits go and their findings, reviews, observations and
+    remediation evidence with them, so the overview and the remediation list count only
+    what stands. The package row stays, marked withdrawn, and the change log says who."""
+    scope.require("packages.withdraw")
+    if package.withdrawn_at is not None:
+        raise ServiceError(f"“{package.filename}”已经撤回")
+    if package.job_id is not None:
+        fail_job(db, package.job_id, "上传已撤回，核查结果未保存")
+    audits = list(db.scalars(select(Audit.id).where(Audit.package_id == package.id)))
+    findings = 0
+    if audits:
+        findings = (
+            db.scalar(select(func.count()).select_from(Finding).where(Finding.audit_id.in_(audits)))
+            or 0
+        )
+        # reviews, observations, findings and their evidence cascade in the database
+        db.execute(delete(Audit).where(Audit.id.in_(audits)))
+    package.withdrawn_at = utcnow()
+    package.withdrawn_by = scope.user.id
+    record_change(
+        db,
+        scope.user,
+        "package.withdraw",
+        "package",
+        package.id,
+        package.school_id,
+        file=package.filename,
+        audits=audits,
+        findings=findings,
+    )
+    db.flush()
+    return Withdrawn(package, audits, findings)

@@ -10,9 +10,11 @@
       .then(function (job) {
         if (!job) { setTimeout(tick, 3000); return; }
         var bar = document.getElementById("job-progress");
-        bar.max = job.total || 1;
-        bar.value = job.total ? job.done : 0;
-        document.getElementById("job-count").textContent = job.done + "/" + (job.total || "?");
+        if (bar) {
+          bar.max = job.total || 1;
+          bar.value = job.total ? job.done : 0;
+          document.getElementById("job-count").textContent = job.done + "/" + (job.total || "?");
+        }
         document.getElementById("job-status").textContent = names[job.status] || job.status;
         var msg = document.getElementById("job-message");
         if (msg) msg.textContent = job.message || "";

@@ -227,6 +227,7 @@ async def import_xlsx(
         result = ops_dir.import_assignments(db, scope.user, data)
     else:
         raise NotFound("导入类型")
+    ops_dir.log_import(db, scope.user, what, result)
     return {
         "created": result.created,
         "updated": result.updated,

@@ -14,14 +14,15 @@ from forms.errors import RecordError
 from forms.registry import FORMS, UnknownFormError, get_form
 from service.auth import Auth
 from service.ops import reviews as ops_reviews
-from service.ops.documents import create_document, documents_of
+from service.ops.batches import BatchSettings, Upload, start_batch
+from service.ops.documents import create_document, document_rendition, documents_of
 from service.ops.findings import add_evidence, finding_view
 from service.ops.overview import school_summaries
-from service.ops.school_view import job_json
-from service.ops.uploads import start_audit, start_batch
+from service.ops.school_view import job_file_sha, job_json
+from service.ops.uploads import start_audit, withdraw_package
 from service.privacy import mask_number, mask_record
 from service.scope import ROLES, NotFound, Scope
-from service.tables import Audit, Document, Finding, Job, School, Student
+from service.tables import Audit, Document, Finding, Job, Package, School, Student
 from service.web.deps import DB_SESSION, ctx, get_scope, require_auth
 from service.web.files import send_blob
 
@@ -192,7 +193,10 @@ def document(
     return {**document_json(doc), "record": record}
 
 
-@router.get("/documents/{doc_id}/{fmt}", summary="下载文书（pdf 或 docx）")
+@router.get(
+    "/documents/{doc_id}/{fmt}",
+    summary="下载文书（pdf 或 docx；无权查看完整身份证号的角色得到隐去身份证号的查看版）",
+)
 def document_file(
     request: Request,
     doc_id: int,
@@ -201,13 +205,9 @@ def document_file(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    if fmt not in ("pdf", "docx"):
-        raise NotFound("格式")
-    return send_blob(
-        ctx(request).blobs,
-        doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256,
-        f"{doc.title}-{doc.student_name or doc.id}.{fmt}",
-    )
+    blobs = ctx(request).blobs
+    sha, filename = document_rendition(db, blobs, scope, doc, fmt)
+    return send_blob(blobs, sha, filename)
 
 
 @router.post(
@@ -216,10 +216,15 @@ def document_file(
 def roster_create(
     request: Request,
     school_id: int,
-    file: UploadFile = File(...),
+    file: UploadFile = File(..., description="花名册：.xlsx、.xls 或 .csv"),
+    defaults: UploadFile | None = File(
+        None, description="默认值文件（YAML/JSON），同 baoxue batch --defaults"
+    ),
     form_id: str = Form("return_notice"),
+    issue_date: str = Form("", description="发文日期；空则取默认值文件中的，再空则今天"),
+    number_pattern: str = Form("", description="编号格式，如 荔浦二中劝返〔2026〕第{n:03d}号"),
+    start_number: str = Form("", description="起始编号；空则接着本校本年度已打印的编号"),
     duplex: bool = Form(False),
-    start_number: int = Form(1),
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> dict[str, Any]:
@@ -229,14 +234,13 @@ def roster_create(
         ctx(request),
         scope,
         school_row,
-        file.filename or "",
-        file.file,
-        form_id,
-        {"duplex": duplex, "start_number": max(1, start_number)},
+        Upload(file.filename or "", file.file),
+        BatchSettings(form_id, issue_date, number_pattern, start_number, duplex),
+        Upload(defaults.filename, defaults.file) if defaults and defaults.filename else None,
     )
     db.commit()
     ctx(request).runner.submit(job.id)
-    return job_json(job)
+    return job_json(job, scope)
 
 
 @router.post(
@@ -256,12 +260,12 @@ def package_create(
     )
     db.commit()
     ctx(request).runner.submit(job.id)
-    return {"package_id": package.id, "job": job_json(job)}
+    return {"package_id": package.id, "job": job_json(job, scope)}
 
 
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
 def job(job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> dict[str, Any]:
-    return job_json(scope.get(db, Job, job_id, "任务"))
+    return job_json(scope.get(db, Job, job_id, "任务"), scope)
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="下载任务生成的文件")
@@ -273,10 +277,7 @@ def job_file(
     db: Session = DB_SESSION,
 ) -> Response:
     row = scope.get(db, Job, job_id, "任务")
-    files: dict[str, str] = (row.result or {}).get("files", {})
-    if name not in files:
-        raise NotFound("文件")
-    return send_blob(ctx(request).blobs, files[name], name)
+    return send_blob(ctx(request).blobs, job_file_sha(scope, row, name), name)
 
 
 def _audit_json(db: Session, audit: Audit) -> dict[str, Any]:
@@ -396,7 +397,8 @@ def export(
     from service.adapters.audit import export_audit
 
     row = scope.get(db, Audit, audit_id, "核查报告")
-    sha, filename = export_audit(db, ctx(request).blobs, row, scope.school(db, row.school_id), fmt)
+    school = scope.school(db, row.school_id)
+    sha, filename = export_audit(db, ctx(request).blobs, row, school, fmt, scope.full_ids)
     return send_blob(ctx(request).blobs, sha, filename)
 
 
@@ -451,3 +453,22 @@ def finding_evidence(
     row = scope.get(db, Finding, finding_id, "整改问题")
     ev = add_evidence(db, ctx(request), scope, row, file.filename or "材料", file.file, note)
     return {"id": ev.id, "filename": ev.filename, "sha256": ev.blob_sha256}
+
+
+@router.post(
+    "/packages/{package_id}/withdraw",
+    summary="撤回上传的证据包：其核查报告和整改问题一并删除（学校文员、教育局）",
+)
+def package_withdraw(
+    package_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> dict[str, Any]:
+    done = withdraw_package(db, scope, scope.get(db, Package, package_id, "证据包"))
+    return {
+        "package_id": done.package.id,
+        "filename": done.package.filename,
+        "withdrawn_at": done.package.withdrawn_at.isoformat()
+        if done.package.withdrawn_at
+        else None,
+        "audits": done.audits,
+        "findings": done.findings,
+    }

@@ -15,7 +15,7 @@ from service.ops.overview import overview
 from service.scope import NotFound, Scope
 from service.tables import Assignment, School, Township, User
 from service.web.deps import DB_SESSION, ctx, get_scope
-from service.web.render import page
+from service.web.render import page, redirect_with_flash
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -160,11 +160,12 @@ def user_update(
             created=False,
             error=str(exc),
         )
-    return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
+    return redirect_with_flash(request, f"/admin/users/{user.id}", f"已保存用户“{user.username}”")
 
 
 @router.post("/users/{user_id}/assignments")
 def user_assign(
+    request: Request,
     user_id: int,
     township_id: int = Form(...),
     duty: str = Form("inspector"),
@@ -175,11 +176,12 @@ def user_assign(
     if user is None or town is None:
         raise NotFound("用户或乡镇")
     ops_dir.assign(db, scope.user, user, town, duty)
-    return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
+    return redirect_with_flash(request, f"/admin/users/{user.id}", f"已挂点：{town.name}")
 
 
 @router.post("/assignments/{assignment_id}/delete")
 def assignment_delete(
+    request: Request,
     assignment_id: int,
     scope: Scope = Depends(admin_scope),
     db: Session = DB_SESSION,
@@ -189,16 +191,18 @@ def assignment_delete(
         raise NotFound("挂点")
     user_id = row.user_id
     ops_dir.unassign(db, scope.user, row)
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+    return redirect_with_flash(request, f"/admin/users/{user_id}", "已取消挂点")
 
 
 @router.get("/schools", response_class=HTMLResponse)
 def schools_page(
     request: Request,
+    imported: int = 0,
     scope: Scope = Depends(admin_scope),
     db: Session = DB_SESSION,
 ) -> Response:
-    return page(request, "admin/schools.html", **directory_view(db), result=None, error=None)
+    result = ops_dir.logged_import(db, imported) if imported else None
+    return page(request, "admin/schools.html", **directory_view(db), result=result, error=None)
 
 
 @router.post("/schools", response_class=HTMLResponse)
@@ -234,17 +238,18 @@ def school_create(
             result=None,
             error=str(exc),
         )
-    return RedirectResponse("/admin/schools", status_code=303)
+    return redirect_with_flash(request, "/admin/schools", f"已保存学校“{name.strip()}”")
 
 
 @router.post("/townships")
 def township_create(
+    request: Request,
     name: str = Form(""),
     scope: Scope = Depends(admin_scope),
     db: Session = DB_SESSION,
 ) -> Response:
-    ops_dir.township(db, name)
-    return RedirectResponse("/admin/schools", status_code=303)
+    town = ops_dir.township(db, name)
+    return redirect_with_flash(request, "/admin/schools", f"已添加乡镇“{town.name}”")
 
 
 @router.post("/import/{what}", response_class=HTMLResponse)
@@ -274,7 +279,8 @@ async def import_xlsx(
             result=None,
             error=str(exc),
         )
-    return page(request, "admin/schools.html", **directory_view(db), result=result, error=None)
+    change = ops_dir.log_import(db, scope.user, what, result)
+    return RedirectResponse(f"/admin/schools?imported={change}", status_code=303)
 
 
 @router.get("/log", response_class=HTMLResponse)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from service.scope import Scope
 from service.tables import Audit, Finding, Package
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
-from service.web.render import page
+from service.web.render import page, redirect_with_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,7 +79,9 @@ def audit_review(
             ops_reviews.set_review(db, scope, audit, item_id, status, note)
     except ServiceError as exc:
         return _audit_page(request, db, scope, audit, f"第{item_id}项：{exc}", status=400)
-    return RedirectResponse(f"/audits/{audit.id}#item-{item_id}", status_code=303)
+    return redirect_with_flash(
+        request, f"/audits/{audit.id}#item-{item_id}", f"已保存第{item_id}项的最终结论"
+    )
 
 
 @router.post("/audits/{audit_id}/observations", response_class=HTMLResponse)
@@ -98,7 +100,7 @@ def audit_observe(
             ops_reviews.add_observation(db, scope, audit, kind, value, note)
     except ServiceError as exc:
         return _audit_page(request, db, scope, audit, str(exc), status=400)
-    return RedirectResponse(f"/audits/{audit.id}#observations", status_code=303)
+    return redirect_with_flash(request, f"/audits/{audit.id}#observations", "已添加现场记录")
 
 
 @router.get("/audits/{audit_id}/export.{fmt}")
@@ -113,7 +115,7 @@ def audit_export(
 
     audit = scope.get(db, Audit, audit_id, "核查报告")
     school = scope.school(db, audit.school_id)
-    sha, filename = export_audit(db, ctx(request).blobs, audit, school, fmt)
+    sha, filename = export_audit(db, ctx(request).blobs, audit, school, fmt, scope.full_ids)
     return send_blob(ctx(request).blobs, sha, filename)
 
 
@@ -154,7 +156,7 @@ def finding_update(
             **finding_view(db, scope, finding),
             error=str(exc),
         )
-    return RedirectResponse(f"/findings/{finding.id}", status_code=303)
+    return redirect_with_flash(request, f"/findings/{finding.id}", "已保存整改情况")
 
 
 @router.get("/findings/{finding_id}/evidence/{evidence_id}")

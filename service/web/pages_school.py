@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.errors import RecordError
 from service.ops import ServiceError
 from service.ops import formfields as ff
+from service.ops.batches import BatchSettings, Upload, start_batch
 from service.ops.documents import (
     create_document,
+    document_rendition,
     error_map,
     kind_for,
     page_count,
     page_png,
     prefill,
 )
-from service.ops.school_view import school_view
-from service.ops.uploads import start_audit, start_batch
-from service.scope import NotFound, Scope
-from service.tables import Document, Job
+from service.ops.school_view import job_file_sha, school_view, withheld_files
+from service.ops.uploads import start_audit, withdraw_package
+from service.scope import Scope
+from service.tables import Document, Job, Package, School
 from service.web.deps import DB_SESSION, ctx, get_scope
 from service.web.files import send_blob
-from service.web.render import page
+from service.web.render import page, redirect_with_flash
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,7 +94,13 @@ def form_new(
     school = scope.school(db, school_id)
     kind, _ = kind_for(school, form_id)
     return _form_page(
-        request, db, scope, school_id, form_id, prefill(db, school, kind, student_id), {}
+        request,
+        db,
+        scope,
+        school_id,
+        form_id,
+        prefill(db, school, kind, student_id, scope.full_ids),
+        {},
     )
 
 
@@ -129,7 +139,8 @@ def document_page(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    pages = page_count(ctx(request).blobs.read(doc.pdf_sha256))
+    blobs = ctx(request).blobs
+    pages = page_count(blobs.read(document_rendition(db, blobs, scope, doc, "pdf")[0]))
     school = scope.school(db, doc.school_id)
     return page(
         request,
@@ -151,11 +162,9 @@ def document_download(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    if fmt not in ("pdf", "docx"):
-        raise NotFound("格式")
-    sha = doc.pdf_sha256 if fmt == "pdf" else doc.docx_sha256
-    label = f"{doc.title}-{doc.student_name or doc.id}"
-    return send_blob(ctx(request).blobs, sha, f"{label}.{fmt}")
+    blobs = ctx(request).blobs
+    sha, filename = document_rendition(db, blobs, scope, doc, fmt)
+    return send_blob(blobs, sha, filename)
 
 
 @router.get("/documents/{doc_id}/pages/{page_no}.png")
@@ -167,40 +176,67 @@ def document_page_png(
     db: Session = DB_SESSION,
 ) -> Response:
     doc = scope.get(db, Document, doc_id, "文书")
-    png = page_png(ctx(request).blobs.read(doc.pdf_sha256), page_no)
+    blobs = ctx(request).blobs
+    # The preview of what this role may download: the viewing copy without the right to
+    # full ID numbers.
+    png = page_png(blobs.read(document_rendition(db, blobs, scope, doc, "pdf")[0]), page_no)
     return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
+
+
+def _school_refused(
+    request: Request,
+    db: Session,
+    scope: Scope,
+    school: School,
+    exc: ServiceError,
+    **forms: Any,
+) -> Response:
+    """The school page again after a refused upload: the message, each field's error
+    beside it and what was typed (a file input cannot be kept: the page says so)."""
+    return page(
+        request,
+        "school.html",
+        status_code=exc.status,
+        v=school_view(db, scope, school),
+        scope=scope,
+        message="",
+        error=str(exc),
+        **forms,
+    )
 
 
 @router.post("/schools/{school_id}/rosters", response_class=HTMLResponse)
 def roster_upload(
     request: Request,
     school_id: int,
-    file: UploadFile = File(...),
+    file: UploadFile | None = File(None),
+    defaults: UploadFile | None = File(None),
     form_id: str = Form("return_notice"),
+    issue_date: str = Form(""),
+    number_pattern: str = Form(""),
+    start_number: str = Form(""),
     duplex: str = Form(""),
-    start_number: str = Form("1"),
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> Response:
     school = scope.school(db, school_id)
-    options: dict[str, Any] = {
-        "duplex": duplex == "1",
-        "start_number": int(start_number) if start_number.strip().isdigit() else 1,
-    }
+    settings = BatchSettings(form_id, issue_date, number_pattern, start_number, duplex == "1")
     try:
         with db.begin_nested():
             job = start_batch(
-                db, ctx(request), scope, school, file.filename or "", file.file, form_id, options
+                db,
+                ctx(request),
+                scope,
+                school,
+                Upload(file.filename or "", file.file) if file else Upload("", io.BytesIO()),
+                settings,
+                Upload(defaults.filename, defaults.file)
+                if defaults and defaults.filename
+                else None,
             )
     except ServiceError as exc:
-        return page(
-            request,
-            "school.html",
-            status_code=exc.status,
-            v=school_view(db, scope, school),
-            scope=scope,
-            message="",
-            error=str(exc),
+        return _school_refused(
+            request, db, scope, school, exc, batch=settings, batch_errors=exc.fields
         )
     db.commit()
     ctx(request).runner.submit(job.id)
@@ -223,15 +259,7 @@ def package_upload(
                 db, ctx(request), scope, school, file.filename or "", file.file, {"period": period}
             )
     except ServiceError as exc:
-        return page(
-            request,
-            "school.html",
-            status_code=exc.status,
-            v=school_view(db, scope, school),
-            scope=scope,
-            message="",
-            error=str(exc),
-        )
+        return _school_refused(request, db, scope, school, exc, period=period)
     db.commit()
     ctx(request).runner.submit(job.id)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
@@ -246,7 +274,15 @@ def job_page(
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
-    return page(request, "job.html", job=job, school=school)
+    package = db.scalar(select(Package).where(Package.job_id == job.id))
+    return page(
+        request,
+        "job.html",
+        job=job,
+        school=school,
+        withheld=withheld_files(scope, job),
+        withdrawn=package is not None and package.withdrawn_at is not None,
+    )
 
 
 @router.get("/jobs/{job_id}/files/{name}")
@@ -258,7 +294,21 @@ def job_file(
     db: Session = DB_SESSION,
 ) -> Response:
     job = scope.get(db, Job, job_id, "任务")
-    files: dict[str, str] = (job.result or {}).get("files", {})
-    if name not in files:
-        raise NotFound("文件")
-    return send_blob(ctx(request).blobs, files[name], name)
+    return send_blob(ctx(request).blobs, job_file_sha(scope, job, name), name)
+
+
+@router.post("/packages/{package_id}/withdraw", response_class=HTMLResponse)
+def package_withdraw(
+    request: Request,
+    package_id: int,
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    package = scope.get(db, Package, package_id, "证据包")
+    done = withdraw_package(db, scope, package)
+    findings = f"，{done.findings}个整改问题随之删除" if done.findings else ""
+    return redirect_with_flash(
+        request,
+        f"/schools/{package.school_id}#packages",
+        f"已撤回“{package.filename}”及其核查报告{findings}",
+    )

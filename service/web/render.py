@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from audit.checklist import SEVERITY_NAMES
@@ -53,6 +54,25 @@ def _default_period() -> str:
 env.globals["default_period"] = _default_period
 
 
+FLASH_COOKIE = "bx_flash"
+
+
+def redirect_with_flash(request: Request, url: str, message: str) -> RedirectResponse:
+    """POST/redirect/GET with a message for the next page (“已保存”): carried by a cookie
+    that page reads and clears, so a refresh neither posts again nor repeats the message."""
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        FLASH_COOKIE,
+        quote(message[:500]),
+        max_age=120,
+        path="/",
+        httponly=True,
+        secure=request.app.state.ctx.config.secure_cookies,
+        samesite="strict",
+    )
+    return response
+
+
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     auth = getattr(request.state, "auth", None)
     context.setdefault("user", auth.user if auth else None)
@@ -60,4 +80,9 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         "csrf_token",
         getattr(request.state, "csrf_token", None) or (auth.csrf_token if auth else ""),
     )
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    flash = request.cookies.get(FLASH_COOKIE)
+    context.setdefault("flash", unquote(flash) if flash else "")
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    if flash:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
