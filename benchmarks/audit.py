@@ -46,7 +46,7 @@ import random
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +58,20 @@ from measure import cpu_seconds, pdfium_pass, pdfplumber_pass, peak_mb, run_chil
 
 PAGES_PER_FILE = 20
 PERIOD = "2025-09-01..2026-07-15"
-LAYOUTS = ("records", "two-forms")
+# Born-digital layouts drawn by another PDF library than baoxue's renderer (reportlab:
+# tests/fixtures/packages/otherpdf.py), layout name → (generator layout, font).
+OTHER = {
+    "rect-forms": ("rect-forms", "cid"),
+    "line-forms": ("line-forms", "cid"),
+    "plain-table": ("plain-table", "cid"),
+    "ruled-table": ("ruled-table", "cid"),
+    "ttf-forms": ("rect-forms", "ttf"),
+}
+LAYOUTS = ("records", "two-forms", *OTHER)
 TARGET_PAGES_S = 100
 TARGET_MB = 500
 TARGET_RATIO = 0.5  # of pypdfium2's text-only pages/s
+HOME_TEACHING_ITEMS = ("4.4", "4.5", "4.6", "4.7")  # verdicts per student, printed
 
 
 def _visit_pages(index: int) -> list[object]:
@@ -123,6 +133,8 @@ def _write(root: Path, files: dict[str, bytes]) -> None:
 def build(out: Path, pages: int, layout: str = "records") -> Path:
     if layout == "two-forms":
         return _build_two_forms(out, pages)
+    if layout in OTHER:
+        return _build_other(out, pages, layout)
     from fixtures.packages.docs import pdf
 
     root = out / f"audit-package-{pages}"
@@ -275,6 +287,81 @@ def _build_two_forms(out: Path, pages: int) -> Path:
     return root
 
 
+# ------------------------------------------------- layouts drawn by another PDF library
+
+
+def other_visits(layout: str, pages: int) -> list[tuple[str, list[Any]]]:
+    """(student, visits) of each file of an `OTHER` layout: one file a student holding the
+    school year's visits (two a month of 3 课时: the 8th and 22nd, 9:00–10:30 or 9:00–11:00 by
+    student), as many students as make `pages` pages (10 pages of forms, 2 of table a file)."""
+    from fixtures.packages.otherpdf import FORM_LAYOUTS, ROWS_PER_PAGE, Visit
+    from fixtures.packages.otherpdf import FORMS_PER_PAGE as PER_PAGE
+    from fixtures.packages.school import PERIOD as SPAN
+    from fixtures.packages.school import sessions_for
+    from fixtures.rosters import varied_name
+
+    drawn, _font = OTHER[layout]
+    per_file = []
+    for n in range(pages):  # enough students; cut below
+        minutes = (30, 40)[n % 2]
+        found = []
+        for day, span, periods, per in sessions_for(*SPAN, minutes=minutes):
+            start, end = (datetime.strptime(t, "%H:%M").time() for t in span.split("-"))
+            assert per == minutes
+            found.append(Visit(varied_name(n), day, start, end, periods))
+        per_file.append((varied_name(n), found))
+        rows = PER_PAGE if drawn in FORM_LAYOUTS else ROWS_PER_PAGE
+        file_pages = sum(-(-len(v) // rows) for _, v in per_file)
+        if file_pages >= pages:
+            break
+    return per_file
+
+
+def _build_other(out: Path, pages: int, layout: str) -> Path:
+    from fixtures.packages import school as s
+    from fixtures.packages.otherpdf import draw
+
+    root = out / f"audit-{layout}-{pages}"
+    marker = root / ".complete"
+    if marker.exists():
+        return root
+    _school(root)
+    drawn, font = OTHER[layout]
+    students = other_visits(layout, pages)
+    names = [name for name, _ in students]
+    chars = "".join(sorted(set("".join(names))))  # one TrueType font for every file
+    since = date(2025, 9, 1)
+    files = s.disabled_roster(
+        [(n, "女", "肢体残疾") for n in names] + [("韦小兵", "男", "听力残疾")]
+    )
+    files |= s.home_teaching_roster([(n, since) for n in names])
+    _write(root, files)
+    expected: list[dict[str, Any]] = []
+    for i, (name, visits) in enumerate(students):
+        path = f"四、送教上门/{name}/送教上门记录表.pdf"
+        result = draw(drawn, visits, seed=i, font=font, chars=chars)
+        _write(root, {path: result.data})
+        expected += [
+            {
+                "file": path,
+                "page": page,
+                "student": name,
+                "date": v.day.isoformat(),
+                "start": f"{v.start.hour}:{v.start.minute:02d}",
+                "end": f"{v.end.hour}:{v.end.minute:02d}",
+                "periods": v.periods,
+                "teachers": list(v.teachers),
+                "minutes": v.minutes,
+            }
+            for v, page in zip(visits, result.pages, strict=True)
+        ]
+        print(f"  built {i + 1}/{len(students)}", end="\r", file=sys.stderr)
+    print(file=sys.stderr)
+    expected_path(root).write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+    marker.write_text("ok")
+    return root
+
+
 def check_visits(facts: Any, expected: list[dict[str, Any]]) -> dict[str, Any]:
     """The audit's HomeTeachingSession facts of the generated PDFs against the forms written:
     a form is read when a session of its file, page, student and date exists; a read form is
@@ -310,8 +397,9 @@ def check_visits(facts: Any, expected: list[dict[str, Any]]) -> dict[str, Any]:
             "end": s.end.strftime("%-H:%M") if s.end else None,
             "periods": s.periods,
             "teachers": s.teachers,
+            "minutes": s.minutes_per_period,
         }
-        bad = {f: got[f] for f in got if got[f] != v[f]}
+        bad = {f: got[f] for f in got if f in v and got[f] != v[f]}
         if bad:
             wrong.append((v, bad))
     extra = [k for k, n in pool.items() for _ in range(n) if n > 0]
@@ -388,6 +476,11 @@ def run_baoxue(root: str) -> dict[str, Any]:
         "pass": result.summary.counts["pass"],
         "sessions": len(facts.sessions),
         "visits": len(facts.visits),
+        "verdicts": {
+            item.id: dict(Counter(subject.status for subject in item.subjects))
+            for item in result.items
+            if item.id in HOME_TEACHING_ITEMS
+        },
     }
     expected = expected_path(Path(root))
     if expected.exists():  # after the clock stopped: checking costs nothing measured
@@ -433,12 +526,19 @@ def main() -> None:
         return
     root = build(args.out, args.pages, args.layout)
     what = {
-        "records": "visit records as prose, home-teaching records one table a page",
-        "two-forms": f"two boxed 送教上门 forms a page, {len(HOME_TAUGHT)} home-taught students",
+        "records": f"{PAGES_PER_FILE} a file: visit records as prose, home-teaching records one "
+        "table a page",
+        "two-forms": f"{PAGES_PER_FILE} a file: two boxed 送教上门 forms a page, "
+        f"{len(HOME_TAUGHT)} home-taught students",
+        "rect-forms": "drawn by reportlab: two 送教上门 forms a page, boxes as rectangles, labels "
+        "and values as free text (STSong-Light, not embedded)",
+        "line-forms": "drawn by reportlab: two 送教上门 forms a page, boxes as single lines",
+        "plain-table": "drawn by reportlab: a 送教 record table a student, no rules, columns by "
+        "position",
+        "ruled-table": "drawn by reportlab: a 送教 record table a student, full rules as lines",
+        "ttf-forms": "drawn by reportlab: rect-forms in an embedded TrueType font",
     }[args.layout]
-    print(
-        f"package: {root} (compliant school + {args.pages} PDF pages, {PAGES_PER_FILE} a file: {what})"
-    )
+    print(f"package: {root} (compliant school + {args.pages} PDF pages: {what})")
     load = os.getloadavg()[0]
     ours = _child("baoxue", root)
     floor = _child("pdfium", root)
@@ -473,7 +573,7 @@ def main() -> None:
     check = ours.get("check")
     if check:
         print(
-            f"visits (送教 forms): expected {check['expected']}, read {check['matched']} "
+            f"visits (送教 records): expected {check['expected']}, read {check['matched']} "
             f"({check['read']} sessions from these PDFs, {check['extra']} not written), "
             f"missed {check['missed']}, read with every field right {check['right']}"
         )
@@ -483,6 +583,14 @@ def main() -> None:
             print(f"  missed: {line}")
         for line in check["wrong_sample"]:
             print(f"  wrong: {line}")
+    verdicts = ours.get("verdicts") or {}
+    print(
+        "home-teaching verdicts per student: "
+        + "; ".join(
+            f"{rid} " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+            for rid, counts in verdicts.items()
+        )
+    )
     print("targets:")
     print(f"  ≥ {TARGET_PAGES_S} pages/s end to end: {speed:.1f} — {_met(speed >= TARGET_PAGES_S)}")
     print(f"  ≥ {TARGET_RATIO} × pypdfium2's pages/s: {ratio:.2f} — {_met(ratio >= TARGET_RATIO)}")

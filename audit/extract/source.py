@@ -33,8 +33,12 @@ FULL_LINE = 0.85  # of the widest line on the page: a line this wide runs on int
 _PARAGRAPH_END = ("。", "！", "？", "；", "：", ":", ";", "!", "?")
 
 
+_WIDE = re.compile(r"[^\x00-\u2e7f]")
+
+
 def _width(text: str) -> int:
-    return sum(1 if ord(c) < 0x2E80 else 2 for c in text)
+    """Columns a line takes: a Chinese (wide) character two, others one."""
+    return len(text) + len(_WIDE.findall(text))
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Source:
     _forms: dict[int, tuple[Table, Record | None]] = field(
         default_factory=dict, init=False, repr=False
     )
+    _paragraphs: list[Block] | None = field(default=None, init=False, repr=False)
 
     def prov(
         self,
@@ -102,23 +107,26 @@ class Source:
         wraps mid-sentence (“……到李小华家中送 / 教三课时”, “2025年 / 9月20日”): a line as wide
         as the page's widest that does not end a sentence runs on into the next line of its
         page."""
+        if self._paragraphs is not None:  # the extractor and the account both ask
+            return self._paragraphs
         blocks = self.blocks
         if not self.path.lower().endswith(".pdf"):
             return blocks
+        widths = [_width(b.text.rstrip()) for b in blocks]
         widest: dict[int | None, int] = {}
-        for b in blocks:
-            widest[b.page] = max(widest.get(b.page, 0), _width(b.text))
+        for b, width in zip(blocks, widths, strict=True):
+            widest[b.page] = max(widest.get(b.page, 0), width)
         out: list[Block] = []
         run_on = False
-        for b in blocks:
+        for b, width in zip(blocks, widths, strict=True):
             if run_on and out and out[-1].page == b.page:
                 out[-1] = Block(out[-1].text + b.text.strip(), b.page)
             else:
                 out.append(Block(b.text.strip(), b.page))
-            line = b.text.rstrip()
-            run_on = _width(line) >= FULL_LINE * widest[b.page] and not line.endswith(
+            run_on = width >= FULL_LINE * widest[b.page] and not b.text.rstrip().endswith(
                 _PARAGRAPH_END
             )
+        self._paragraphs = out
         return out
 
     @property

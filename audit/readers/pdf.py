@@ -1,7 +1,10 @@
-"""PDF: text and ruled tables per page with pypdfium2; pdfplumber only as a fallback.
+"""PDF: text and tables per page with pypdfium2, whatever program drew the page.
 
-Tables are rebuilt from the drawn borders (audit/readers/pdf_grid.py); a page whose rules
-pdfium cannot make sense of is read by pdfplumber, and only when the file's kind needs tables.
+Tables are rebuilt from the drawn borders — rectangles, single lines, or one path drawing many
+(audit/readers/pdf_grid.py); a box or grid whose boxes hold labels and values as free text,
+and a table drawn without rules, are read from where the text lies (audit/readers/pdf_layout.py).
+Only a page with a curved box and no table found is read again by pdfplumber, and only when
+the file's kind needs tables.
 
 A page without a text layer but with an image is `scanned` (a photographed or scanned sheet):
 it is read by OCR (audit/readers/scan.py); a page OCR cannot read with confidence keeps its
@@ -24,6 +27,7 @@ import pypdfium2.raw as pdfium_c
 from audit.readers.model import Block, ReadResult, Table, clean, error
 from audit.readers.ocr import OcrLimits
 from audit.readers.pdf_grid import page_shapes, page_tables
+from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
 log = logging.getLogger(__name__)
@@ -54,19 +58,30 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                 try:
                     text = textpage.get_text_range()
                     shapes = page_shapes(page)
-                    tables = page_tables(textpage, shapes, number) if shapes.rules_h else []
-                    lines = textpage_lines(text, textpage)
+                    layout = PageLayout(textpage, text, shapes)
+                    tables = (
+                        page_tables(textpage, shapes, number, layout.form_box)
+                        if shapes.rules_h
+                        else []
+                    )
+                    written = reading_order(textpage_lines(text, textpage))
+                    if fragmented(written):
+                        # pdfium's lines are a character or two each (a string a character
+                        # drawn on its own): the lines are rebuilt from where the text lies
+                        written = layout.texts()
+                    if not tables and columns_likely(written):
+                        tables = layout.column_tables(number)
                 finally:
                     textpage.close()
                 if len("".join(text.split())) < MIN_TEXT_CHARS:
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue
-                for line in reading_order(lines):
+                for line in written:
                     result.items.append(Block(line, number))
                 result.items.extend(tables)
-                if not tables and shapes.complex_paths:
-                    fallback.append(number)
+                if not tables and shapes.curved:
+                    fallback.append(number)  # a box with curves: perhaps a table pdfium missed
             finally:
                 page.close()
         if count > max_pages:

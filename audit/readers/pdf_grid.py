@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +39,8 @@ class PageShapes:
     rules_v: list[Rule]
     complex_paths: int  # large paths that are not rectangles of a grid
     images: int
+    # large paths with curves (a rounded box, a drawing) whose outline is not all read here
+    curved: int = field(default=0, compare=False)
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -114,7 +117,7 @@ def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int,
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
-    complex_paths = images = 0
+    complex_paths = images = curved = 0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
@@ -141,8 +144,96 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             complex_paths += 1
             h += [(y0, x0, x1), (y1, x0, x1)]
             v += [(x0, y0, y1), (x1, y0, y1)]
+            if _count_segments(raw) > RECT_SEGMENTS:
+                curved += not _segments(raw, (x0, y0, x1, y1), h, v)
     rules_h, rules_v = _merged(tuple(h), tuple(v))
-    return PageShapes(list(rules_h), list(rules_v), complex_paths, images)
+    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, curved)
+
+
+RECT_SEGMENTS = 5  # a rectangle (re) is a move, three lines and a close: more is a drawing
+_count_segments = _plain(pdfium_c.FPDFPath_CountSegments, _INT, _HANDLE)
+_get_segment = _plain(pdfium_c.FPDFPath_GetPathSegment, _HANDLE, _HANDLE, _INT)
+_segment_point = _plain(pdfium_c.FPDFPathSegment_GetPoint, _INT, _HANDLE, _HANDLE, _HANDLE)
+_segment_type = _plain(pdfium_c.FPDFPathSegment_GetType, _INT, _HANDLE)
+_segment_closes = _plain(pdfium_c.FPDFPathSegment_GetClose, _INT, _HANDLE)
+_object_matrix = _plain(pdfium_c.FPDFPageObj_GetMatrix, _INT, _HANDLE, _HANDLE)
+MAX_SEGMENTS = 4000  # a path with more is a drawing, not a grid
+
+
+def _segments(
+    raw: int,
+    bounds: tuple[float, float, float, float],
+    h: list[tuple[float, float, float]],
+    v: list[tuple[float, float, float]],
+) -> bool:
+    """The straight, level or upright pieces of one path drawing many lines (a whole grid drawn
+    as one path) added as rules, in page space. False when it also holds curves (its outline
+    is then only partly read) or its points do not land inside its own bounds (a path inside a
+    form whose matrix is not the page's: nothing is added)."""
+    count = _count_segments(raw)
+    if count > MAX_SEGMENTS:
+        return False
+    matrix = pdfium_c.FS_MATRIX()
+    if not _object_matrix(raw, ctypes.addressof(matrix)):
+        return False
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+    x, y = ctypes.c_float(), ctypes.c_float()
+    px, py = ctypes.addressof(x), ctypes.addressof(y)
+    points: list[tuple[float, float, int, bool]] = []
+    for index in range(count):
+        segment = _get_segment(raw, index)
+        if not segment or not _segment_point(segment, px, py):
+            return False
+        sx, sy = x.value, y.value
+        points.append(
+            (
+                a * sx + c * sy + e,
+                b * sx + d * sy + f,
+                _segment_type(segment),
+                bool(_segment_closes(segment)),
+            )
+        )
+    x0, y0, x1, y1 = bounds
+    slack = THIN + 1.0
+    if any(
+        not (x0 - slack <= px_ <= x1 + slack and y0 - slack <= py_ <= y1 + slack)
+        for px_, py_, _, _ in points
+    ):
+        return False
+    curves = False
+    found_h: list[tuple[float, float, float]] = []
+    found_v: list[tuple[float, float, float]] = []
+    start: tuple[float, float] | None = None
+    last: tuple[float, float] | None = None
+    for px_, py_, kind, closes in points:
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = last = (px_, py_)
+            continue
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            curves = True
+        elif last is not None:
+            _straight(last, (px_, py_), found_h, found_v)
+        last = (px_, py_)
+        if closes and start is not None:
+            _straight(last, start, found_h, found_v)
+            last = start
+    h += found_h
+    v += found_v
+    return not curves
+
+
+def _straight(
+    p: tuple[float, float],
+    q: tuple[float, float],
+    h: list[tuple[float, float, float]],
+    v: list[tuple[float, float, float]],
+) -> None:
+    """A line from p to q as a horizontal or vertical rule; a slanted one is no rule."""
+    (ax, ay), (bx, by) = p, q
+    if abs(ay - by) <= THIN / 2 and abs(ax - bx) > THIN:
+        h.append(((ay + by) / 2, min(ax, bx), max(ax, bx)))
+    elif abs(ax - bx) <= THIN / 2 and abs(ay - by) > THIN:
+        v.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
 
 
 # A line break inside a cell where the text wrapped mid-word: beside a Chinese character, or
@@ -260,6 +351,7 @@ class _Plan:
     top: float
     width: int
     bands: tuple[tuple[_Cell, ...], ...]
+    box: tuple[float, float, float, float]  # left, bottom, right, top of the whole grid
 
 
 class _Bounded:
@@ -293,24 +385,44 @@ class _Bounded:
         return raw.decode("utf-16-le", errors="ignore").rstrip("\x00")
 
 
-def page_tables(textpage: pdfium.PdfTextPage, shapes: PageShapes, number: int) -> list[Table]:
+Box = tuple[float, float, float, float]  # left, bottom, right, top
+# Reads a grid whose boxes hold labels and values as free text, line by line (pdf_layout):
+# given the grid's box, its cells' boxes and their raw texts, the rows, or None when the grid
+# is a table of one value a cell.
+BoxReader = Callable[[Box, list[Box], list[str]], list[list[str]] | None]
+
+
+def page_tables(
+    textpage: pdfium.PdfTextPage,
+    shapes: PageShapes,
+    number: int,
+    boxes: BoxReader | None = None,
+) -> list[Table]:
     tables: list[Table] = []
     bounded: _Bounded | None = None
     for plan in _plans(tuple(shapes.rules_h), tuple(shapes.rules_v)):
         bounded = bounded or _Bounded(textpage)
         rows: list[list[str]] = []
+        raw: list[str] = []
+        cell_boxes: list[Box] = []
         for i, cells in enumerate(plan.bands):
             row = [""] * plan.width
             for cell in cells:
-                text = unwrap(
-                    bounded.text(
-                        cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5
-                    )
-                )
+                box = (cell.left + 0.5, cell.bottom + 0.5, cell.right - 0.5, cell.top - 0.5)
+                written = bounded.text(*box)
+                text = unwrap(written)
+                if written.strip():
+                    raw.append(written.strip())
+                    cell_boxes.append(box)
                 for earlier in rows[cell.fill_from : i]:
                     earlier[cell.column] = text
                 row[cell.column] = text
             rows.append(row)  # always, so rows[j] is band j
+        if boxes is not None and raw:
+            read = boxes(plan.box, cell_boxes, raw)
+            if read is not None:
+                tables.append(Table(rows=read, page=number))
+                continue
         rows = [r for r in rows if any(r)]
         if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
             tables.append(Table(rows=rows, page=number))
@@ -349,7 +461,7 @@ def _plans(h: tuple[Rule, ...], v: tuple[Rule, ...]) -> tuple[_Plan, ...]:
                     open_top[start] = cell_top
                 start = k
             bands.append(tuple(cells))
-        plans.append(_Plan(ys[0], len(xs) - 1, tuple(bands)))
+        plans.append(_Plan(ys[0], len(xs) - 1, tuple(bands), (xs[0], ys[-1], xs[-1], ys[0])))
     return tuple(sorted(plans, key=lambda p: -p.top))
 
 
