@@ -26,6 +26,7 @@ from pypdf.generic import (
 )
 
 from audit.binder.model import Doc, Group, Plan, Section
+from audit.binder.pages import PIECES
 from forms.pdf_stream import Outline, StreamingPdf
 
 MM = 72 / 25.4
@@ -174,6 +175,7 @@ class Assembler:
         self.front = _Source(front)
         self.dividers = _Source(dividers)
         self.current: _Source | None = None
+        self.shared: dict[Path, _Source] = {}
         self.out = StampedPdf(target)
 
     def _copy(self, source: _Source, start: int, end: int) -> int:
@@ -189,6 +191,10 @@ class Assembler:
 
     def _doc_source(self, doc: Doc) -> _Source:
         assert doc.pdf is not None
+        if doc.pdf.name.startswith(PIECES):  # several documents' pages: its fonts once
+            if doc.pdf not in self.shared:
+                self.shared[doc.pdf] = _Source(doc.pdf)
+            return self.shared[doc.pdf]
         if self.current is None or self.current.path != doc.pdf:
             self.current = _Source(doc.pdf)
         return self.current

@@ -2,10 +2,11 @@
 
 The steps, each timed (`BinderResult.timings`) and reported to `progress(step, done, total)`:
 
-1. audit: `run_audit` on the package (or the result given, when the service already has it);
-2. place: every file under the requirement it proves (placement.py);
-3. convert: the package read once more, one member at a time, into a work folder; each file
-   converted to PDF pages (convert.py: LibreOffice in workers, photos and texts laid out);
+1. stage: the package read one member at a time into a work folder (convert.stage);
+2. convert, in a thread beside the audit (it needs nothing the audit finds): each file to PDF
+   pages (convert.py: LibreOffice in worker processes, photos and texts laid out);
+3. audit: `run_audit` on the package (or the result given, when the service already has it),
+   then place: every file under the requirement it proves (placement.py);
 4. render: the divider pages and the cover with the 目录, numbered — laid out again until the
    page counts they assumed are the ones they have (a 目录 that grows a page moves every number
    after it; two passes as a rule, since the page column has a fixed width);
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,13 +34,14 @@ from audit.binder.office import free_cores
 from audit.binder.pages import dividers_html, front_html, render_parts
 from audit.binder.placement import make_plan
 from audit.checklist import ChecklistError, resolve
+from audit.package import PackageError, check_package
 from audit.report.model import AuditResult
 from audit.rules import Period
 from audit.run import FACTS_SUFFIX, AuditError, run_audit
 
 # progress(step, done, total): steps audit, place, convert, render, merge, zip, done
 Progress = Callable[[str, int, int], None]
-STEPS = ("audit", "place", "convert", "render", "merge", "zip")
+STEPS = ("stage", "audit", "place", "convert", "render", "merge", "zip")
 STEP_NAMES = {
     "audit": "核查材料包",
     "place": "按清单归类",
@@ -125,6 +128,39 @@ def lay_out(plan: Plan, work: Path) -> tuple[Path, Path]:
     raise BinderError("目录排版未能稳定（页数反复变化），请联系维护人员")
 
 
+class _Background:
+    """The conversions, in a thread, while the audit runs in this one."""
+
+    def __init__(self, converter: Converter) -> None:
+        self.converter = converter
+        self.seconds = 0.0
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="binder-convert")
+        self.thread.start()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        try:
+            self.converter.run()
+        except BaseException as exc:  # re-raised in the caller's thread by join()
+            self.error = exc
+        self.seconds = time.perf_counter() - start
+
+    def join(self, timeout: float | None = None) -> bool:
+        """True once finished; re-raises what the conversions raised."""
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            return False
+        if self.error is not None:
+            raise self.error
+        return True
+
+    def cancel(self) -> None:
+        """Stop converting (the package could not be audited): LibreOffice is killed."""
+        self.converter.cancel.set()
+        self.thread.join()
+
+
 @contextmanager
 def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
     start = time.perf_counter()
@@ -172,35 +208,44 @@ def make_binder(
         effective = resolve(checklist, profile)
     except ChecklistError as exc:
         raise BinderError(str(exc)) from None
-    with _timed(timings, "audit"):
-        if result is None:
-            try:
-                result = run_audit(
-                    path,
-                    checklist,
-                    profile,
-                    period,
-                    progress=lambda _stage, done, _path: report("audit", done, 0),
-                )
-            except AuditError as exc:
-                raise BinderError(str(exc)) from None
-        elif result.checklist.id != effective.id:
-            raise BinderError(f"核查结果用的是督导清单“{result.checklist.id}”，不是“{checklist}”")
-    with _timed(timings, "place"):
-        plan = make_plan(result, effective, path, school=school, made=made, verdicts=verdicts)
+    if result is not None and result.checklist.id != effective.id:
+        raise BinderError(f"核查结果用的是督导清单“{result.checklist.id}”，不是“{checklist}”")
+    if not path.exists():
+        raise BinderError(f"找不到材料包“{path}”")
+    try:
+        check_package(path)  # an Office file, an empty zip: refused before anything is read
+    except PackageError as exc:
+        raise BinderError(str(exc)) from None
     count = workers if workers is not None else free_cores()
-    report("place", 1, 1)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="baoxue-binder-", dir=work_dir) as folder:
         work = Path(folder)
-        with _timed(timings, "convert"):
-            stage(plan, path, work)
-            Converter(
-                plan,
-                work,
-                workers=count,
-                seconds=file_seconds,
-                progress=lambda done, total: report("convert", done, total),
-            ).run()
+        with _timed(timings, "stage"):
+            staged = stage(path, work)
+        converter = Converter(list(staged.values()), work, workers=count, seconds=file_seconds)
+        converting = _Background(converter)
+        with _timed(timings, "audit"):
+            if result is None:
+                try:
+                    result = run_audit(
+                        path,
+                        checklist,
+                        profile,
+                        period,
+                        progress=lambda _stage, done, _path: report("audit", done, 0),
+                    )
+                except AuditError as exc:
+                    converting.cancel()
+                    raise BinderError(str(exc)) from None
+        with _timed(timings, "place"):
+            plan = make_plan(
+                result, effective, path, school=school, made=made, verdicts=verdicts, staged=staged
+            )
+        report("place", 1, 1)
+        while not converting.join(0.5):
+            report("convert", converter.done, len(staged))
+        report("convert", len(staged), len(staged))
+        timings["convert"] = converting.seconds  # beside the audit, not after it
         report("render", 0, 1)
         with _timed(timings, "render"):
             front, dividers = lay_out(plan, work)
@@ -226,7 +271,7 @@ def make_binder(
                 entries = write_zip(plan, zip_target)
             written.append(zip_target)
             report("zip", 1, 1)
-    timings["total"] = sum(timings.values())
+    timings["total"] = time.perf_counter() - started
     report("done", 1, 1)
     return BinderResult(
         plan=plan,

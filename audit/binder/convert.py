@@ -25,11 +25,11 @@ from pathlib import Path, PurePosixPath
 from openpyxl import Workbook
 from pypdf import PdfReader
 
-from audit.binder.model import BinderError, Doc, Plan
+from audit.binder.model import BinderError, Doc
 from audit.binder.office import OfficeJob, convert_office
-from audit.binder.pages import Piece, pieces_html, render_parts
+from audit.binder.pages import PIECES, Piece, pieces_html, render_parts
 from audit.binder.photos import PhotoError, photo_pages
-from audit.package import PackageError, iter_package
+from audit.package import PackageError, iter_package, litter_reason
 from audit.readers import IMAGE_SUFFIXES
 from audit.readers.sheet import decode_text
 from forms.sheets import OLE2_MAGIC, sniff
@@ -49,18 +49,19 @@ def suffix_of(path: str) -> str:
     return PurePosixPath(path).suffix.lower()
 
 
-def stage(plan: Plan, package: Path, work: Path) -> None:
-    """Copy every placed file's bytes to the work folder (doc.source), one member at a time."""
-    by_path = {d.path: d for d in plan.docs()}
+def stage(package: Path, work: Path) -> dict[str, Doc]:
+    """Every file of the package (litter aside) copied to the work folder, one member at a
+    time: path → Doc with its `source`, or with the reason it has no bytes."""
     folder = work / "src"
     folder.mkdir(parents=True, exist_ok=True)
+    docs: dict[str, Doc] = {}
     try:
         for n, member in enumerate(iter_package(package), start=1):
-            doc = by_path.get(member.path)
-            if doc is None:
+            if litter_reason(member.path) is not None:
                 continue
+            doc = docs[member.path] = Doc(member.path)
             if member.data is None:
-                doc.failure = member.reason or doc.reason or "无法读取"
+                doc.failure = member.reason or "无法读取"
                 continue
             suffix = suffix_of(member.path)
             safe = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
@@ -69,9 +70,7 @@ def stage(plan: Plan, package: Path, work: Path) -> None:
             doc.source = target
     except PackageError as exc:
         raise BinderError(str(exc)) from None
-    for doc in by_path.values():
-        if doc.source is None and doc.failure is None:
-            doc.failure = "材料包中找不到此文件（核查后材料包已改动？）"
+    return docs
 
 
 def pdf_pages(path: Path) -> tuple[int, str | None]:
@@ -128,24 +127,25 @@ def csv_workbook(data: bytes, target: Path) -> None:
 class Converter:
     def __init__(
         self,
-        plan: Plan,
+        docs: list[Doc],
         work: Path,
         *,
         workers: int = 1,
         seconds: float = 60.0,
         progress: Progress | None = None,
     ) -> None:
-        self.plan = plan
+        self.docs = docs
         self.work = work
         self.out = work / "pdf"
         self.out.mkdir(parents=True, exist_ok=True)
         self.workers = workers
         self.seconds = seconds
         self.progress = progress
-        self.total = len(plan.docs())
+        self.total = len(docs)
         self.done = 0
         self.office: list[tuple[Doc, OfficeJob]] = []
         self.lock = threading.Lock()
+        self.cancel = threading.Event()  # set: stop, LibreOffice killed
 
     def _tick(self) -> None:
         with self.lock:
@@ -158,20 +158,10 @@ class Converter:
             self.progress(done, self.total)
 
     def run(self) -> None:
-        """Convert every document: LibreOffice in worker threads while this one lays out the
-        photos and texts; progress is reported from this thread only."""
-        pieces: list[list[tuple[Doc, Piece]]] = []
-        for section in self.plan.sections():
-            own: list[tuple[Doc, Piece]] = []
-            for doc in section.docs:
-                piece = self._prepare(doc)
-                if piece is not None:
-                    own.append((doc, piece))
-                elif not any(d is doc for d, _ in self.office):
-                    self._tick()
-            pieces += [
-                own[i : i + PIECES_PER_RENDER] for i in range(0, len(own), PIECES_PER_RENDER)
-            ]
+        """Convert every document: LibreOffice starts first, in worker threads, while this
+        thread places the photos and texts on pages; progress is reported from here only."""
+        own = [doc for doc in self.docs if self._sort(doc)]
+        later = [own[i : i + PIECES_PER_RENDER] for i in range(0, len(own), PIECES_PER_RENDER)]
         jobs = {id(job): doc for doc, job in self.office}
 
         def finished(job: OfficeJob) -> None:
@@ -185,13 +175,23 @@ class Converter:
         office = threading.Thread(
             target=convert_office,
             args=([job for _, job in self.office], self.work),
-            kwargs={"workers": self.workers, "seconds": self.seconds, "done": finished},
+            kwargs={
+                "workers": self.workers,
+                "seconds": self.seconds,
+                "done": finished,
+                "cancel": self.cancel,
+            },
             name="binder-office",
         )
         office.start()
         try:
-            for batch in pieces:
-                self._render(batch)
+            self._report()
+            for batch in later:
+                if self.cancel.is_set():
+                    break
+                pieces = [(doc, piece) for doc in batch if (piece := self._piece(doc))]
+                if pieces:
+                    self._render(pieces)
                 self._report()
         finally:
             while office.is_alive():
@@ -206,54 +206,63 @@ class Converter:
             return
         doc.pdf, doc.span = path, (0, count)
 
-    def _prepare(self, doc: Doc) -> Piece | None:
-        """Convert what is quick at once, queue office files; a photo or text → a Piece."""
+    def _sort(self, doc: Doc) -> bool:
+        """Convert a PDF at once, queue an office file, say why a file cannot be converted;
+        True for a photo or text, laid out later (`_piece`)."""
         if doc.failure is not None or doc.source is None:
-            return None
+            self._tick()
+            return False
+        suffix = suffix_of(doc.path)
+        with doc.source.open("rb") as fh:
+            head = fh.read(8192)
+        if suffix == ".pdf" or head.startswith(b"%PDF-"):
+            self._take_pdf(doc, doc.source)
+            self._tick()
+            return False
+        if suffix in IMAGE_SUFFIXES or suffix in TEXT:
+            return True
+        if suffix in CSV or (suffix in SHEETS and sniff(head) == "text"):
+            book = self.out / f"{doc.source.stem}-csv.xlsx"
+            csv_workbook(doc.source.read_bytes(), book)
+            self._queue(doc, book)
+            return False
+        if suffix in WORD | SHEETS:
+            why = _office_check(doc.source.read_bytes(), suffix)
+            if why is None:
+                self._queue(doc, doc.source)
+                return False
+            doc.failure = why
+        else:
+            doc.failure = f"不支持转换为 PDF 的文件类型“{suffix or '无扩展名'}”"
+        self._tick()
+        return False
+
+    def _piece(self, doc: Doc) -> Piece | None:
+        """A photo or a text file as a piece to lay out (None: why not is in doc.failure)."""
+        assert doc.source is not None
         suffix = suffix_of(doc.path)
         data = doc.source.read_bytes()
-        if suffix == ".pdf" or data.startswith(b"%PDF-"):
-            self._take_pdf(doc, doc.source)
-            if doc.status == "scanned":
-                doc.note = "扫描件，按原样编入"
-            return None
         if suffix in IMAGE_SUFFIXES:
             try:
                 images, when = photo_pages(data, suffix)
             except PhotoError as exc:
                 doc.failure = str(exc)
+                self._tick()
                 return None
             doc.note = when
             return Piece(id=f"x{id(doc)}", name=doc.name, caption=when, images=images)
-        if suffix in TEXT:
-            text = decode_text(data)
-            note = ""
-            if len(text) > TEXT_LIMIT:
-                text = text[:TEXT_LIMIT]
-                note = f"（仅编入前 {TEXT_LIMIT} 字，全文见压缩包）"
-            doc.note = note
-            return Piece(id=f"x{id(doc)}", name=doc.name, caption=note, text=text)
-        if suffix in CSV or (suffix in SHEETS and sniff(data) == "text"):
-            book = self.out / f"{doc.source.stem}-csv.xlsx"
-            csv_workbook(data, book)
-            self._queue(doc, book)
-            return None
-        if suffix in WORD | SHEETS:
-            why = _office_check(data, suffix)
-            if why:
-                doc.failure = why
-                return None
-            self._queue(doc, doc.source)
-            return None
-        doc.failure = f"不支持转换为 PDF 的文件类型“{suffix or '无扩展名'}”"
-        return None
+        text = decode_text(data)
+        if len(text) > TEXT_LIMIT:
+            text = text[:TEXT_LIMIT]
+            doc.note = f"（仅编入前 {TEXT_LIMIT} 字，全文见压缩包）"
+        return Piece(id=f"x{id(doc)}", name=doc.name, caption=doc.note, text=text)
 
     def _queue(self, doc: Doc, source: Path) -> None:
         target = self.out / f"{source.stem}.pdf"
         self.office.append((doc, OfficeJob(source=source, target=target)))
 
     def _render(self, batch: list[tuple[Doc, Piece]]) -> None:
-        target = self.out / f"pieces-{batch[0][1].id}.pdf"
+        target = self.out / f"{PIECES}{batch[0][1].id}.pdf"
         spans = render_parts(pieces_html([p for _, p in batch]), target)
         for doc, piece in batch:
             doc.pdf, doc.span = target, spans[piece.id]

@@ -22,14 +22,15 @@ class BinderError(Exception):
 
 @dataclass
 class Doc:
-    """One file of the package, placed in one section."""
+    """One file of the package: staged and converted (convert.py) while the audit runs, then
+    placed in one section (placement.py) from what the audit made of it."""
 
     path: str  # inside the package, "/"-separated (a nested zip is a folder "a.zip/…")
-    kind: str
-    kind_name: str
-    status: str  # the audit's file status: ok, scanned, error, skipped
-    reason: str | None  # the audit's reason for that status
-    used_by: list[str]
+    kind: str = "unknown"
+    kind_name: str = ""
+    status: str = "ok"  # the audit's file status: ok, scanned, error, skipped
+    reason: str | None = None  # the audit's reason for that status
+    used_by: list[str] = field(default_factory=list)
     sha256: str = ""
     section: str = ""
     serial: int = 0  # 序号 within its section, from 1
@@ -72,6 +73,7 @@ class Section:
     folder: str  # in the zip: "一、组织部署/1.1 控辍保学会议材料"
     asks: str = ""  # the evidence the checklist asks for (会议通知、签到表 …)
     standard: str = ""  # the checklist row's 督导标准, in its own words
+    reads: frozenset[str] = frozenset()  # the evidence kinds the requirement reads
     result: ItemResult | None = None  # the audit's finding on this requirement
     docs: list[Doc] = field(default_factory=list)
     see_also: list[Doc] = field(default_factory=list)  # used here, placed under another
@@ -85,8 +87,12 @@ class Section:
 
     @property
     def missing(self) -> bool:
-        """Nothing in the package proves it: its divider is the “缺” page."""
-        if self.id == OTHER or self.docs or self.see_also:
+        """No file of a kind it asks for, here or under another requirement: its divider is
+        the “缺” page (a file the audit used that is no such kind — a visit record cited by
+        the disabled-children roster's requirement — does not fill the gap)."""
+        if self.id == OTHER:
+            return False
+        if any(d.kind in self.reads for d in [*self.docs, *self.see_also]):
             return False
         return self.result is None or self.result.status != "not_applicable"
 

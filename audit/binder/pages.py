@@ -24,6 +24,7 @@ from forms.render.html import environment
 from forms.render.pdf import SafeFetcher, font_configuration
 
 Spans = dict[str, tuple[int, int]]
+PIECES = "pieces-"  # the name of a PDF holding the pages of several photos or texts
 
 
 def page_range(first: int, last: int) -> str:

@@ -126,8 +126,12 @@ def make_plan(
     school: str | None = None,
     made: dt.date | None = None,
     verdicts: bool = False,
+    staged: dict[str, Doc] | None = None,
 ) -> Plan:
-    """Where every file of the audited package goes; page numbers are filled in later."""
+    """Where every file of the audited package goes; page numbers are filled in later.
+
+    `staged` are the package's files as the binder read them (convert.stage), by path: they
+    are placed themselves, with what the audit made of them."""
     names = folder_names(checklist.id)
     order = [r.id for r in checklist.requirements()]
     reads = {r.id: set(r.evidence) for r in checklist.requirements()}
@@ -145,6 +149,7 @@ def make_plan(
                 folder=f"{item_folder}/{safe_folder(f'{req.id} {short}')}",
                 asks="、".join(EVIDENCE_KINDS.get(k, k) for k in req.evidence),
                 standard=_standard(req, checklist, item.id),
+                reads=frozenset(req.evidence),
                 result=_result(result, req.id),
             )
             group.sections.append(section)
@@ -158,15 +163,17 @@ def make_plan(
         if litter:
             left_out.append(LeftOut(f.path, litter))
             continue
-        doc = Doc(
-            path=f.path,
-            kind=f.kind,
-            kind_name=f.kind_name or EVIDENCE_KINDS.get(f.kind, f.kind),
-            status=f.status,
-            reason=f.reason,
-            used_by=[r for r in order if r in f.used_by],
-            sha256=f.sha256,
-        )
+        doc = staged.get(f.path) if staged is not None else None
+        if doc is None:
+            doc = Doc(f.path)
+            if staged is not None:  # the audit read a file the binder did not find
+                doc.failure = "材料包中找不到此文件（核查后材料包已改动？）"
+        doc.kind = f.kind
+        doc.kind_name = f.kind_name or EVIDENCE_KINDS.get(f.kind, f.kind)
+        doc.status, doc.reason, doc.sha256 = f.status, f.reason, f.sha256
+        doc.used_by = [r for r in order if r in f.used_by]
+        if doc.status == "scanned" and not doc.note:
+            doc.note = "扫描件，按原样编入"
         doc.section = _home(f, order, reads)
         sections[doc.section].docs.append(doc)
     for section in sections.values():
