@@ -1,7 +1,8 @@
 """baoxue command line: a thin layer over forms/, audit/ and service/.
 
-Exit codes: 0 done; 1 invalid input (the message names the field and why); 2 usage or
-environment problem (unknown form or profile, missing fonts, unreadable file).
+Exit codes (cli_common): 0 done; 1 input refused, wholly or in part (the message names the
+field or row and why); 2 usage or environment problem (unknown form or profile, missing
+fonts, a file that cannot be read or written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from typing import Any
 import click
 
 from cli_cases import cases
-from cli_common import EXIT_INVALID, EXIT_USAGE
+from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
+from forms.files import check_folder, check_output, make_folder, write_output
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="baoxue")
+@group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    package_name="baoxue", message="%(prog)s 版本 %(version)s", help="显示版本号后退出"
+)
 def main() -> None:
     """保学 baoxue：控辍保学文书生成与督导核查。"""
 
 
 @main.command()
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def fonts(as_json: bool) -> None:
     """列出各字体角色的字体栈及是否找到。"""
     from forms.config import ConfigError
@@ -65,7 +69,7 @@ def forms(ctx: click.Context) -> None:
 
 
 @forms.command("show")
-@click.argument("form_id")
+@argument("form_id", metavar="文书种类")
 def forms_show(form_id: str) -> None:
     """以 JSON Schema 输出一种文书的字段。"""
     from forms.registry import UnknownFormError, get_form
@@ -82,7 +86,7 @@ def forms_show(form_id: str) -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def profiles(ctx: click.Context) -> None:
-    """列出辖区规定（profiles）。"""
+    """列出辖区规定。"""
     if ctx.invoked_subcommand is None:
         from forms.profiles import ProfileError, all_profiles
 
@@ -94,7 +98,7 @@ def profiles(ctx: click.Context) -> None:
 
 
 @profiles.command("show")
-@click.argument("profile_id")
+@argument("profile_id", metavar="辖区规定")
 def profiles_show(profile_id: str) -> None:
     """输出一个辖区规定的全部取值及出处（YAML）。"""
     import yaml
@@ -110,10 +114,10 @@ def profiles_show(profile_id: str) -> None:
 
 
 @main.command()
-@click.argument("form_id")
-@click.argument("record", type=click.Path(path_type=Path))
-@click.option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
-@click.option(
+@argument("form_id", metavar="文书种类")
+@argument("record", metavar="记录文件", type=click.Path(path_type=Path))
+@option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
+@option(
     "-o",
     "--output",
     "outputs",
@@ -123,7 +127,10 @@ def profiles_show(profile_id: str) -> None:
     help="输出文件，格式由扩展名决定（.pdf .docx .html），可写多个",
 )
 def render(form_id: str, record: Path, profile_id: str, outputs: tuple[Path, ...]) -> None:
-    """按记录（JSON 或 YAML）生成一份文书。"""
+    """按一份记录（JSON 或 YAML）生成一份文书。
+
+    文书种类见 baoxue forms；每个 -o 的格式由扩展名决定，几种格式的文字相同。
+    """
     from forms.config import ConfigError
     from forms.errors import RecordError
     from forms.fonts import FontError
@@ -137,14 +144,7 @@ def render(form_id: str, record: Path, profile_id: str, outputs: tuple[Path, ...
         validate_record,
     )
 
-    formats = []
-    for out in outputs:
-        fmt = out.suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
-            _fail(
-                f"不支持的输出格式“{out.suffix or out.name}”（可用 .pdf .docx .html）", EXIT_USAGE
-            )
-        formats.append(fmt)
+    formats = [check_output(out, FORMATS) for out in outputs]
     try:
         kind = get_form(form_id)
         profile = get_profile(profile_id)
@@ -161,15 +161,14 @@ def render(form_id: str, record: Path, profile_id: str, outputs: tuple[Path, ...
     except (FontError, ConfigError) as exc:
         _fail(str(exc), EXIT_USAGE)
     for out, fmt in zip(outputs, formats, strict=True):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(rendered[fmt])
+        write_output(out, rendered[fmt])
         click.echo(str(out))
 
 
 @main.group(invoke_without_command=True)
 @click.pass_context
 def checklists(ctx: click.Context) -> None:
-    """列出督导清单及其叠加规定（overlays）。"""
+    """列出督导清单及其叠加规定。"""
     if ctx.invoked_subcommand is None:
         from audit.checklist import ChecklistError, all_checklists, all_overlays
 
@@ -183,10 +182,13 @@ def checklists(ctx: click.Context) -> None:
 
 
 @checklists.command("show")
-@click.argument("checklist_id")
-@click.option("--profile", "profile_id", help="叠加规定或辖区规定，如 liupu-2026-semester")
+@argument("checklist_id", metavar="督导清单")
+@option("--profile", "profile_id", help="叠加规定或辖区规定，如 liupu-2026-semester")
 def checklists_show(checklist_id: str, profile_id: str | None) -> None:
-    """输出生效的督导清单（叠加规定已应用，辖区取值已填入），YAML。"""
+    """输出生效的督导清单（YAML）。
+
+    叠加规定已应用，辖区取值已填入。
+    """
     import yaml
 
     from audit.checklist import ChecklistError, checklist_json, checklist_sha256, resolve
@@ -201,13 +203,11 @@ def checklists_show(checklist_id: str, profile_id: str | None) -> None:
 
 
 @main.command()
-@click.argument("package", type=click.Path(path_type=Path))
-@click.option(
-    "--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024"
-)
-@click.option("--profile", "profile_id", help="叠加规定或辖区规定")
-@click.option("--period", required=True, help="统计期，如 2025-09-01..2026-07-15")
-@click.option(
+@argument("package", metavar="材料包", type=click.Path(path_type=Path))
+@option("--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024")
+@option("--profile", "profile_id", help="叠加规定或辖区规定")
+@option("--period", required=True, help="统计期，如 2025-09-01..2026-07-15")
+@option(
     "-o",
     "--output",
     "outputs",
@@ -223,20 +223,15 @@ def audit(
     period: str,
     outputs: tuple[Path, ...],
 ) -> None:
-    """按督导清单核查一个材料包（文件夹或 zip），输出评分报告。"""
+    """按督导清单核查一个材料包，输出评分报告。
+
+    材料包为文件夹或 zip 压缩包；每个 -o 的格式由扩展名决定。
+    """
     from audit.evaluate import parse_period
     from audit.report import FORMATS, render_report
     from audit.run import AuditError, run_audit
 
-    formats = []
-    for out in outputs:
-        fmt = out.suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
-            _fail(
-                f"不支持的输出格式“{out.suffix or out.name}”（可用 .json .html .pdf .docx .xlsx）",
-                EXIT_USAGE,
-            )
-        formats.append(fmt)
+    formats = [check_output(out, tuple(FORMATS)) for out in outputs]
 
     def progress(stage: str, done: int, path: str) -> None:
         if sys.stderr.isatty():  # a terminal sees the files go by; logs and pipes stay clean
@@ -251,8 +246,7 @@ def audit(
     except AuditError as exc:
         _fail(str(exc), EXIT_USAGE)
     for out, fmt in zip(outputs, formats, strict=True):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(render_report(result, fmt))
+        write_output(out, render_report(result, fmt))
         click.echo(str(out))
     s = result.summary
     percent = f"{s.percent:g}" if s.percent is not None else "—"
@@ -271,28 +265,28 @@ def _key_value(pairs: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 @main.command()
-@click.argument("form_id")
-@click.argument("roster", type=click.Path(path_type=Path))
-@click.option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="输出目录")
-@click.option("--defaults", type=click.Path(path_type=Path), help="每份文书相同的字段（YAML/JSON）")
-@click.option("--set", "sets", multiple=True, metavar="字段=值", help="同上，逐项给出，可写多个")
-@click.option("--merged", type=click.Path(path_type=Path), help="合并为一个可直接打印的 PDF")
-@click.option("--format", "formats", help="逐份文件的格式：pdf、docx 或 pdf,docx")
-@click.option("--zip", "zip_files", is_flag=True, help="逐份文件打包为一个 zip（文件名 UTF-8）")
-@click.option("--duplex", is_flag=True, help="双面打印：合并 PDF 中每份文书从单数页开始")
-@click.option("--start-number", type=int, help="起始编号（默认 1）")
-@click.option("--number-pattern", help="编号格式，如 “荔浦二中劝返〔2026〕第{n:03d}号”")
-@click.option("--workers", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
-@click.option(
+@argument("form_id", metavar="文书种类")
+@argument("roster", metavar="花名册", type=click.Path(path_type=Path))
+@option("--profile", "profile_id", required=True, help="辖区规定，如 liupu-2026")
+@option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="输出目录")
+@option("--defaults", type=click.Path(path_type=Path), help="每份文书相同的字段（YAML/JSON）")
+@option("--set", "sets", multiple=True, metavar="字段=值", help="同上，逐项给出，可写多个")
+@option("--merged", type=click.Path(path_type=Path), help="合并为一个可直接打印的 PDF")
+@option("--format", "formats", help="逐份文件的格式：pdf、docx 或 pdf,docx")
+@option("--zip", "zip_files", is_flag=True, help="逐份文件打包为一个 zip（文件名 UTF-8）")
+@option("--duplex", is_flag=True, help="双面打印：合并 PDF 中每份文书从单数页开始")
+@option("--start-number", type=int, help="起始编号（默认 1）")
+@option("--number-pattern", help="编号格式，如 “荔浦二中劝返〔2026〕第{n:03d}号”")
+@option("--workers", type=click.IntRange(1, 64), help="并行进程数（默认为 CPU 核数）")
+@option(
     "--chunk-size",
     type=click.IntRange(1, 1000),
     default=100,
     show_default=True,
     help="每次排版的文书份数",
 )
-@click.option("--sheet", help="工作表名称（默认第一个有表头的工作表）")
-@click.option("--check", "check_only", is_flag=True, help="只检查花名册，写 errors.csv，不生成文书")
+@option("--sheet", help="工作表名称（默认第一个有表头的工作表）")
+@option("--check", "check_only", is_flag=True, help="只检查花名册，写 errors.csv，不生成文书")
 def batch(
     form_id: str,
     roster: Path,
@@ -311,13 +305,20 @@ def batch(
     sheet: str | None,
     check_only: bool,
 ) -> None:
-    """按花名册（.xlsx、.xls 或 .csv）批量生成文书：每行一份，出错的行写入 OUT/errors.csv。"""
+    """按花名册批量生成文书。
+
+    花名册为 .xlsx、.xls 或 .csv，每行一份；出错的行写入输出目录中的 errors.csv。
+    """
     from forms.batch import BatchRequest, BatchSetupError, default_workers, run_batch
+    from forms.batch_plan import EmptyRosterError
     from forms.fonts import FontError
     from forms.profiles import ProfileError
     from forms.registry import UnknownFormError
     from forms.roster import RosterError
 
+    make_folder(out_dir, "输出目录")
+    if merged is not None:
+        check_output(merged, ("pdf",), "合并打印文件")
     request = BatchRequest(
         form_id=form_id,
         roster=roster,
@@ -351,6 +352,8 @@ def batch(
 
     try:
         result = run_batch(request, progress)
+    except EmptyRosterError as exc:
+        _fail(str(exc), EXIT_INVALID)
     except (UnknownFormError, ProfileError, RosterError, BatchSetupError) as exc:
         _fail(str(exc), EXIT_USAGE)
     except FontError as exc:
@@ -371,13 +374,13 @@ def batch(
 
 
 @main.command()
-@click.argument("kind")
-@click.argument("roster", type=click.Path(path_type=Path))
-@click.option("--profile", "profile_id", help="辖区规定（适龄范围等），如 jiaotan-2025")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="输出 .xlsx")
-@click.option("--unit", help="填报单位，也用作标题前缀，如 “蛟潭镇”")
-@click.option("--date", "as_of", help="统计日期（默认今天），年龄按此计算")
-@click.option("--sheet", help="花名册工作表名称")
+@argument("kind", metavar="台账种类")
+@argument("roster", metavar="花名册", type=click.Path(path_type=Path))
+@option("--profile", "profile_id", help="辖区规定（适龄范围等），如 jiaotan-2025")
+@option("-o", "--output", required=True, type=click.Path(path_type=Path), help="输出 .xlsx")
+@option("--unit", help="填报单位，也用作标题前缀，如 “蛟潭镇”")
+@option("--date", "as_of", help="统计日期（默认今天），年龄按此计算")
+@option("--sheet", help="花名册工作表名称")
 def ledger(
     kind: str,
     roster: Path,
@@ -387,17 +390,25 @@ def ledger(
     as_of: str | None,
     sheet: str | None,
 ) -> None:
-    """由花名册生成台账 XLSX：roster_ledger、risk_ledger、dropout_register、master_ledger。"""
+    """由花名册生成台账（XLSX）。
+
+    台账种类：roster_ledger（适龄儿童少年底数台账）、risk_ledger（在校生辍学风险台账）、
+    dropout_register（辍学情况登记表）、master_ledger（控辍保学总台账）。花名册没有学生时
+    不生成台账，退出码为 1。
+    """
     from forms.dates import DateParseError, parse_date
-    from forms.ledgers import LedgerError, build_ledger, get_ledger
+    from forms.ledgers import EmptyRoster, LedgerError, build_ledger, get_ledger
     from forms.profiles import ProfileError, get_profile
     from forms.roster import RosterError
 
+    check_output(output, ("xlsx",), "台账文件")
     try:
         get_ledger(kind)
         profile = get_profile(profile_id) if profile_id else None
         day = parse_date(as_of) if as_of else None
         result = build_ledger(kind, roster, output, profile, unit, day, sheet)
+    except EmptyRoster as exc:
+        _fail(str(exc), EXIT_INVALID)
     except (LedgerError, ProfileError, RosterError, DateParseError) as exc:
         _fail(str(exc), EXIT_USAGE)
     for note in result.notes:
@@ -413,14 +424,20 @@ def ledger(
 
 
 @main.command()
-@click.argument("out_dir", type=click.Path(path_type=Path), default=Path("demo-out"))
+@argument(
+    "out_dir", metavar="[输出目录]", type=click.Path(path_type=Path), default=Path("demo-out")
+)
 def demo(out_dir: Path) -> None:
-    """演示：生成各辖区的样例文书，并核查样例材料包，写入 OUT_DIR（默认 demo-out）。"""
+    """演示：生成样例文书并核查样例材料包。
+
+    生成各辖区的样例文书，核查三个样例材料包，写入输出目录（默认 demo-out）。
+    """
     from audit.demo import DemoError, audit_samples
     from forms.cases.demo import demo_cases
     from forms.demo import render_samples
     from forms.fonts import FontError
 
+    make_folder(out_dir, "输出目录")
     try:
         written = render_samples(out_dir)
         written += demo_cases(out_dir)
@@ -441,13 +458,13 @@ def _service_config(data: Path | None, db: str | None, **extra: object) -> objec
     return ServiceConfig(data_dir=(data or default_data_dir()).resolve(), db_url=db, **extra)  # type: ignore[arg-type]
 
 
-_data_option = click.option(
+_data_option = option(
     "--data",
     type=click.Path(path_type=Path),
     default=None,
     help="数据目录（默认 ./baoxue-data 或环境变量 BAOXUE_DATA）",
 )
-_db_option = click.option(
+_db_option = option(
     "--db", default=None, help="数据库地址，默认数据目录中的 SQLite；如 postgresql://用户@主机/库名"
 )
 
@@ -455,26 +472,24 @@ _db_option = click.option(
 @main.command()
 @_data_option
 @_db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址")
-@click.option("--port", default=8000, show_default=True, type=int, help="端口")
-@click.option(
+@option("--host", default="127.0.0.1", show_default=True, help="监听地址")
+@option("--port", default=8000, show_default=True, type=int, help="端口")
+@option(
     "--get",
     "get_path",
     default=None,
     help="不启动服务，在进程内回答一个 GET 请求并输出，如 /api/me",
 )
-@click.option("--as", "as_user", default=None, help="与 --get 同用：以该用户身份请求")
-@click.option("--token", default=None, help="与 --get 同用：API 令牌")
-@click.option(
-    "--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试"
-)
-@click.option(
+@option("--as", "as_user", default=None, help="与 --get 同用：以该用户身份请求")
+@option("--token", default=None, help="与 --get 同用：API 令牌")
+@option("--insecure-cookies", is_flag=True, help="允许经纯 HTTP（非 localhost）登录，仅限内网测试")
+@option(
     "--workers",
     default=None,
     type=click.IntRange(min=1),
     help="网页服务进程数（默认：CPU 核数，最多 2）",
 )
-@click.option(
+@option(
     "--job-workers", default=1, show_default=True, type=int, help="每个网页进程的后台任务进程数"
 )
 def serve(
@@ -489,10 +504,15 @@ def serve(
     workers: int | None,
     job_workers: int,
 ) -> None:
-    """启动网页服务（首次启动时创建数据目录与数据库）。"""
+    """启动网页服务。
+
+    首次启动时创建数据目录与数据库。
+    """
     from service.operate import get_once
     from service.ops import ServiceError
 
+    if data is not None:
+        check_folder(data, "数据目录")
     config = _service_config(
         data, db, secure_cookies=not insecure_cookies, job_workers=max(1, job_workers)
     )
@@ -519,9 +539,9 @@ def users() -> None:
 
 
 @users.command("create-admin")
-@click.argument("username")
-@click.option("--name", "display_name", default="", help="姓名")
-@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（脚本用）")
+@argument("username", metavar="用户名")
+@option("--name", "display_name", default="", help="姓名")
+@option("--password-stdin", is_flag=True, help="从标准输入读取密码（脚本用）")
 @_data_option
 @_db_option
 def users_create_admin(
@@ -534,7 +554,10 @@ def users_create_admin(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
-        password = click.prompt("密码", hide_input=True, confirmation_prompt="再输入一次")
+        # click's own confirmation says “Error: The two entered values do not match.”
+        password = click.prompt("密码", hide_input=True, prompt_suffix="：")
+        if click.prompt("再输入一次", hide_input=True, prompt_suffix="：") != password:
+            _fail("两次输入的密码不一致，管理员未创建", EXIT_USAGE)
     try:
         user_id = create_admin(_service_config(data, db), username, password, display_name)  # type: ignore[arg-type]
     except ServiceError as exc:
@@ -543,13 +566,17 @@ def users_create_admin(
 
 
 @main.command()
-@click.argument("dest", type=click.Path(path_type=Path))
+@argument("dest", metavar="备份目录", type=click.Path(path_type=Path))
 @_data_option
 @_db_option
 def backup(dest: Path, data: Path | None, db: str | None) -> None:
-    """在线备份 SQLite 数据库与上传文件到 DEST（服务运行时也可执行）。"""
+    """在线备份数据库与上传文件。
+
+    写入备份目录；服务运行时也可执行。
+    """
     from service.operate import backup as run_backup
 
+    check_folder(dest, "备份目录")
     try:
         result = run_backup(_service_config(data, db), dest)  # type: ignore[arg-type]
     except (ValueError, FileNotFoundError) as exc:

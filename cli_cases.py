@@ -9,10 +9,22 @@ from typing import Any
 
 import click
 
-from cli_common import EXIT_INVALID, EXIT_USAGE
+from cli_common import EXIT_INVALID, EXIT_USAGE, Keyword, argument, group, option
 from cli_common import fail as _fail
+from forms.cases.model import CLOSING, EVENT_NAMES, STEP_KINDS
 
-_store_option = click.option(
+# What a clerk types for a step or a closing: the code or its Chinese name.
+STEPS = Keyword({k: EVENT_NAMES[k] for k in STEP_KINDS})
+CLOSINGS = Keyword({k: EVENT_NAMES[k] for k in CLOSING})
+LOG_ACTIONS = {
+    "open": "开案",
+    "record": "记录",
+    "close": "销号",
+    "reopen": "重开",
+    "document": "生成文书",
+}
+
+_store_option = option(
     "--store",
     "store_dir",
     type=click.Path(path_type=Path),
@@ -21,11 +33,9 @@ _store_option = click.option(
     show_default=True,
     help="个案目录（每个个案一个 JSON 文件，另有变更日志 log.jsonl）",
 )
-_who_option = click.option(
-    "--who", default="文员", show_default=True, help="经办人（写入变更日志）"
-)
-_school_option = click.option("--school", help="本校名称：不是本校学生的个案拒绝办理")
-_today_option = click.option("--today", help="今天的日期（默认系统日期），晚于此的日期拒绝记录")
+_who_option = option("--who", default="文员", show_default=True, help="经办人（写入变更日志）")
+_school_option = option("--school", help="本校名称：不是本校学生的个案拒绝办理")
+_today_option = option("--today", help="今天的日期（默认系统日期），晚于此的日期拒绝记录")
 
 
 def _day(text: str | None, default: object = None) -> Any:
@@ -59,7 +69,9 @@ def _cases_call(action: Any) -> Any:
 
 def _store(store_dir: Path) -> Any:
     from forms.cases.store import CaseStore
+    from forms.files import check_folder
 
+    check_folder(store_dir, "个案目录")
     return CaseStore(store_dir)
 
 
@@ -71,21 +83,24 @@ def _case_line(case: Any) -> str:
     )
 
 
-@click.group()
+@group()
 def cases() -> None:
-    """辍学个案：开案、逐步记录、生成文书、销号、到期提醒和月报。"""
+    """辍学个案：开案、记录劝返、文书、销号、提醒、月报。"""
 
 
 @cases.command("open")
-@click.argument("record_file", type=click.Path(path_type=Path))
-@click.option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
+@argument("record_file", metavar="开案记录", type=click.Path(path_type=Path))
+@option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
 @_store_option
 @_who_option
 @_today_option
 def cases_open(
     record_file: Path, profile_id: str, store_dir: Path, who: str, today: str | None
 ) -> None:
-    """开案：RECORD_FILE（YAML/JSON）写 opened、student、guardian、school、reason。"""
+    """开案：学生无故未到校，建立个案。
+
+    开案记录（YAML 或 JSON）写 opened（未到校首日）、student、guardian、school、reason。
+    """
     from forms.cases.workflow import open_from
     from forms.render.document import load_record_file
 
@@ -98,22 +113,22 @@ def cases_open(
 
 
 @cases.command("record")
-@click.argument("case_id")
-@click.argument("kind")
-@click.option("--date", "on", required=True, help="日期")
-@click.option("--by", "by", required=True, help="办理人员，如 “班主任朱建华、德育处程丽”")
-@click.option("--note", help="情况、经过")
-@click.option("--outcome", help="结果")
-@click.option("--number", help="文书编号（不填则按个案编号生成）")
-@click.option("--place", help="地点（家访）")
-@click.option(
+@argument("case_id", metavar="个案编号")
+@argument("kind", metavar="步骤", type=STEPS)
+@option("--date", "on", required=True, help="日期")
+@option("--by", "by", required=True, help="办理人员，如 “班主任朱建华、德育处程丽”")
+@option("--note", help="情况、经过")
+@option("--outcome", help="结果")
+@option("--number", help="文书编号（不填则按个案编号生成）")
+@option("--place", help="地点（家访）")
+@option(
     "--participant",
     "participants",
     multiple=True,
     metavar="姓名:单位类别[:职务]",
     help="参加人员，可写多个",
 )
-@click.option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
+@option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
 @_store_option
 @_who_option
 @_school_option
@@ -134,7 +149,18 @@ def cases_record(
     school: str | None,
     today: str | None,
 ) -> None:
-    """记录一步：KIND 为 phone_call、home_visit、joint_visit、notice_served、report_sent、deadline_notice、measure。"""
+    """记录劝返的一步。
+
+    \b
+    步骤写中文名或代码：
+    电话联系（phone_call）
+    入户家访（劝返）（home_visit）
+    联合劝返（joint_visit）
+    下达通知书（notice_served）
+    书面报告（report_sent）
+    限期返校通知书（deadline_notice）
+    相关部门措施（measure）
+    """
     from forms.cases.workflow import record_event
 
     people = []
@@ -165,18 +191,13 @@ def cases_record(
 
 
 @cases.command("close")
-@click.argument("case_id")
-@click.option(
-    "--how",
-    type=click.Choice(["returned", "transferred", "suspended"]),
-    required=True,
-    help="复学、转学或经批准休学",
-)
-@click.option("--date", "on", required=True, help="复学（转学、休学）日期")
-@click.option("--by", "by", required=True, help="经办人员")
-@click.option("--receiving-school", help="转入学校（转学）")
-@click.option("--approval", help="休学批准文号（休学）")
-@click.option("--note", help="情况")
+@argument("case_id", metavar="个案编号")
+@option("--how", type=CLOSINGS, required=True, help="复学、转学或休学（经批准）")
+@option("--date", "on", required=True, help="复学（转学、休学）日期")
+@option("--by", "by", required=True, help="经办人员")
+@option("--receiving-school", help="转入学校（转学）")
+@option("--approval", help="休学批准文号（休学）")
+@option("--note", help="情况")
 @_store_option
 @_who_option
 @_school_option
@@ -212,10 +233,10 @@ def cases_close(
 
 
 @cases.command("reopen")
-@click.argument("case_id")
-@click.option("--date", "on", required=True, help="再次未到校首日")
-@click.option("--by", "by", required=True, help="经办人员")
-@click.option("--note", help="情况")
+@argument("case_id", metavar="个案编号")
+@option("--date", "on", required=True, help="再次未到校首日")
+@option("--by", "by", required=True, help="经办人员")
+@option("--note", help="情况")
 @_store_option
 @_who_option
 @_school_option
@@ -230,7 +251,10 @@ def cases_reopen(
     school: str | None,
     today: str | None,
 ) -> None:
-    """重开：销号后在辖区规定的期限内再次未到校。"""
+    """重开：销号后不久再次未到校。
+
+    销号后在辖区规定的期限内再次无故未到校的，重开原个案。
+    """
     from forms.cases.workflow import reopen_case
 
     case = _cases_call(
@@ -240,11 +264,11 @@ def cases_reopen(
 
 
 @cases.command("import")
-@click.argument("sheet_file", type=click.Path(path_type=Path))
-@click.option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
-@click.option("--school", required=True, help="本校名称：表中别校的学生不开案")
-@click.option("--township", help="学校所在乡镇")
-@click.option("--sheet", help="工作表名称")
+@argument("sheet_file", metavar="考勤表", type=click.Path(path_type=Path))
+@option("--profile", "profile_id", required=True, help="辖区规定，如 jiaotan-2025")
+@option("--school", required=True, help="本校名称：表中别校的学生不开案")
+@option("--township", help="学校所在乡镇")
+@option("--sheet", help="工作表名称")
 @_store_option
 @_who_option
 @_today_option
@@ -258,7 +282,10 @@ def cases_import(
     who: str,
     today: str | None,
 ) -> None:
-    """由每日考勤表或未按时返校日报表开案：有未到校日期、未请假的学生各开一个个案。"""
+    """由考勤表或未按时返校日报表开案。
+
+    有未到校日期、未请假的学生各开一个个案。有行被拒绝（身份证号有误等）时退出码为 1。
+    """
     from forms.cases.importing import import_absences
     from forms.roster import RosterError
 
@@ -288,20 +315,23 @@ def cases_import(
         click.echo(_case_line(case))
     for line, name, why in result.skipped:
         click.echo(f"  第{line}行 {name}：{why}", err=True)
-    click.echo(
-        f"共{result.rows}行，开案{len(result.opened)}个，未开案{len(result.skipped)}行", err=True
-    )
+    for line, name, why in result.refused:
+        click.echo(f"  第{line}行 {name}：拒绝开案：{why}", err=True)
+    summary = f"共{result.rows}行，开案{len(result.opened)}个，未开案{len(result.skipped)}行"
+    if result.refused:
+        summary += f"，拒绝{len(result.refused)}行（请核对后重新导入这几行）"
+    click.echo(summary, err=True)
+    if result.refused:
+        sys.exit(EXIT_INVALID)
 
 
 @cases.command("due")
-@click.option("--date", "on", help="日期（默认今天）")
-@click.option("--school", help="只列此学校")
-@click.option("--township", help="只列此乡镇的学校")
-@click.option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
-@click.option(
-    "--profile", "profile_ids", multiple=True, help="另列此辖区规定的每月报送（无个案时也列）"
-)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@option("--date", "on", help="日期（默认今天）")
+@option("--school", help="只列此学校")
+@option("--township", help="只列此乡镇的学校")
+@option("--holiday", "holidays", multiple=True, help="不计上学日的节假日，可写多个")
+@option("--profile", "profile_ids", multiple=True, help="另列此辖区规定的每月报送（无个案时也列）")
+@option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @_store_option
 def cases_due(
     on: str | None,
@@ -312,7 +342,10 @@ def cases_due(
     as_json: bool,
     store_dir: Path,
 ) -> None:
-    """当日应办和逾期的步骤，附规定原文和出处；以及到期的每月报送（总台账、月报）。"""
+    """列出应办和逾期的步骤及每月报送。
+
+    当日应办和逾期的劝返步骤，附规定原文和出处；以及到期的每月报送（总台账、月报）。
+    """
     from dataclasses import asdict
 
     from forms.cases.ladder import due, of_place
@@ -343,8 +376,8 @@ def cases_due(
 
 
 @cases.command("list")
-@click.option("--school", help="只列此学校")
-@click.option("--open", "only_open", is_flag=True, help="只列未销号的")
+@option("--school", help="只列此学校")
+@option("--open", "only_open", is_flag=True, help="只列未销号的")
 @_store_option
 def cases_list(school: str | None, only_open: bool, store_dir: Path) -> None:
     """列出个案（身份证号隐去出生日期）。"""
@@ -356,10 +389,10 @@ def cases_list(school: str | None, only_open: bool, store_dir: Path) -> None:
 
 
 @cases.command("show")
-@click.argument("case_id")
+@argument("case_id", metavar="个案编号")
 @_store_option
 def cases_show(case_id: str, store_dir: Path) -> None:
-    """一个个案的事件和文书。"""
+    """一个个案的劝返记录和文书。"""
     case = _cases_call(lambda: _store(store_dir).get(case_id))
     click.echo(_case_line(case))
     click.echo(f"监护人：{case.guardian.name}　{case.guardian.phone or ''}")
@@ -376,17 +409,18 @@ def cases_show(case_id: str, store_dir: Path) -> None:
 
 
 @cases.command("log")
-@click.argument("case_id", required=False)
+@argument("case_id", metavar="[个案编号]", required=False)
 @_store_option
 def cases_log(case_id: str | None, store_dir: Path) -> None:
     """变更日志（只增不改）。"""
     for entry in _store(store_dir).log(case_id):
-        click.echo(f"{entry.at}\t{entry.case_id}\t{entry.action}\t{entry.who}\t{entry.detail}")
+        action = LOG_ACTIONS.get(entry.action, entry.action)
+        click.echo(f"{entry.at}\t{entry.case_id}\t{action}\t{entry.who}\t{entry.detail}")
 
 
 @cases.command("document")
-@click.argument("case_id")
-@click.argument("step", type=int)
+@argument("case_id", metavar="个案编号")
+@argument("step", metavar="步骤号", type=int)
 @_store_option
 @_who_option
 @_school_option
@@ -394,7 +428,10 @@ def cases_log(case_id: str | None, store_dir: Path) -> None:
 def cases_document(
     case_id: str, step: int, store_dir: Path, who: str, school: str | None, today: str | None
 ) -> None:
-    """由个案生成某一步的文书（PDF 和 DOCX），并登记到个案。"""
+    """由个案生成某一步的文书。
+
+    生成 PDF 和 DOCX，并登记到个案。
+    """
     from forms.cases.workflow import document
 
     doc = _cases_call(lambda: document(_store(store_dir), case_id, step, who, _day(today), school))
@@ -403,11 +440,11 @@ def cases_document(
 
 
 @cases.command("report")
-@click.option("--month", required=True, help="月份，如 2026-03")
-@click.option("--school", help="学校名称：写学校月报和台账")
-@click.option("--township", help="乡镇：不写 --school 时写该乡镇的总台账；写了则为学校所在乡镇")
-@click.option("--profile", "profile_id", help="辖区规定（没有个案时必填）")
-@click.option(
+@option("--month", required=True, help="月份，如 2026-03")
+@option("--school", help="学校名称：写学校月报和台账")
+@option("--township", help="乡镇：不写 --school 时写该乡镇的总台账；写了则为学校所在乡镇")
+@option("--profile", "profile_id", help="辖区规定（没有个案时必填）")
+@option(
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
@@ -415,7 +452,7 @@ def cases_document(
     show_default=True,
     help="输出目录",
 )
-@click.option("--roster", type=click.Path(path_type=Path), help="花名册：适龄儿童台账列出全部学生")
+@option("--roster", type=click.Path(path_type=Path), help="花名册：适龄儿童台账列出全部学生")
 @_store_option
 def cases_report(
     month: str,
@@ -426,8 +463,14 @@ def cases_report(
     roster: Path | None,
     store_dir: Path,
 ) -> None:
-    """学校月报（一月一报告，PDF、DOCX、XLSX）和由个案填写的台账；或乡镇的总台账。"""
+    """学校月报和台账，或乡镇总台账。
+
+    写 --school：学校月报（PDF、DOCX、XLSX）和由个案填写的台账；只写 --township：乡镇的总台账。
+    """
     from forms.cases.report import write_school_month, write_township_month
+    from forms.files import make_folder
+
+    make_folder(out_dir, "输出目录")
 
     if school is None:
         if township is None:

@@ -232,6 +232,13 @@ class NoneStated(Fact):
     group: Literal["suspension", "disabled", "home_teaching"]
 
 
+class StaffRole(Fact):
+    """A person the package names with their post (政教处主任韦春梅): who may approve what."""
+
+    name: str
+    post: str  # as written: 班主任, 政教处主任, 校长 …
+
+
 class PackageFacts(Strict):
     files: list[PackageFile] = Field(default_factory=list)
     documents: list[DocumentPresence] = Field(default_factory=list)
@@ -244,3 +251,4 @@ class PackageFacts(Strict):
     sessions: list[HomeTeachingSession] = Field(default_factory=list)
     unread: list[UnreadPiece] = Field(default_factory=list)
     none_stated: list[NoneStated] = Field(default_factory=list)
+    staff: list[StaffRole] = Field(default_factory=list)

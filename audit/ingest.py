@@ -22,6 +22,7 @@ from audit.extract.account import (
 )
 from audit.extract.names import known_names, name_key, named_in
 from audit.extract.source import name_from_path
+from audit.extract.staff import staff_roles
 from audit.extract.values import Period
 from audit.facts import (
     DocumentPresence,
@@ -112,6 +113,7 @@ def read_member(
     entry.kind, entry.kind_reason = found.kind, found.reason
     if not result.is_image:
         none_stated(member.path, digest, result.text(6000), facts)
+        staff_roles(member.path, digest, result.items, facts)
     if result.status == "scanned" and not image_by_nature(entry.kind):
         # Nothing has been read: its name says what it may hold, never that it holds it. Rules
         # resting on it alone are `not_reviewed` with its pages (evaluate.py).

@@ -26,6 +26,7 @@ from pathlib import Path
 from forms.batch_output import Outputs
 from forms.batch_plan import (
     BatchSetupError,
+    EmptyRosterError,
     Job,
     RowError,
     load_defaults,
@@ -199,7 +200,7 @@ def run_batch(request: BatchRequest, progress: ProgressCallback | None = None) -
     roster = read_roster(request.roster, request.sheet, model_columns(kind))
     plan = make_plan(kind, roster, defaults, request.start_number, request.number_pattern)
     if not roster.rows:
-        raise BatchSetupError(f"{request.roster.name} 的表头下没有数据行")
+        raise EmptyRosterError(f"{request.roster.name} 的表头下没有数据行")
     jobs, errors = prepare(plan)
     cells = {row.ordinal: row.cells for row in roster.rows}
     total = len(roster.rows)

@@ -9,6 +9,7 @@ chunk PDF rather than rendered again.
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
 
 from forms.batch_render import ChunkResult, RenderedDoc
+from forms.files import make_folder, write_output
 from forms.identity import pdf_meta_tags
 from forms.pdf_stream import StreamingPdf
 
@@ -75,14 +77,17 @@ class Outputs:
     merged_pages: int = 0
     _writer: StreamingPdf | None = None
     _zip: zipfile.ZipFile | None = None
+    _zip_part: Path | None = None
     _count: int = 0
 
     def __post_init__(self) -> None:
         if self.merged is not None:
-            self.merged.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(self.merged.parent, "合并打印文件所在的文件夹")
             self._writer = StreamingPdf(self.merged)
         if self.zip_path is not None:
-            self._zip = zipfile.ZipFile(self.zip_path, "w", zipfile.ZIP_DEFLATED)
+            # Written beside its name and renamed when complete: never a truncated zip.
+            self._zip_part = self.zip_path.with_name(f".{self.zip_path.name}.part")
+            self._zip = zipfile.ZipFile(self._zip_part, "w", zipfile.ZIP_DEFLATED)
 
     @property
     def merged_path(self) -> Path | None:
@@ -98,9 +103,7 @@ class Outputs:
             # and Windows Explorer show 韦堃.pdf rather than mojibake.
             self._zip.writestr(name, data)
             return
-        path = self.out_dir / name
-        path.write_bytes(data)
-        self.files.append(path)
+        self.files.append(write_output(self.out_dir / name, data))
 
     def add(self, chunk: ChunkResult) -> None:
         reader = PdfReader(io.BytesIO(chunk.pdf)) if chunk.pdf else None
@@ -134,6 +137,11 @@ class Outputs:
         if self._zip is not None:
             self._zip.close()
             self._zip = None
+            assert self._zip_part is not None and self.zip_path is not None
+            if complete:
+                os.replace(self._zip_part, self.zip_path)
+            else:
+                self._zip_part.unlink(missing_ok=True)
         if self._writer is not None:
             if complete:
                 self._writer.close(

@@ -24,6 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from forms.errors import FieldError, RecordError, translate
+from forms.files import FileProblem, read_text, syntax_error
 from forms.idcard import normalize
 from forms.models import Record
 from forms.profiles import Profile
@@ -45,6 +46,10 @@ _RESERVED = {
 
 class BatchSetupError(Exception):
     """The batch cannot start: the defaults file, numbering or column coverage is wrong."""
+
+
+class EmptyRosterError(BatchSetupError):
+    """The roster has a header and no row: nothing to print."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +126,13 @@ def load_defaults(
     if path is not None:
         where = path.name
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = read_text(path)
+        except FileProblem as exc:
+            raise BatchSetupError(f"默认值文件：{exc}") from None
+        try:
             loaded = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise BatchSetupError(f"无法读取默认值文件 {path}：{exc}") from None
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise BatchSetupError(f"默认值文件 {path} {syntax_error(exc)}") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forms.files import write_output
 from forms.registry import FORMS
 from forms.render.document import load_record_file, render_record, validate_record
 from forms.samples import profiles_with, sample_path
@@ -20,6 +21,5 @@ def render_samples(out_dir: Path, formats: tuple[str, ...] = ("pdf", "docx")) ->
             record = validate_record(kind, load_record_file(path), str(path))
             for fmt, data in render_record(kind, record, profile, formats).items():
                 target = out_dir / f"{kind.id}-{profile.id}.{fmt}"
-                target.write_bytes(data)
-                written.append(target)
+                written.append(write_output(target, data))
     return written

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from forms.dates import cn_date
 from forms.errors import translate
+from forms.files import check_output, output_path
 from forms.models import Guardian, Student
 from forms.paths import CHECKLISTS_DIR
 from forms.profiles import Profile
@@ -36,6 +37,10 @@ TEXT_KEYS = {"student.id_number", "student.student_number", "guardian.phone"}
 
 class LedgerError(Exception):
     pass
+
+
+class EmptyRoster(LedgerError):
+    """A roster with a header but no student: no ledger is written."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,8 @@ def build_ledger(
     """Write the ledger XLSX for a roster; see the module doc."""
     spec = get_ledger(ledger_id)
     roster: Roster = read_roster(roster_path, sheet)
+    if not roster.rows:
+        raise EmptyRoster(f"花名册 {roster_path} 的表头下没有学生，未生成台账")
     rows = [(row.line, row.cells) for row in roster.rows]
     return write_ledger(spec, rows, out, profile, unit, as_of, list(roster.notes))
 
@@ -238,6 +245,7 @@ def write_ledger(
 ) -> LedgerResult:
     """Write a ledger XLSX from rows of cells keyed like a roster's (`student.name`, …),
     each with the line it came from (a roster row, or a case's position)."""
+    check_output(out, ("xlsx",), "台账文件")
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -367,6 +375,6 @@ def write_ledger(
     for letter, w in zip("ABCD", (14, 40, 18, 60), strict=True):
         notes.column_dimensions[letter].width = w
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    with output_path(out) as tmp:
+        wb.save(tmp)
     return LedgerResult(spec.id, out, len(rows), problems, notes_out or [])

@@ -92,13 +92,14 @@ def _one_phone(text: str) -> str | None:
 
 
 def _phone(value: object) -> object:
+    """Checked, but kept as written: a document prints 0773-7212345, not 07737212345."""
     value = _optional_text(value)
     if value is None:
         return None
-    parts = [p for p in _PHONE_SPLIT.split(str(value)) if p.strip()]
-    numbers = [_one_phone(p) for p in parts]
-    if numbers and all(numbers):
-        return "、".join(dict.fromkeys(n for n in numbers if n))
+    text = re.sub(r"\s+", " ", str(value))
+    parts = [p for p in _PHONE_SPLIT.split(text) if p.strip()]
+    if parts and all(_one_phone(p) for p in parts):
+        return text
     raise ValueError(f"“{value}”不是有效的电话号码（手机11位，座机含区号）")
 
 

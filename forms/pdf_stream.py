@@ -11,6 +11,7 @@ byte offsets, the page object numbers and one outline entry per document. The fi
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,7 +56,10 @@ class StreamingPdf:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file: BinaryIO = path.open("wb")
+        # Written beside its name and renamed by close(): an interrupted batch leaves no
+        # truncated PDF, and an earlier print file stays until the new one is whole.
+        self._part = path.with_name(f".{path.name}.part")
+        self._file: BinaryIO = self._part.open("wb")
         self._file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         self._offsets: dict[int, int] = {}
         self._next = _INFO + 1
@@ -249,7 +253,8 @@ class StreamingPdf:
             ).encode()
         )
         self._file.close()
+        os.replace(self._part, self.path)
 
     def abort(self) -> None:
         self._file.close()
-        self.path.unlink(missing_ok=True)
+        self._part.unlink(missing_ok=True)

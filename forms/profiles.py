@@ -17,6 +17,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from forms.errors import translate
+from forms.files import describe_decode_error, describe_os_error, syntax_where
 from forms.paths import PROFILES_DIR, PROJECT_ROOT
 from forms.yamlload import load_yaml
 
@@ -131,6 +132,7 @@ class DocumentSpec(Strict):
     legal_basis: Sourced[str] | None = None
     body: Sourced[str] | None = None
     consequence: Sourced[str] | None = None
+    sanction: Sourced[str] | None = None  # the law's sanction, cited beside the duty
     report_to: Sourced[list[str]] | None = None
     extra: dict[str, Sourced[Any]] = Field(default_factory=dict)
 
@@ -194,10 +196,7 @@ class Profile(Strict):
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> ProfileError:
-    mark = getattr(exc, "problem_mark", None)
-    where = f"第{mark.line + 1}行第{mark.column + 1}列" if mark else ""
-    problem = getattr(exc, "problem", None) or str(exc)
-    return ProfileError(f"{_display(path)}：YAML 格式错误 {where}：{problem}")
+    return ProfileError(f"{_display(path)}：YAML 格式错误 {syntax_where(exc)}")
 
 
 def _display(path: Path) -> str:
@@ -212,8 +211,10 @@ def load_profile_file(path: Path) -> Profile:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{_display(path)}：无法读取：{exc}") from None
+    except OSError as exc:
+        raise ProfileError(f"无法读取辖区规定：{describe_os_error(exc, _display(path))}") from None
+    except UnicodeDecodeError:
+        raise ProfileError(describe_decode_error(_display(path))) from None
     if not isinstance(data, dict):
         raise ProfileError(f"{_display(path)}：内容应为一组键值（YAML 映射）")
     try:

@@ -71,6 +71,7 @@ FORMS: dict[str, FormKind] = {
             template="deadline_notice.html",
             context=deadline_notice.context,
             issuer_key="school",
+            one_page=False,  # the notice with its 回执, then the 送达回证 on its own sheet
         ),
         FormKind(
             id="leave_approval",

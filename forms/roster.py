@@ -373,6 +373,8 @@ def _rows(
 def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None = None) -> Roster:
     """Read a roster file; raise RosterError with a Chinese reason when it cannot be read."""
     table = table or column_table()
+    if path.is_dir():
+        raise RosterError(f"“{path}”是一个文件夹，这里需要花名册文件（.xlsx、.xls 或 .csv）")
     if not path.is_file():
         raise RosterError(f"找不到文件 {path}")
     if path.suffix.lower() not in _SUFFIX_KINDS:

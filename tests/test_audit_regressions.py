@@ -702,3 +702,35 @@ def test_a_class_of_one_pupil_and_its_run_on_page_are_read() -> None:
     headcount(_pdf_source("on_roll_list", [first, rest]), facts)
     (count,) = facts.headcounts
     assert count.count == 6 and count.names[0] == "韦小兵"
+
+
+def test_an_approver_named_by_person_holds_the_post_the_package_gives_her(tmp_path: Path) -> None:
+    """审批人 columns holding names only (韦春梅) failed every leave (“无法确认其为政教处”); the
+    package says who she is elsewhere (a visit record's “政教处主任韦春梅”)."""
+    head = ["姓名", "请假开始", "请假结束", "天数", "审批人"]
+    rows = [
+        ["王小明", "2025-10-09", "2025-10-09", 1, "王丽华"],
+        ["李思远", "2025-11-03", "2025-11-04", 2, "韦春梅"],
+    ]
+    visit = "2025年10月20日，班主任王丽华、政教处主任韦春梅到学生家中家访。"
+    base = {
+        "二、防辍学/学生请假制度.docx": docx(["学生请假制度", "一、学生请假须由家长申请。"]),
+        "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]}),
+    }
+    from audit.run import run_audit
+
+    def leave_status(files: dict[str, bytes], where: Path) -> str:
+        for rel, data in files.items():
+            (where / rel).parent.mkdir(parents=True, exist_ok=True)
+            (where / rel).write_bytes(data)
+        result = run_audit(where, "liupu-supervision-2024", period=PERIOD)
+        return next(i.status for i in result.items if i.id == "2.4")
+
+    # nobody says who 韦春梅 is: not a breach, left to a person
+    assert leave_status(base, tmp_path / "a") == "not_reviewed"
+    told = {**base, "二、防辍学/家访记录.docx": docx(["家访记录", visit])}
+    assert leave_status(told, tmp_path / "b") == "pass"
+    # told, and 王丽华 (班主任) approved a 2-day leave: a breach the package shows
+    rows[1][4] = "王丽华"
+    wrong = {**told, "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]})}
+    assert leave_status(wrong, tmp_path / "c") in ("partial", "fail")

@@ -60,13 +60,7 @@ def test_cases_commands_end_to_end(cli: Callable[..., Any], tmp_path: Path) -> N
     show = cli("cases", "show", case_id, "--store", store).output
     assert "第2步 书面报告" in show and "义务教育辍学报告书" in show
     log = cli("cases", "log", "--store", store).output.splitlines()
-    assert [line.split("\t")[2] for line in log] == [
-        "open",
-        "record",
-        "record",
-        "document",
-        "close",
-    ]
+    assert [line.split("\t")[2] for line in log] == ["开案", "记录", "记录", "生成文书", "销号"]
 
     out = tmp_path / "report"
     result = cli(

@@ -69,7 +69,10 @@ def test_import_opens_cases_for_absence_without_leave(tmp_path: Path) -> None:
     assert why["李红"] == "已请假（病假），不开案"
     assert why["王五"] == "没有未到校起始日期，不开案"
     assert "不是荔浦市第二初级中学的学生" in why["赵七"]
-    assert "校验码错误" in why["钱九"]
+    assert "钱九" not in why  # refused, not skipped: its ID number is wrong
+    assert [(name, "校验码错误" in reason) for _, name, reason in result.refused] == [
+        ("钱九", True)
+    ]
     assert seen[-1] == (6, 6) and result.rows == 6
     assert len(store.all()) == 2
     again = import_absences(store, sheet, "liupu-2026", {"name": SCHOOL}, "文员", date(2026, 3, 31))
@@ -84,5 +87,6 @@ def test_import_from_the_command_line(cli: Callable[..., Any], tmp_path: Path) -
         "cases", "import", sheet, "--profile", "liupu-2026", "--school", SCHOOL,
         "--store", tmp_path / "store", "--today", "2026-03-31",
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "开案2个，未开案4行" in result.output and "已请假（病假）" in result.output
+    assert result.exit_code == 1, result.output  # 钱九's row is refused: input refused in part
+    assert "开案2个，未开案3行，拒绝1行" in result.output and "已请假（病假）" in result.output
+    assert "第7行 钱九：拒绝开案" in result.output

@@ -106,7 +106,7 @@ def test_libreoffice_opens_the_forms_and_keeps_their_text(
     ours, theirs = squash(pdf_text(files["pdf"])), squash(pdf_text(converted.read_bytes()))
     # LibreOffice substitutes its own fonts for 仿宋/宋体, so its pages may break elsewhere; a
     # table's header row then repeats on its next page (w:tblHeader). Same text otherwise.
-    header = "序号姓名单位及职务签名"
+    header = "序号姓名单位及职务电话签名"
     if header in ours:
         first = theirs.index(header) + len(header)
         theirs = theirs[:first] + theirs[first:].replace(header, "")

@@ -144,15 +144,14 @@ def account(source: Source, produced: list[Record], facts: PackageFacts, kind: s
         kinds = [kind] if kind in vocab.records else _kinds_named(piece.text, vocab)
         if not kinds or piece.prov.page in source.unread_pages:
             continue  # (a page OCR could not make out waits for a person as a whole)
-        if not piece.each_date and any(d in read for d, _ in piece.dates):
-            continue
-        open_dates = [
-            d for d, explained in piece.dates if not explained and d not in own and d not in read
-        ]
-        if piece.each_date and not open_dates and any(d in read for d, _ in piece.dates):
-            continue
+        is_read = any(d in read for d, _ in piece.dates)
+        open_dates = (
+            []
+            if is_read and not piece.each_date
+            else [d for d, said in piece.dates if not said and d not in own and d not in read]
+        )
         if not open_dates and not piece.garbled:
-            result.explained += 1
+            result.explained += not is_read
             continue
         student = (named_in(piece.text, known) if known else None) or piece.student
         for kind_of_piece in kinds:

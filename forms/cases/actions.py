@@ -8,7 +8,16 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from forms.cases.ladder import first_kind, ladder, timing
-from forms.cases.model import CLOSING, EVENT_NAMES, Case, CaseError, CaseOpening, Closing, Event
+from forms.cases.model import (
+    CLOSING,
+    EVENT_NAMES,
+    Case,
+    CaseError,
+    CaseOpening,
+    Closing,
+    Event,
+    OpenCaseExists,
+)
 from forms.dates import cn_date
 from forms.models import Student
 from forms.profiles import EscalationStep, Profile
@@ -53,7 +62,7 @@ def open_case(
         if not _same_student(other.student, student):
             continue
         if other.status == "open":
-            raise CaseError(f"学生{student.name}已有未销号的个案{other.id}，请在该个案中记录")
+            raise OpenCaseExists(f"学生{student.name}已有未销号的个案{other.id}，请在该个案中记录")
         if other.closed_on is not None and opened - other.closed_on <= timedelta(days=window):
             raise CaseError(
                 f"学生{student.name}的个案{other.id}于{cn_date(other.closed_on)}销号，"

@@ -12,6 +12,7 @@ from typing import Any
 
 from forms.cases.ladder import get_step, ladder
 from forms.cases.model import Case, CaseDocument, CaseError, Event
+from forms.files import write_output
 from forms.profiles import EscalationStep, Profile
 from forms.registry import get_form
 from forms.render.document import render_record, validate_record
@@ -69,6 +70,10 @@ def _attempts(case: Case, event: Event) -> list[dict[str, Any]]:
                     "who": e.who,
                     "method": method,
                     "result": e.outcome or "学生仍未返校",
+                    # everyone who went, not only who recorded it (issue 23)
+                    "participants": [
+                        p.model_dump(mode="json", exclude_none=True) for p in e.participants
+                    ],
                 }
             )
     return out
@@ -125,7 +130,7 @@ def step_record(case: Case, step_no: int, profile: Profile) -> tuple[str, dict[s
         raise CaseError(f"第{step.step}步（{step.action}）尚未记录，先记录再生成文书")
     builder = BUILDERS.get(step.document)
     if builder is None:
-        raise CaseError(f"个案还不能生成“{step.document}”")
+        raise CaseError(f"个案还不能生成《{get_form(step.document).name}》")
     return step.document, {**builder(case, step, event, profile), **_people(case)}
 
 
@@ -147,7 +152,7 @@ def generate(
     files = []
     for fmt, content in rendered.items():
         target = out_dir / f"{case.id}-{step_no:02d}-{form_id}.{fmt}"
-        target.write_bytes(content)
+        write_output(target, content)
         files.append(str(target))
     title = str(profile.wording(form_id, case.school.township).get("title", kind.name))
     doc = CaseDocument(

@@ -1,7 +1,8 @@
 """Opening cases from a daily attendance sheet or the 未按时返校 daily ledger: every row
 with a first day absent and no leave opens a case (checklists/tables/case-import.yaml says
-which 是否请假 values mean leave). A row that cannot open a case is listed with its line and
-the reason; the others still open."""
+which 是否请假 values mean leave). A row that is not a case (on leave, no first day absent,
+another school's pupil) is skipped; a row whose case the rules or its fields refuse is
+refused; each is listed with its line and the reason, and the others still open."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from forms.cases.model import Case, CaseError
+from forms.cases.model import Case, CaseError, OpenCaseExists
 from forms.cases.store import CaseStore
 from forms.cases.workflow import open_from
 from forms.errors import RecordError
@@ -33,6 +34,7 @@ def leave_values() -> frozenset[str]:
 class ImportResult:
     opened: list[Case] = field(default_factory=list)
     skipped: list[tuple[int, str, str]] = field(default_factory=list)  # line, name, why
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # rules or fields said no
     rows: int = 0
 
 
@@ -96,6 +98,8 @@ def import_absences(
         }
         try:
             result.opened.append(open_from(store, profile_id, data, who, today))
-        except (CaseError, RecordError) as exc:
+        except OpenCaseExists as exc:  # a later day's sheet lists the same absence again
             result.skipped.append((row.line, name, str(exc)))
+        except (CaseError, RecordError) as exc:
+            result.refused.append((row.line, name, str(exc)))
     return result

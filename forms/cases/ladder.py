@@ -27,7 +27,7 @@ def ladder(profile: Profile) -> list[EscalationStep]:
     steps = [s for s in profile.escalation if s.event]
     if not steps or profile.cases is None:
         raise CaseError(
-            f"辖区规定“{profile.name}”没有逐生的劝返步骤（escalation 中没有 event），不能开辍学个案"
+            f"辖区规定“{profile.name}”没有逐生的劝返步骤（未规定每个学生的劝返怎样逐步办理），不能开辍学个案"
         )
     return steps
 
@@ -111,7 +111,7 @@ class DueItem:
         if self.status == "overdue":
             return f"逾期{self.days_overdue}日"
         if self.deadline is None:
-            return "应办（种子文件未定期限）"
+            return "应办（规定未定期限）"
         if self.deadline == self.earliest:
             return "今日应办"
         return f"应于{cn_date(self.deadline)}前办理"

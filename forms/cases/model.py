@@ -15,6 +15,10 @@ class CaseError(Exception):
     """A change the rules refuse; the message is Chinese and says why. Nothing was changed."""
 
 
+class OpenCaseExists(CaseError):
+    """The student already has an open case: the new absence belongs to it."""
+
+
 EventKind = Literal[
     "phone_call",
     "home_visit",

@@ -15,6 +15,7 @@ from forms.cases.ladder import first_kind
 from forms.cases.model import CLOSING, Case, CaseError, Event
 from forms.dates import cn_date
 from forms.documents.monthly_report import MonthlyReport, MonthlyRow
+from forms.files import output_path, write_output
 from forms.ledgers import LedgerResult, get_ledger, write_ledger
 from forms.models import School
 from forms.profiles import Profile, get_profile
@@ -143,8 +144,7 @@ def write_monthly(report: MonthlyReport, profile: Profile, out_dir: Path) -> lis
         get_form("monthly_report"), report, profile, ("pdf", "docx")
     ).items():
         path = out_dir / f"{stem}.{fmt}"
-        path.write_bytes(data)
-        written.append(path)
+        written.append(write_output(path, data))
     written.append(_monthly_xlsx(report, profile, out_dir / f"{stem}.xlsx"))
     return written
 
@@ -207,8 +207,8 @@ def _monthly_xlsx(report: MonthlyReport, profile: Profile, path: Path) -> Path:
         ws.append([spec.get("zero_wording", "")])
     for letter, width in zip("ABCDEFGHI", (6, 14, 10, 22, 12, 14, 10, 30, 30), strict=True):
         ws.column_dimensions[letter].width = width
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with output_path(path) as tmp:
+        wb.save(tmp)
     return path
 
 

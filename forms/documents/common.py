@@ -111,12 +111,30 @@ class Participant(Record):
 
 
 class Attempt(Record):
-    """One persuasion attempt (劝返) before a report: when, who, how, with what result."""
+    """One persuasion attempt (劝返) before a report: when, who, how, with what result.
+
+    `who` is who recorded or led it; `participants` everyone who took part (a joint
+    visit's village cadres and township officials too) — the report names them all."""
 
     date: DateField = Field(title="日期")
     who: Text = Field(title="劝返人员")
     method: Text = Field(title="方式", description="如 电话联系、入户劝返、发放劝返通知书")
     result: Text = Field(title="结果")
+    participants: list[Participant] = Field(default_factory=list, title="参加人员")
+
+    @property
+    def people(self) -> str:
+        """Everyone named once: `who`'s names not among the participants, then each
+        participant with unit (another body's) and role."""
+        named = [n for n in re.split(r"[、，,;；\s]+", self.who) if n]
+        listed = []
+        for p in self.participants:
+            # the school writes the report: its own people by their role alone
+            about = [p.unit_name] if p.body != "school" or p.unit else []
+            about += [p.role] if p.role else []
+            listed.append(f"{p.name}（{'，'.join(about)}）" if about else p.name)
+        extra = [n for n in named if not any(p.name in n for p in self.participants)]
+        return "、".join([*extra, *listed])
 
 
 def _time(value: object) -> object:

@@ -32,6 +32,12 @@ class DropoutReport(Record):
     guardian: Guardian = Field(title="监护人")
     school: School = Field(title="学校")
     reason: OptText = Field(None, title="辍学原因（初步了解）")
+    whereabouts: OptText = Field(
+        None, title="去向", description="学生现在何处、做什么，如 在家、随父母外出务工（广东东莞）"
+    )
+    household: OptText = Field(
+        None, title="户类别", description="辖区规定所列之一，如 脱贫户、监测户、低保户、一般户"
+    )
     attempts: list[Attempt] = Field(title="劝返经过", min_length=1)
     notice: NoticeRef | None = Field(None, title="劝返复学通知书")
     guardian_response: Text = Field(title="监护人态度")
@@ -90,6 +96,15 @@ def context(record: DropoutReport, profile: Profile) -> dict[str, Any]:
             ("notice",),
             "本辖区没有劝返复学通知书" + (f"（{why.value}，见 {why.source}）" if why else ""),
         )
+    categories = spec.extra.get("household_categories")
+    options: list[str] = list(categories.value) if categories else []
+    if record.household is not None and options and record.household not in options:
+        raise rule_error(
+            DropoutReport,
+            ("household",),
+            f"“{record.household}”不是本辖区的户类别（可填：{'、'.join(options)}；"
+            f"{categories.source if categories else ''}）",
+        )
     absent_days = weekdays_between(record.absence_start, record.issue_date)
     minimum = spec.extra.get("min_absent_days")
     if minimum is not None and absent_days < int(minimum.value):
@@ -104,4 +119,5 @@ def context(record: DropoutReport, profile: Profile) -> dict[str, Any]:
         "notice_spec": profile.wording("return_notice", township) if notice_spec else None,
         "notice_due": notice_due,
         "absent_days": absent_days,
+        "household_options": options,
     }

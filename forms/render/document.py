@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from forms.errors import FieldError, RecordError, chinese_label, translate
+from forms.files import FileProblem, read_text, syntax_error
 from forms.fonts import check_coverage
 from forms.models import Record
 from forms.profiles import Profile
@@ -32,14 +33,14 @@ class InputFileError(Exception):
 def load_record_file(path: Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"无法读取 {path}：{exc}") from None
+        text = read_text(path)
+    except FileProblem as exc:
+        raise InputFileError(str(exc)) from None
     try:
         data = json.loads(text) if suffix == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputFileError(
-            f"{path} 不是有效的 {'JSON' if suffix == '.json' else 'YAML'}：{exc}"
+            f"{path} 不是有效的 {'JSON' if suffix == '.json' else 'YAML'} 文件：{syntax_error(exc)}"
         ) from None
     if not isinstance(data, dict):
         raise InputFileError(f"{path} 的内容应为一组字段（JSON 对象或 YAML 映射）")

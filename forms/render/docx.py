@@ -433,6 +433,8 @@ class _Writer:
         elif tag == "table":
             self.table(el)
         elif tag in ("div", "section", "article", "ol", "ul"):
+            if "new-page" in _classes(el):  # a part printed on its own sheet (送达回证)
+                self.page_break()
             outer = self.slip
             self.slip = outer or "slip" in _classes(el)
             for child in el:
