@@ -256,9 +256,7 @@ def make_binder(
             report("merge", 0, pages)
             with _timed(timings, "merge"):
                 pdf_target.parent.mkdir(parents=True, exist_ok=True)
-                partial = pdf_target.with_name(pdf_target.name + ".part")
-                pages = Assembler(plan, front, dividers, partial).run()
-                partial.replace(pdf_target)
+                pages = Assembler(plan, front, dividers, pdf_target).run()  # written whole
             if pages != plan.total_pages:
                 raise AssertionError(f"binder has {pages} pages, numbered {plan.total_pages}")
             written.append(pdf_target)
