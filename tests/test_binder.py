@@ -17,8 +17,10 @@ import stat
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import psutil
@@ -467,3 +469,53 @@ def test_refusals(tmp_path: Path) -> None:
     facts.write_text("{}")
     with pytest.raises(BinderError, match="材料包本身"):
         make_binder(facts, CHECKLIST, PERIOD, [tmp_path / "x.pdf"])
+
+
+# -- the command line ---------------------------------------------------------------------------
+def test_cli_binder_writes_both_and_says_what_is_missing(
+    cli: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(office_module, "soffice", lambda: None)  # fast: no LibreOffice here
+    package = build_package("gaps", tmp_path / "packages")
+    pdf, zip_path = tmp_path / "out" / "迎检资料.pdf", tmp_path / "out" / "迎检资料.zip"
+    period = f"{PERIOD[0]}..{PERIOD[1]}"
+    result = cli(
+        "binder", package, "--checklist", CHECKLIST, "--period", period, "-o", pdf, "-o", zip_path
+    )
+    assert result.exit_code == 0, result.output
+    assert str(pdf) in result.output and str(zip_path) in result.output
+    assert "缺材料的项目：1.2、2.2、2.3、2.5" in result.output
+    assert "未能转换为 PDF" in result.output and "未安装 LibreOffice" in result.output
+    check_every_file_once(read_binder(pdf, zip_path), package)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "{tmp}/x.docx"], "不支持的输出格式“.docx”（可用 .pdf .zip）"),
+        (["-o", "{tmp}/x.pdf", "--checklist", "nope"], "没有名为“nope”的督导清单"),
+        (["-o", "{tmp}/x.pdf", "--period", "2025-13-01..2026-07-15"], "2025年13月1日不存在"),
+        (["-o", "{tmp}/x.pdf", "--package", "{tmp}/none"], "找不到材料包"),
+    ],
+)
+def test_cli_binder_refusals_exit_2(
+    cli: Callable[..., Any], tmp_path: Path, args: list[str], message: str
+) -> None:
+    options = {"--checklist": CHECKLIST, "--period": f"{PERIOD[0]}..{PERIOD[1]}"}
+    package = str(tmp_path / "pkg")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.txt").write_text("材料")
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        value = next(it).replace("{tmp}", str(tmp_path))
+        if arg == "--package":
+            package = value
+        elif arg in options:
+            options[arg] = value
+        else:
+            rest += [arg, value]
+    flat = [x for pair in options.items() for x in pair]
+    result = cli("binder", package, *flat, *rest)
+    assert result.exit_code == 2
+    assert message in result.output

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 
 from audit.binder.contents import toc_docx, toc_xlsx
 from audit.binder.model import Plan
+from forms.files import output_path
 
 STORED = {
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".heif", ".pdf", ".zip", ".rar", ".7z",
@@ -24,23 +25,20 @@ TOC_NAMES = ("目录.docx", "目录.xlsx")
 def write_zip(plan: Plan, target: Path) -> list[str]:
     """Write the zip; returns the names of its entries, in order."""
     names: list[str] = []
-    partial = target.with_name(target.name + ".part")
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.writestr(TOC_NAMES[0], toc_docx(plan), zipfile.ZIP_STORED)
-            zf.writestr(TOC_NAMES[1], toc_xlsx(plan), zipfile.ZIP_STORED)
-            names += TOC_NAMES
-            for section in plan.sections():
-                for doc in section.docs:
-                    if doc.source is None:
-                        continue  # no bytes to keep: listed in the 目录 with the reason
-                    name = f"{section.folder}/{doc.zip_name(section.width)}"
-                    suffix = PurePosixPath(doc.name).suffix.lower()
-                    method = zipfile.ZIP_STORED if suffix in STORED else zipfile.ZIP_DEFLATED
-                    zf.write(doc.source, name, compress_type=method)
-                    names.append(name)
-        partial.replace(target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with (
+        output_path(target) as partial,  # written whole or not at all
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf,
+    ):
+        zf.writestr(TOC_NAMES[0], toc_docx(plan), zipfile.ZIP_STORED)
+        zf.writestr(TOC_NAMES[1], toc_xlsx(plan), zipfile.ZIP_STORED)
+        names += TOC_NAMES
+        for section in plan.sections():
+            for doc in section.docs:
+                if doc.source is None:
+                    continue  # no bytes to keep: listed in the 目录 with the reason
+                name = f"{section.folder}/{doc.zip_name(section.width)}"
+                suffix = PurePosixPath(doc.name).suffix.lower()
+                method = zipfile.ZIP_STORED if suffix in STORED else zipfile.ZIP_DEFLATED
+                zf.write(doc.source, name, compress_type=method)
+                names.append(name)
     return names
