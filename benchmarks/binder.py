@@ -208,6 +208,7 @@ def child(package: str, out: str, workers: int | None) -> dict[str, Any]:
         "pages": result.pages,
         "unconverted": result.unconverted,
         "workers": result.workers,
+        "layouts": result.plan.layouts,
         "timings": result.timings,
         "pdf_mb": (target / "迎检资料.pdf").stat().st_size / 2**20,
         "zip_mb": (target / "迎检资料.zip").stat().st_size / 2**20,
@@ -226,12 +227,14 @@ def report(r: dict[str, Any]) -> None:
     print(f"pages {r['pages']}, {sizes}, unconverted {len(r['unconverted'])}")
     for path, why in r["unconverted"]:
         print(f"  unconverted: {path}: {why}")
-    print(f"LibreOffice workers {r['workers']}")
+    print(f"LibreOffice workers {r['workers']}; final layout passes {r['layouts']}")
     notes = {
         "convert": "(in a thread beside the audit)",
+        "prelayout": "(目录 and dividers counted while LibreOffice still converts)",
         "total": "(wall clock, start to end)",
     }
-    for step in ("stage", "audit", "place", "convert", "render", "merge", "zip", "total"):
+    steps = ("stage", "audit", "place", "convert", "prelayout", "render", "merge", "zip", "total")
+    for step in steps:
         print(f"  {step:8s} {t.get(step, 0.0):7.2f} s {notes.get(step, '')}")
     print(f"CPU {r['cpu']:.1f} s (this process and its children)")
     print(f"peak RSS {r['peak_mb']:.0f} MB (Python, VmHWM), {r['tree_peak_mb']:.0f} MB (tree)")

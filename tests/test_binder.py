@@ -55,6 +55,7 @@ class TocRow:
     number: str
     title: str
     pages: str
+    kind: str
     in_zip: str
     original: str
     note: str
@@ -99,10 +100,7 @@ def read_binder(pdf: Path, zip_path: Path) -> Binder:
     book = openpyxl.load_workbook(io.BytesIO(entries["目录.xlsx"]), read_only=True)
     sheet = book["目录"]
     rows = list(sheet.iter_rows(min_row=4, values_only=True))
-    toc = [
-        TocRow(*(str(v) if v is not None else "" for v in (r[0], r[1], r[2], r[4], r[5], r[6])))
-        for r in rows
-    ]
+    toc = [TocRow(*(str(v) if v is not None else "" for v in r[:7])) for r in rows]
     return Binder(pdf, zip_path, _marks(reader), texts, toc, entries)
 
 
@@ -167,6 +165,19 @@ def check_page_ranges(b: Binder, package: Path) -> None:
         assert (stamp in text) == (i > 0), (i + 1, text[-40:])
     ends = [PAGES.match(r.pages) for r in b.toc if r.pages not in ("", "—")]
     assert max(int(m.group(2) or m.group(1)) for m in ends if m) == len(b.texts)
+    # the sections (1.1 … 4.7, 附：其他材料) follow each other and end with the binder
+    sections = [
+        PAGES.match(r.pages)
+        for r in b.toc
+        if not r.original
+        and not r.title.startswith(("缺：", "另见：", "未收入："))
+        and (r.title.startswith(f"{r.number} ") or r.title == "附：其他材料")
+    ]
+    bounds = [(int(m.group(1)), int(m.group(2) or m.group(1))) for m in sections if m]
+    assert len(bounds) == len(sections) == 19
+    for (_, last), (first, _) in itertools.pairwise(bounds):
+        assert first == last + 1
+    assert bounds[-1][1] == len(b.texts)
     leaves = [r for r in b.toc if r.original and r.pages != "—"]
     spans = []
     for row in leaves:
@@ -276,6 +287,15 @@ def test_items_in_checklist_order_then_other(edge: tuple[Binder, Path]) -> None:
         "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5", "3.1", "3.2", "3.3", "3.4",
         "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7",
     ]  # fmt: skip
+    # two files of one name in a section show the folder that tells them apart
+    for number in ("1.1", "4.3"):
+        titles = [
+            r.title.split(". ", 1)[1] for r in binder.toc if r.number == number and r.original
+        ]
+        assert len(titles) == len(set(titles)), titles
+    assert "李小华/一生一案表.docx" in [
+        r.title.split(". ", 1)[1] for r in binder.toc if r.number == "4.3" and r.original
+    ]
     # the zip's folders: 一、组织部署/1.1 控辍保学会议材料/01-…
     folders = {n.rsplit("/", 1)[0] for n in binder.entries if "/" in n}
     assert "一、组织部署/1.1 控辍保学会议材料" in folders
@@ -394,6 +414,41 @@ def test_without_libreoffice_nothing_is_lost(
     assert office and all("未安装 LibreOffice" in r.note and r.pages == "—" for r in office)
     pdfs = [r for r in binder.toc if r.original.endswith((".pdf", ".jpg"))]
     assert pdfs and all(r.pages != "—" for r in pdfs)
+
+
+def test_uncited_files_go_by_kind_unless_about_roster_pupils(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A weekly 考勤表 no rule cited is still an attendance ledger (2.3); an ordinary pupil's
+    家访记录 is no joint visit of a suspended pupil and proves nothing for 3.3 (其他材料)."""
+    from fixtures.packages.docs import Grid, docx, xlsx
+
+    monkeypatch.setattr(office_module, "soffice", lambda: None)
+    package = build_package("compliant", tmp_path / "packages")
+    extra = {
+        "二、防辍学/考勤/第05周学生考勤表.xlsx": xlsx(
+            {
+                "考勤": [
+                    ["第5周学生考勤表"],
+                    ["班级", "姓名", "周一", "周二"],
+                    ["7年级1班", "韦小宝", "√", "√"],
+                ]
+            }
+        ),
+        "二、防辍学/家访/家访记录-韦小宝.docx": docx(
+            ["家访记录", Grid([["学生姓名", "韦小宝", "家访时间", "2025年10月9日"]])]
+        ),
+    }
+    for path, data in extra.items():
+        (package / path).parent.mkdir(parents=True, exist_ok=True)
+        (package / path).write_bytes(data)
+    binder = build(package, tmp_path / "out")
+    rows = {r.original: r for r in binder.toc if r.original}
+    assert rows["二、防辍学/考勤/第05周学生考勤表.xlsx"].number == "2.3"
+    visit = rows["二、防辍学/家访/家访记录-韦小宝.docx"]
+    assert visit.kind == "家访/劝返/联合劝访记录"  # read as a visit record, yet cited by none
+    assert visit.number == "" and visit.in_zip.startswith("附：其他材料/")
+    check_every_file_once(binder, package)
 
 
 FAKE_SOFFICE = """#!{python}

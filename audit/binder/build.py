@@ -106,25 +106,53 @@ def number_pages(plan: Plan, cover: int, toc: int, dividers: dict[str, int]) -> 
     plan.total_pages = page - 1
 
 
-def lay_out(plan: Plan, work: Path) -> tuple[Path, Path]:
-    """Render the dividers and the front (cover, 目录) until their page counts hold."""
+@dataclass
+class Counts:
+    """Pages of the cover, the 目录 and each divider, as last laid out (or guessed)."""
+
+    cover: int
+    toc: int
+    dividers: dict[str, int]
+
+
+def guess_counts(plan: Plan) -> Counts:
     rows = sum(2 + len(s.docs) + len(s.see_also) for s in plan.sections())
-    toc = max(1, math.ceil(rows / 24))
-    cover = 1
-    dividers = {s.id: 1 + len(s.docs) // 20 for s in plan.sections()}
-    front_pdf, dividers_pdf = work / "front.pdf", work / "dividers.pdf"
-    for _ in range(MAX_LAYOUTS):
-        number_pages(plan, cover, toc, dividers)
-        spans = render_parts(dividers_html(plan), dividers_pdf)
-        found = {s.id: spans[f"d-{s.id}"][1] - spans[f"d-{s.id}"][0] for s in plan.sections()}
-        front = render_parts(front_html(plan), front_pdf)
-        found_cover = front["cover"][1] - front["cover"][0]
-        found_toc = front["toc"][1] - front["toc"][0]
-        if (found, found_cover, found_toc) == (dividers, cover, toc):
+    return Counts(
+        1, max(1, math.ceil(rows / 24)), {s.id: 1 + len(s.docs) // 20 for s in plan.sections()}
+    )
+
+
+def _render(
+    plan: Plan, counts: Counts, work: Path | None
+) -> tuple[Counts, dict[str, tuple[int, int]]]:
+    number_pages(plan, counts.cover, counts.toc, counts.dividers)
+    spans = render_parts(dividers_html(plan), work / "dividers.pdf" if work else None)
+    found = {s.id: spans[f"d-{s.id}"][1] - spans[f"d-{s.id}"][0] for s in plan.sections()}
+    front = render_parts(front_html(plan), work / "front.pdf" if work else None)
+    return Counts(
+        front["cover"][1] - front["cover"][0], front["toc"][1] - front["toc"][0], found
+    ), spans
+
+
+def count_pages(plan: Plan, guess: Counts | None = None) -> Counts:
+    """Lay the dividers and the front out without writing them: their page counts (done while
+    LibreOffice still converts, so the final layout is one pass as a rule)."""
+    return _render(plan, guess or guess_counts(plan), None)[0]
+
+
+def lay_out(plan: Plan, work: Path, guess: Counts | None = None) -> tuple[Path, Path]:
+    """Render the dividers and the front (cover, 目录) until the page counts they were
+    numbered with are the ones they have (the page column has a fixed width, so numbers never
+    change the layout; a guess from `count_pages` holds unless a conversion failed since)."""
+    counts = guess or guess_counts(plan)
+    for passes in range(1, MAX_LAYOUTS + 1):
+        found, spans = _render(plan, counts, work)
+        plan.layouts = passes
+        if found == counts:
             for s in plan.sections():
                 s.divider = spans[f"d-{s.id}"]
-            return front_pdf, dividers_pdf
-        dividers, cover, toc = found, found_cover, found_toc
+            return work / "front.pdf", work / "dividers.pdf"
+        counts = found
     raise BinderError("目录排版未能稳定（页数反复变化），请联系维护人员")
 
 
@@ -242,13 +270,17 @@ def make_binder(
                 result, effective, path, school=school, made=made, verdicts=verdicts, staged=staged
             )
         report("place", 1, 1)
+        guess = None
+        if not converting.join(0):  # LibreOffice still at work: count the pages meanwhile
+            with _timed(timings, "prelayout"):
+                guess = count_pages(plan)
         while not converting.join(0.5):
             report("convert", converter.done, len(staged))
         report("convert", len(staged), len(staged))
         timings["convert"] = converting.seconds  # beside the audit, not after it
         report("render", 0, 1)
         with _timed(timings, "render"):
-            front, dividers = lay_out(plan, work)
+            front, dividers = lay_out(plan, work, guess)
         report("render", 1, 1)
         written: list[Path] = []
         pages = plan.total_pages

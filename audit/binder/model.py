@@ -149,6 +149,7 @@ class Plan:
     toc_first: int = 2
     toc_pages: int = 1
     total_pages: int = 0
+    layouts: int = 0  # passes the final layout of the 目录 and dividers took
 
     def sections(self) -> list[Section]:
         return [s for g in self.groups for s in g.sections] + [self.other]

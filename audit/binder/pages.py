@@ -34,8 +34,9 @@ def page_range(first: int, last: int) -> str:
     return str(first) if last <= first else f"{first}–{last}"
 
 
-def render_parts(html: str, target: Path) -> Spans:
-    """Lay out and write `html`; each part (an element with an id) → its pages [start, end)."""
+def render_parts(html: str, target: Path | None) -> Spans:
+    """Lay out `html` and write it to `target` (None: lay out only, to count pages); each part
+    (an element with an id) → its pages [start, end)."""
     document = HTML(
         string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=SafeFetcher()
     ).render(font_config=font_configuration())
@@ -43,7 +44,8 @@ def render_parts(html: str, target: Path) -> Spans:
     for index, page in enumerate(document.pages):
         for anchor in page.anchors:
             starts.setdefault(anchor, index)
-    document.write_pdf(target)
+    if target is not None:
+        document.write_pdf(target)
     ordered = sorted(starts.items(), key=lambda kv: kv[1])
     spans: Spans = {}
     for i, (anchor, start) in enumerate(ordered):

@@ -8,7 +8,9 @@ each requirement). A file goes under:
    (a 送教上门记录 used by 4.1 to find a pupil and by 4.4–4.7 goes under 4.4);
 2. else the first requirement that used it (an unreadable file the rules asked about);
 3. else the first requirement that reads its kind (a file of a known kind no rule cited:
-   outside the period, or beyond a requirement's cited evidence);
+   outside the period, or beyond a requirement's cited evidence) — unless the checklist's
+   binder data lists the kind as `roster_only` (checklists/binder/: a 家访记录 of a pupil not
+   on the suspension roster proves nothing for 3.3);
 4. else 附：其他材料.
 
 A file used by several requirements is placed once and named on the others' divider pages
@@ -22,6 +24,7 @@ import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -42,12 +45,22 @@ _SCHOOL = re.compile(
 
 
 @cache
-def folder_names(checklist_id: str) -> dict[str, str]:
-    """Short names of items and requirements for the zip's folders (checklists/binder/)."""
+def _binder_data(checklist_id: str) -> dict[str, Any]:
     path = CHECKLISTS_DIR / "binder" / f"{checklist_id}.yaml"
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def roster_only(checklist_id: str) -> frozenset[str]:
+    """Kinds whose uncited files are not placed by kind (checklists/binder/)."""
+    return frozenset(str(k) for k in _binder_data(checklist_id).get("roster_only") or [])
+
+
+def folder_names(checklist_id: str) -> dict[str, str]:
+    """Short names of items and requirements for the zip's folders (checklists/binder/)."""
+    data = _binder_data(checklist_id)
     names = {str(k): str(v) for k, v in (data.get("items") or {}).items()}
     names.update({str(k): str(v) for k, v in (data.get("requirements") or {}).items()})
     if data.get("other"):
@@ -94,14 +107,16 @@ def _disambiguate(docs: list[Doc]) -> None:
             d.shown = text
 
 
-def _home(f: FileResult, order: list[str], reads: dict[str, set[str]]) -> str:
+def _home(
+    f: FileResult, order: list[str], reads: dict[str, set[str]], by_roster: frozenset[str]
+) -> str:
     used = [r for r in order if r in f.used_by]
     for rid in used:
         if f.kind in reads[rid]:
             return rid
     if used:
         return used[0]
-    if f.kind != "unknown":
+    if f.kind != "unknown" and f.kind not in by_roster:
         for rid in order:
             if f.kind in reads[rid]:
                 return rid
@@ -135,6 +150,7 @@ def make_plan(
     names = folder_names(checklist.id)
     order = [r.id for r in checklist.requirements()]
     reads = {r.id: set(r.evidence) for r in checklist.requirements()}
+    by_roster = roster_only(checklist.id)
     groups: list[Group] = []
     sections: dict[str, Section] = {}
     for index, item in enumerate(checklist.items):
@@ -174,7 +190,7 @@ def make_plan(
         doc.used_by = [r for r in order if r in f.used_by]
         if doc.status == "scanned" and not doc.note:
             doc.note = "扫描件，按原样编入"
-        doc.section = _home(f, order, reads)
+        doc.section = _home(f, order, reads, by_roster)
         sections[doc.section].docs.append(doc)
     for section in sections.values():
         section.docs.sort(key=lambda d: d.path)
