@@ -177,6 +177,31 @@ def build(out: Path, files: int) -> Path:
     return root
 
 
+def _rss() -> tuple[float, float]:
+    """This process's RSS and peak RSS now (MB)."""
+    values = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                values[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def pypdf_child(pdf: str) -> dict[str, Any]:
+    """The reference: pypdf's PdfWriter holding the same pages (every page of the binder
+    added, then written), as a merge with PdfWriter would hold them before writing."""
+    from pypdf import PdfReader, PdfWriter
+
+    before = _rss()[0]
+    start = time.perf_counter()
+    writer = PdfWriter()
+    for page in PdfReader(pdf).pages:
+        writer.add_page(page)
+    with open(os.devnull, "wb") as sink:
+        writer.write(sink)
+    return {"seconds": time.perf_counter() - start, "grew_mb": _rss()[1] - before}
+
+
 def child(package: str, out: str, workers: int | None) -> dict[str, Any]:
     from audit.binder import make_binder
 
@@ -185,9 +210,12 @@ def child(package: str, out: str, workers: int | None) -> dict[str, Any]:
     steps: list[tuple[str, float]] = []
     start = time.perf_counter()
 
+    memory: dict[str, tuple[float, float]] = {}  # step → (RSS, peak RSS) as it starts, MB
+
     def progress(step: str, done: int, total: int) -> None:
         if not steps or steps[-1][0] != step:
             steps.append((step, time.perf_counter() - start))
+            memory.setdefault(step, _rss())
 
     with TreePeak() as tree:
         result = make_binder(
@@ -215,6 +243,7 @@ def child(package: str, out: str, workers: int | None) -> dict[str, Any]:
         "cpu": cpu_seconds(),
         "peak_mb": peak_mb(workers=0),
         "tree_peak_mb": tree.mb,
+        "memory": memory,
         "load_before": load,
         "load_after": os.getloadavg(),
     }
@@ -238,6 +267,18 @@ def report(r: dict[str, Any]) -> None:
         print(f"  {step:8s} {t.get(step, 0.0):7.2f} s {notes.get(step, '')}")
     print(f"CPU {r['cpu']:.1f} s (this process and its children)")
     print(f"peak RSS {r['peak_mb']:.0f} MB (Python, VmHWM), {r['tree_peak_mb']:.0f} MB (tree)")
+    m = r["memory"]
+    if "merge" in m and "zip" in m:
+        print(
+            f"merge: RSS {m['merge'][0]:.0f} MB as it starts, peak {m['merge'][1]:.0f} → "
+            f"{m['zip'][1]:.0f} MB by its end (the PDF is streamed: no growth with pages)"
+        )
+    if "pypdf" in r:
+        p = r["pypdf"]
+        print(
+            f"reference: pypdf PdfWriter holding the same {r['pages']} pages grows by "
+            f"{p['grew_mb']:.0f} MB ({p['seconds']:.1f} s)"
+        )
     lb, la = r["load_before"], r["load_after"]
     print(f"load average before {lb[0]:.2f} {lb[1]:.2f}, after {la[0]:.2f} {la[1]:.2f}")
     target = 60.0
@@ -254,18 +295,22 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "out"))
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--child", nargs=2, metavar=("PACKAGE", "OUT"))
+    parser.add_argument("--pypdf-child", metavar="PDF")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], args.child[1], args.workers)))
+        return
+    if args.pypdf_child:
+        print(json.dumps(pypdf_child(args.pypdf_child)))
         return
     out = Path(args.out)
     for files in [args.files] + ([args.also] if args.also else []):
         package = build(out, files)
         print(f"== {package} ==")
         extra = ["--workers", str(args.workers)] if args.workers else []
-        result = run_child(
-            __file__, *extra, "--child", str(package), str(out / f"binder-{files}-out")
-        )
+        target = out / f"binder-{files}-out"
+        result = run_child(__file__, *extra, "--child", str(package), str(target))
+        result["pypdf"] = run_child(__file__, "--pypdf-child", str(target / "迎检资料.pdf"))
         report(result)
 
 
