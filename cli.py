@@ -501,7 +501,7 @@ def demo(out_dir: Path) -> None:
     """
     from audit.binder import BinderError
     from audit.demo import DemoError, audit_samples, binder_sample
-    from forms.cases.demo import demo_cases
+    from cases.demo import demo_cases
     from forms.demo import render_samples
     from forms.fonts import FontError
 

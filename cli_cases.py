@@ -1,4 +1,4 @@
-"""`baoxue cases`: the dropout-case commands, thin over forms/cases."""
+"""`baoxue cases`: the dropout-case commands, thin over the cases package."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
+from cases.model import CLOSING, EVENT_NAMES, STEP_KINDS
 from cli_common import EXIT_INVALID, EXIT_USAGE, Keyword, argument, group, option
 from cli_common import fail as _fail
-from forms.cases.model import CLOSING, EVENT_NAMES, STEP_KINDS
 
 # What a clerk types for a step or a closing: the code or its Chinese name.
 STEPS = Keyword({k: EVENT_NAMES[k] for k in STEP_KINDS})
@@ -29,9 +29,11 @@ _store_option = option(
     "store_dir",
     type=click.Path(path_type=Path),
     envvar="BAOXUE_CASES",
-    default=Path("cases"),
-    show_default=True,
-    help="个案目录（每个个案一个 JSON 文件，另有变更日志 log.jsonl）",
+    default=None,
+    help=(
+        "个案目录（每个个案一个 JSON 文件，另有变更日志 log.jsonl）；"
+        "默认为数据目录下的 cases（./baoxue-data/cases 或 $BAOXUE_DATA/cases）"
+    ),
 )
 _who_option = option("--who", default="文员", show_default=True, help="经办人（写入变更日志）")
 _school_option = option("--school", help="本校名称：不是本校学生的个案拒绝办理")
@@ -53,7 +55,7 @@ def _day(text: str | None, default: object = None) -> Any:
 
 def _cases_call(action: Any) -> Any:
     """Run a case action; a refusal exits 1 with its Chinese reason, nothing saved."""
-    from forms.cases.model import CaseError
+    from cases.model import CaseError
     from forms.errors import RecordError
     from forms.fonts import FontError
     from forms.profiles import ProfileError
@@ -67,12 +69,13 @@ def _cases_call(action: Any) -> Any:
         _fail(str(exc), EXIT_USAGE)
 
 
-def _store(store_dir: Path) -> Any:
-    from forms.cases.store import CaseStore
+def _store(store_dir: Path | None) -> Any:
+    from cases.store import CaseStore, default_root
     from forms.files import check_folder
 
-    check_folder(store_dir, "个案目录")
-    return CaseStore(store_dir)
+    root = store_dir or default_root()
+    check_folder(root, "个案目录")
+    return CaseStore(root)
 
 
 def _case_line(case: Any) -> str:
@@ -95,13 +98,13 @@ def cases() -> None:
 @_who_option
 @_today_option
 def cases_open(
-    record_file: Path, profile_id: str, store_dir: Path, who: str, today: str | None
+    record_file: Path, profile_id: str, store_dir: Path | None, who: str, today: str | None
 ) -> None:
     """开案：学生无故未到校，建立个案。
 
     开案记录（YAML 或 JSON）写 opened（未到校首日）、student、guardian、school、reason。
     """
-    from forms.cases.workflow import open_from
+    from cases.workflow import open_from
     from forms.render.document import load_record_file
 
     case = _cases_call(
@@ -144,7 +147,7 @@ def cases_record(
     place: str | None,
     participants: tuple[str, ...],
     holidays: tuple[str, ...],
-    store_dir: Path,
+    store_dir: Path | None,
     who: str,
     school: str | None,
     today: str | None,
@@ -161,7 +164,7 @@ def cases_record(
     限期返校通知书（deadline_notice）
     相关部门措施（measure）
     """
-    from forms.cases.workflow import record_event
+    from cases.workflow import record_event
 
     people = []
     for item in participants:
@@ -210,13 +213,13 @@ def cases_close(
     receiving_school: str | None,
     approval: str | None,
     note: str | None,
-    store_dir: Path,
+    store_dir: Path | None,
     who: str,
     school: str | None,
     today: str | None,
 ) -> None:
     """销号：学生复学、转学或经批准休学。"""
-    from forms.cases.workflow import close_case
+    from cases.workflow import close_case
 
     closing = {
         "how": how,
@@ -246,7 +249,7 @@ def cases_reopen(
     on: str,
     by: str,
     note: str | None,
-    store_dir: Path,
+    store_dir: Path | None,
     who: str,
     school: str | None,
     today: str | None,
@@ -255,7 +258,7 @@ def cases_reopen(
 
     销号后在辖区规定的期限内再次无故未到校的，重开原个案。
     """
-    from forms.cases.workflow import reopen_case
+    from cases.workflow import reopen_case
 
     case = _cases_call(
         lambda: reopen_case(_store(store_dir), case_id, _day(on), by, _day(today), school, note)
@@ -278,7 +281,7 @@ def cases_import(
     school: str,
     township: str | None,
     sheet: str | None,
-    store_dir: Path,
+    store_dir: Path | None,
     who: str,
     today: str | None,
 ) -> None:
@@ -286,7 +289,7 @@ def cases_import(
 
     有未到校日期、未请假的学生各开一个个案。有行被拒绝（身份证号有误等）时退出码为 1。
     """
-    from forms.cases.importing import import_absences
+    from cases.importing import import_absences
     from forms.roster import RosterError
 
     bar: Any = None
@@ -340,7 +343,7 @@ def cases_due(
     holidays: tuple[str, ...],
     profile_ids: tuple[str, ...],
     as_json: bool,
-    store_dir: Path,
+    store_dir: Path | None,
 ) -> None:
     """列出应办和逾期的步骤及每月报送。
 
@@ -348,8 +351,8 @@ def cases_due(
     """
     from dataclasses import asdict
 
-    from forms.cases.ladder import due, of_place
-    from forms.cases.reports_due import reports_due
+    from cases.ladder import due, of_place
+    from cases.reports_due import reports_due
     from forms.profiles import get_profile
 
     day = _day(on)
@@ -379,7 +382,7 @@ def cases_due(
 @option("--school", help="只列此学校")
 @option("--open", "only_open", is_flag=True, help="只列未销号的")
 @_store_option
-def cases_list(school: str | None, only_open: bool, store_dir: Path) -> None:
+def cases_list(school: str | None, only_open: bool, store_dir: Path | None) -> None:
     """列出个案（身份证号隐去出生日期）。"""
     for case in _store(store_dir).all():
         if (school is None or case.school.name == school) and (
@@ -391,7 +394,7 @@ def cases_list(school: str | None, only_open: bool, store_dir: Path) -> None:
 @cases.command("show")
 @argument("case_id", metavar="个案编号")
 @_store_option
-def cases_show(case_id: str, store_dir: Path) -> None:
+def cases_show(case_id: str, store_dir: Path | None) -> None:
     """一个个案的劝返记录和文书。"""
     case = _cases_call(lambda: _store(store_dir).get(case_id))
     click.echo(_case_line(case))
@@ -411,7 +414,7 @@ def cases_show(case_id: str, store_dir: Path) -> None:
 @cases.command("log")
 @argument("case_id", metavar="[个案编号]", required=False)
 @_store_option
-def cases_log(case_id: str | None, store_dir: Path) -> None:
+def cases_log(case_id: str | None, store_dir: Path | None) -> None:
     """变更日志（只增不改）。"""
     for entry in _store(store_dir).log(case_id):
         action = LOG_ACTIONS.get(entry.action, entry.action)
@@ -426,13 +429,13 @@ def cases_log(case_id: str | None, store_dir: Path) -> None:
 @_school_option
 @_today_option
 def cases_document(
-    case_id: str, step: int, store_dir: Path, who: str, school: str | None, today: str | None
+    case_id: str, step: int, store_dir: Path | None, who: str, school: str | None, today: str | None
 ) -> None:
     """由个案生成某一步的文书。
 
     生成 PDF 和 DOCX，并登记到个案。
     """
-    from forms.cases.workflow import document
+    from cases.workflow import document
 
     doc = _cases_call(lambda: document(_store(store_dir), case_id, step, who, _day(today), school))
     for path in doc.files:
@@ -461,13 +464,13 @@ def cases_report(
     profile_id: str | None,
     out_dir: Path,
     roster: Path | None,
-    store_dir: Path,
+    store_dir: Path | None,
 ) -> None:
     """学校月报和台账，或乡镇总台账。
 
     写 --school：学校月报（PDF、DOCX、XLSX）和由个案填写的台账；只写 --township：乡镇的总台账。
     """
-    from forms.cases.report import write_school_month, write_township_month
+    from cases.report import write_school_month, write_township_month
     from forms.files import make_folder
 
     make_folder(out_dir, "输出目录")

@@ -35,7 +35,7 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class PackageLimits:
-    """Safety limits; the defaults are documented in README (Evidence packages)."""
+    """Safety limits; the defaults are documented in docs/evidence-packages.md."""
 
     max_files: int = 5000  # members, counting those inside nested zips
     max_total_bytes: int = 2048 * MiB  # uncompressed, all members together

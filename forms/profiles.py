@@ -51,7 +51,7 @@ class Sourced(Strict, Generic[T]):
 
 
 class EscalationStep(Strict):
-    """One rung of the dropout ladder (forms/cases/ladder.py reads it).
+    """One rung of the dropout ladder (cases/ladder.py reads it).
 
     The clock starts at `from_step`'s recorded date, else — when `after_days` is given —
     at the case's first day absent (that day counts as day 1), else at the previous
@@ -78,7 +78,7 @@ class EscalationStep(Strict):
 
 
 class PeriodicReport(Strict):
-    """A report filed every month, cases or none (forms/cases/reports_due.py lists it)."""
+    """A report filed every month, cases or none (cases/reports_due.py lists it)."""
 
     what: str  # 《蛟潭镇控辍保学总台账》
     actor: str  # who files it: 镇民生服务办, 学校
@@ -91,7 +91,7 @@ class PeriodicReport(Strict):
 
 
 class CaseRules(Strict):
-    """Rules of a dropout case (forms/cases) beyond its ladder."""
+    """Rules of a dropout case (cases/) beyond its ladder."""
 
     reopen_within_days: Sourced[int]
     first_kind: Sourced[str]  # a new case's kind: 疑似辍学

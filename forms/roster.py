@@ -18,6 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from forms.dates import DateParseError, parse_date
 from forms.idcard import IdNumberError, parse_id_number
 from forms.names import names_column, names_share
 from forms.roster_columns import ColumnTable, column_table, normalize_label
@@ -316,6 +317,38 @@ def _id_numbers(cells: list[Any]) -> bool:
     return bool(filled) and valid >= VALUE_SHARE * len(filled)
 
 
+# headings of a date that is no event's: a birth date, a school entry, when the sheet was made
+_NOT_EVENT_DATE = re.compile(r"出生|生日|入学|入校|填表|制表|打印|导出")
+
+
+def _dated(rows: list[list[Any]], columns: list[Column], key: str) -> list[Column]:
+    """`key` given to the column of dates a sheet has when no column holds it yet: its cells
+    are dates (Excel dates or text), and its heading does not say it is a birth date or the
+    like (issue 20 §4: columns by their values)."""
+    if any(c.key == key for c in columns):
+        return columns
+    sample = rows[:SAMPLE_ROWS]
+    for n, c in enumerate(columns):
+        if c.key is not None or _NOT_EVENT_DATE.search(c.header):
+            continue
+        cells = [r[c.index] for r in sample if c.index < len(r) and not _blank(r[c.index])]
+        dated = sum(1 for v in cells if _is_date(v))
+        if cells and dated >= VALUE_SHARE * len(cells):
+            return [*columns[:n], replace(c, key=key), *columns[n + 1 :]]
+    return columns
+
+
+def _is_date(value: Any) -> bool:
+    """An Excel date cell, or text that reads as one (2025-10-09, 2025年10月9日)."""
+    if isinstance(value, date):
+        return True
+    try:
+        parse_date(str(value).strip())
+    except (DateParseError, ValueError):
+        return False
+    return True
+
+
 def find_header(grid: list[list[Any]], table: ColumnTable) -> _Header | None:
     best: _Header | None = None
     for first in range(min(HEADER_SEARCH_ROWS, len(grid))):
@@ -370,8 +403,16 @@ def _rows(
         ordinal += 1
 
 
-def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None = None) -> Roster:
-    """Read a roster file; raise RosterError with a Chinese reason when it cannot be read."""
+def read_roster(
+    path: Path,
+    sheet: str | None = None,
+    table: ColumnTable | None = None,
+    date_key: str | None = None,
+) -> Roster:
+    """Read a roster file; raise RosterError with a Chinese reason when it cannot be read.
+
+    `date_key`: the field a sheet's one date column holds when no heading names it (a daily
+    absence sheet headed 日期 or 填报日期: the day each pupil was absent)."""
     table = table or column_table()
     if path.is_dir():
         raise RosterError(f"“{path}”是一个文件夹，这里需要花名册文件（.xlsx、.xls 或 .csv）")
@@ -386,6 +427,8 @@ def read_roster(path: Path, sheet: str | None = None, table: ColumnTable | None 
         header = find_header(grid, table)
         if header is None:
             continue
+        if date_key:
+            header.columns = _dated(grid[header.first + header.height :], header.columns, date_key)
         roster = Roster(
             path=path,
             sheet=name or None,

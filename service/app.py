@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service import rendering
 from service.auth import CsrfError, NotAuthenticated
 from service.blobs import BlobStore, TooLargeError
 from service.config import ServiceConfig
@@ -58,6 +59,7 @@ def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> Ser
 def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = None) -> FastAPI:
     config = config or ServiceConfig()
     context = build_context(config, runner)
+    rendering.configure(config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +71,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
             submit_queued(context.db, context.runner)
         yield
         context.runner.shutdown(wait=False)
+        rendering.shutdown()
         context.db.dispose()
 
     app = FastAPI(

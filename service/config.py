@@ -6,11 +6,25 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from forms import paths
+
 MIB = 1024 * 1024
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("BAOXUE_DATA", Path.cwd() / "baoxue-data"))
+    return paths.default_data_dir()
+
+
+def default_job_idle_seconds() -> float | None:
+    """How long job worker processes wait for the next job before they end
+    ($BAOXUE_JOB_IDLE_SECONDS; "none" keeps them for the life of the service)."""
+    value = os.environ.get("BAOXUE_JOB_IDLE_SECONDS", "").strip().lower()
+    if value == "none":
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:  # unset or not a number
+        return 60.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,9 @@ class ServiceConfig:
     session_hours: int = 12
     job_mode: str = "process"  # "process" | "thread"
     job_workers: int = 1
+    # Job worker processes start with a job and end after this many idle seconds (None:
+    # never), so a service at rest holds no rendering or evidence-reading code.
+    job_idle_seconds: float | None = field(default_factory=default_job_idle_seconds)
     job_max_attempts: int = 2  # a job interrupted by a restart is retried this often in all
     default_profile: str = "liupu-2026"
     default_checklist: str = "liupu-supervision-2024"

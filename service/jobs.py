@@ -14,8 +14,6 @@ import logging
 import multiprocessing
 import os
 import shutil
-import signal
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,6 +30,7 @@ from service.blobs import BlobStore
 from service.config import ServiceConfig
 from service.db import Database
 from service.tables import Job, utcnow
+from service.workers import IdlePool, init_worker
 
 log = logging.getLogger("baoxue.jobs")
 
@@ -147,71 +146,56 @@ def fail_job(db: Session, job_id: int, reason: str) -> None:
     )
 
 
-def exit_with_parent(parent: int | None = None) -> None:
-    """End this process when its parent goes (killed services must not leave workers behind:
-    a spawned worker holds both ends of its task pipe and would wait for work forever).
-    Pass the parent's pid when known: a parent killed while this process was starting has
-    already been replaced by the reaper."""
-    parent = parent or os.getppid()
-
-    def watch_parent() -> None:
-        while os.getppid() == parent:
-            time.sleep(2)
-        os._exit(1)
-
-    threading.Thread(target=watch_parent, name="baoxue-parent-watch", daemon=True).start()
-
-
-def warm_job_worker() -> None:
-    for target in HANDLERS.values():
-        import_module(target.split(":")[0])
-
-
 def _init_worker(service: int | None = None) -> None:
     """Job workers yield the CPU to page views (a 2-core school server runs both) and end
     with the service."""
-    os.nice(10)
-    # Ctrl-C in the terminal reaches the whole process group; the service stops its workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_with_parent(service)
+    init_worker(service, nice=10)
 
 
 class PoolJobRunner:
-    """In-process pool: threads (tests, small sites) or spawned processes (default)."""
+    """In-process pool: threads (tests, small sites) or spawned processes (default).
+
+    The processes are started by the first job and end once no job has been running for
+    `config.job_idle_seconds` (`service.workers.IdlePool`): a job worker holds what jobs
+    import — WeasyPrint and the fonts, pdfium, openpyxl, the audit's readers (≈ 140 MB, more
+    once fonts are loaded) — and a service at rest holds none of it. Two workers warmed at
+    start-up made half of what an idle service held (issue 23 §6).
+    """
 
     def __init__(self, config: ServiceConfig, database: Database) -> None:
         self.config = config
         self.database = database
-        self.executor: Executor
-        if config.job_mode == "process":
-            self.executor = ProcessPoolExecutor(
-                max_workers=config.job_workers,
+        self.pool = IdlePool(
+            self._make,
+            config.job_idle_seconds if config.job_mode == "process" else None,
+            "job workers",
+        )
+
+    def _make(self) -> Executor:
+        if self.config.job_mode == "process":
+            return ProcessPoolExecutor(
+                max_workers=self.config.job_workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
-            # Start the worker now and let it import the job code at its low priority: a
-            # worker started by the first upload spent ≈ 1 s of CPU importing while the
-            # service answered its first page views.
-            self.executor.submit(warm_job_worker)
-        else:
-            self.executor = ThreadPoolExecutor(
-                max_workers=config.job_workers, thread_name_prefix="baoxue-job"
-            )
+        return ThreadPoolExecutor(
+            max_workers=self.config.job_workers, thread_name_prefix="baoxue-job"
+        )
 
     def submit(self, job_id: int) -> None:
-        future = self.executor.submit(execute_job, self.config, job_id)
+        future = self.pool.submit(execute_job, self.config, job_id)
         future.add_done_callback(lambda f: self._after(job_id, f))
 
     def _after(self, job_id: int, future: Future[str]) -> None:
-        exc = future.exception()
+        exc = None if future.cancelled() else future.exception()
         if exc is not None:  # the worker died (killed, out of memory): say so
             log.error("job %s: worker failed: %s", job_id, type(exc).__name__)
             with self.database.session() as db:
                 fail_job(db, job_id, "任务进程意外退出（可能内存不足），请重新提交")
 
     def shutdown(self, wait: bool = True) -> None:
-        self.executor.shutdown(wait=wait, cancel_futures=True)
+        self.pool.shutdown(wait=wait)
 
 
 def recover(database: Database, config: ServiceConfig, runner: JobRunner) -> dict[str, int]:

@@ -1,4 +1,8 @@
-"""What the `baoxue serve | users | backup` commands do; cli.py only parses options."""
+"""What the `baoxue serve | users | backup` commands do; cli.py only parses options.
+
+`baoxue serve` imports this module in the process that stays for the life of the service:
+what each command needs (SQLAlchemy, the app) is imported inside it.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from service.config import ServiceConfig
 
@@ -32,7 +33,9 @@ def get_once(
 ) -> GetResult:
     """Answer one GET in-process, without a server and without starting background jobs."""
     from fastapi.testclient import TestClient
+    from sqlalchemy import select
 
+    from service import rendering
     from service.app import create_app
     from service.auth import Auth
     from service.ops import ServiceError
@@ -59,6 +62,7 @@ def get_once(
         )
     finally:
         context.runner.shutdown(wait=False)
+        rendering.shutdown()  # a viewing copy asked for may have started the renderer
         context.db.dispose()
 
 
@@ -82,6 +86,8 @@ def backup(config: ServiceConfig, dest: Path) -> dict[str, Any]:
 
     Files are content-addressed and never change, so only new ones are copied.
     """
+    from sqlalchemy.engine import make_url
+
     url = make_url(config.database_url)
     if not url.drivername.startswith("sqlite"):
         raise ValueError("PostgreSQL 数据库请用 pg_dump 备份；本命令只备份 SQLite 与文件目录")

@@ -4,12 +4,19 @@ Python runs one request's code at a time per process, so on a 2-core server a si
 kept page views waiting behind upload handling (p95 ≈ 0.5–0.7 s under the load benchmark).
 With several processes:
 - the start-up chores — migrations, sweeping half-written uploads, resetting jobs a crash
-  left running — run once in the parent before the workers start; each worker only submits
-  the queued jobs (a job is claimed by one worker only, see `service.jobs.execute_job`);
+  left running — run once, in a short-lived child of the parent, before the workers start;
+  each worker only submits the queued jobs (a job is claimed by one worker only, see
+  `service.jobs.execute_job`);
 - each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections over
   the workers (with one shared socket, the first worker to wake accepted a whole burst of
   browser connections and the other idled);
 - the parent restarts a worker that dies and stops them all on Ctrl-C or SIGTERM.
+
+At rest the service is the parent, the resource tracker multiprocessing starts with the first
+spawned process, and the web workers — nothing else (issue 23 §6, `benchmarks/serve_idle.py`).
+The parent imports no web, storage or document code (the chores ran in the child), and job
+workers (with the batch's renderers and the OCR process) start with a job, and the renderer of
+documents with the first document a page asks for (`service.workers.IdlePool`).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import time
 from multiprocessing import resource_tracker
 from typing import Any
@@ -42,27 +50,57 @@ def default_workers() -> int:
 
 
 def run(config: ServiceConfig, host: str, port: int, workers: int) -> None:
-    import uvicorn
-
-    from service.app import create_app
-
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
+        import uvicorn
+
+        from service.app import create_app
+
         app = create_app(config)
         settle_heap(app)
         uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    _prepare(config)
     _check_port_free(host, port)
+    prepare_in_child(config)
     Supervisor(dataclasses.replace(config, primary=False), host, port).run(workers)
 
 
-def _prepare(config: ServiceConfig) -> None:
-    from service.app import build_context
-    from service.jobs import reset_interrupted
+def prepare_in_child(config: ServiceConfig) -> None:
+    """Run the start-up chores in a child process that then exits: the parent, which lives
+    as long as the service, never imports the web, storage and document code they need
+    (≈ 110 MB it would hold for nothing). The child ignores Ctrl-C, so a migration is never
+    cut half-way; the parent waits for it either way."""
+    context = multiprocessing.get_context("spawn")
+    resource_tracker.ensure_running()  # started here, before SIGINT is blocked for the child
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # inherited
+    try:
+        child = context.Process(target=_prepare, args=(config,), name="baoxue-prepare")
+        child.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    try:
+        child.join()
+    except KeyboardInterrupt:
+        child.join()  # the chores finish; then the interruption goes on
+        raise
+    if child.exitcode != 0:
+        raise ServeError("服务启动准备（数据库迁移、清理）失败，服务未启动；请查看上面的错误信息")
 
-    context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
-    reset_interrupted(context.db, config)
-    context.db.dispose()
+
+def _prepare(config: ServiceConfig) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        from service.app import build_context
+        from service.jobs import reset_interrupted
+
+        context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
+        reset_interrupted(context.db, config)
+        context.db.dispose()
+    except Exception as exc:  # one line for the user, not a traceback (the parent says the rest)
+        log.debug("start-up chores failed", exc_info=True)
+        sys.stderr.write(f"错误：{type(exc).__name__}: {exc}\n")
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def settle_heap(app: Any) -> None:
@@ -74,11 +112,14 @@ def settle_heap(app: Any) -> None:
     arrived waited (they made most of the load benchmark's p99). A full collection walked the
     start-up heap's ≈ 150,000 objects (≈ 80 ms, longer under load) and stopped every request
     of the process while it ran.
+
+    The evidence-reading code an upload's checks import (`service.adapters.audit`: pdfium,
+    pdfplumber, openpyxl, the readers — ≈ 45 MB a process) is not imported here: a service
+    at rest would hold it twice for nothing; the first upload a process takes imports it.
     """
     from sqlalchemy import text
     from sqlalchemy.orm import configure_mappers
 
-    import service.adapters.audit
     import service.ops.overview  # noqa: F401
     from service.web.render import TEMPLATES
 
@@ -123,7 +164,7 @@ def serve_worker(config: ServiceConfig, host: str, port: int, supervisor: int) -
     import uvicorn
 
     from service.app import create_app
-    from service.jobs import exit_with_parent
+    from service.workers import exit_with_parent
 
     exit_with_parent(supervisor)  # a killed supervisor must not leave workers holding the port
     sock = listening_socket(host, port)

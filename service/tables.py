@@ -169,7 +169,7 @@ class NumberCounter(Base):
 
 
 class CaseRecord(Base):
-    """One dropout case (forms/cases): the whole case as JSON, and what listings filter on."""
+    """One dropout case (cases/): the whole case as JSON, and what listings filter on."""
 
     __tablename__ = "cases"
     __table_args__ = (Index("ix_cases_school_status", "school_id", "status"),)

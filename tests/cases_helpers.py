@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from forms.cases.actions import close, open_case, record
-from forms.cases.model import Case, CaseOpening, Closing, Event
+from cases.actions import close, open_case, record
+from cases.model import Case, CaseOpening, Closing, Event
 from forms.profiles import get_profile
 
 TODAY = date(2026, 4, 30)

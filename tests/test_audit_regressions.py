@@ -734,3 +734,56 @@ def test_an_approver_named_by_person_holds_the_post_the_package_gives_her(tmp_pa
     rows[1][4] = "王丽华"
     wrong = {**told, "二、防辍学/请假登记表.xlsx": xlsx({"Sheet1": [head, *rows]})}
     assert leave_status(wrong, tmp_path / "c") in ("partial", "fail")
+
+
+def test_participants_in_a_column_per_body_are_all_read(tmp_path: Path) -> None:
+    """学校参加人员 | 镇政府参加人员 | 村委参加人员: only the first column was read, so three joint
+    visits were “school only” and 3.3 failed. Each column's heading names its body."""
+    rows = [
+        ["序号", "日期", "学校参加人员", "镇政府参加人员", "村委参加人员", "劝访情况"],
+        [1, "2025-09-10", "班主任赵文斌", "干部张建军", "主任赵德明", "家长不同意返校"],
+        [2, "2025-10-11", "政教处主任韦春梅", "司法所所长卢志刚", "", "家长不同意返校"],
+    ]
+    facts = _read(
+        tmp_path,
+        {
+            "三、政策性休学/罗志豪/休学前联合劝访记录.xlsx": xlsx({"Sheet1": rows}),
+            "三、政策性休学/政策性休学学生名册.xlsx": xlsx(
+                {"S": [["姓名", "休学日期"], ["罗志豪", "2025-10-20"]]}
+            ),
+        },
+    )
+    assert [sorted(v.bodies) for v in facts.visits] == [
+        ["school", "township", "village"],
+        ["justice", "school"],
+    ]
+
+
+def test_the_first_row_of_a_class_list_running_on_over_a_page_is_read() -> None:
+    """A printed roll call (班级 | 姓名 | 到校情况) running on over pages: each page's first row
+    (9年级1班 | 梁宇航 | 到) was taken for a header — its class cell reads as 年级, its name
+    column agrees — and the pupil was lost (117 of 120). A heading is never one of the names
+    below it."""
+    head = ["班级", "姓名", "到校情况"]
+    page1 = Table(rows=[head, *[["8年级2班", n, "到"] for n in NAMES[:4]]], page=1)
+    page2 = Table(rows=[["9年级1班", n, "到"] for n in NAMES[4:9]], page=2)
+    facts = PackageFacts()
+    headcount(_pdf_source("on_roll_list", [page1, page2]), facts)
+    assert facts.headcounts[0].names == NAMES[:9]
+
+
+def test_a_printed_meeting_topic_has_no_printers_gap() -> None:
+    """“会议主题：2026 年春季学期…” (LibreOffice sets a gap between a digit and a Chinese
+    character, the PDF gives it as a space): the topic reads as written, 2026年春季学期…"""
+    from audit.extract.lists import meeting
+
+    facts = PackageFacts()
+    source = _pdf_source(
+        "meeting_minutes",
+        [
+            Block("会议时间：2026年3月6日", 1),
+            Block("会议主题：2026 年春季学期控辍保学工作推进会", 1),
+        ],
+    )
+    meeting(source, facts)
+    assert facts.meetings[0].topic == "2026年春季学期控辍保学工作推进会"

@@ -10,8 +10,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from forms.cases.importing import import_absences
-from forms.cases.store import CaseStore
+from cases.importing import import_absences
+from cases.store import CaseStore
 
 HEADER = [
     "姓名",
@@ -90,3 +90,25 @@ def test_import_from_the_command_line(cli: Callable[..., Any], tmp_path: Path) -
     assert result.exit_code == 1, result.output  # 钱九's row is refused: input refused in part
     assert "开案2个，未开案3行，拒绝1行" in result.output and "已请假（病假）" in result.output
     assert "第7行 钱九：拒绝开案" in result.output
+
+
+def test_a_daily_sheet_whose_date_column_is_headed_日期_opens_cases(tmp_path: Path) -> None:
+    """A 未按时返校学生日报 headed 日期 | 姓名 | 班级 | 是否请假 (as schools head it) opened no
+    case at all: no column was the absence date. The sheet's date column is, by its values;
+    a 出生日期 column is not."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["日期", "姓名", "出生日期", "班级", "监护人", "是否请假", "未到校原因"])
+    ws.append([date(2026, 3, 2), "韦堃", date(2012, 3, 15), "3班", "韦建国", "否", "外出务工"])
+    ws.append(["2026-03-03", "李红", date(2012, 5, 1), "2班", "李强", "病假", ""])
+    ws.append(["2026年3月4日", "孙一", date(2012, 7, 9), "4班", "孙二", "旷课", "厌学"])
+    wb.save(tmp_path / "日报.xlsx")
+    store = CaseStore(tmp_path / "store")
+    result = import_absences(
+        store, tmp_path / "日报.xlsx", "liupu-2026", {"name": SCHOOL}, "文员", date(2026, 3, 31)
+    )
+    assert [(c.student.name, c.opened) for c in result.opened] == [
+        ("韦堃", date(2026, 3, 2)),
+        ("孙一", date(2026, 3, 4)),
+    ]

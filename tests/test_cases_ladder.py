@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 from cases_helpers import MONDAY, new_case, step
 
-from forms.cases.calendar import add_days, nth_day
-from forms.cases.ladder import case_due, due
-from forms.cases.model import Case
+from cases.calendar import add_days, nth_day
+from cases.ladder import case_due, due
+from cases.model import Case
 
 
 def _states(case: Case, on: date, holidays: frozenset[date] = frozenset()) -> dict[int, str]:

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from cases_helpers import MONDAY, PEOPLE, TODAY, new_case, shut, step
 
-from forms.cases.actions import reopen
-from forms.cases.model import CaseError
-from forms.cases.store import CaseStore
-from forms.cases.workflow import close_case, open_from, record_event, reopen_case
+from cases.actions import reopen
+from cases.model import CaseError
+from cases.store import CaseStore
+from cases.workflow import close_case, open_from, record_event, reopen_case
 from forms.errors import RecordError
 from forms.profiles import get_profile
 
@@ -160,7 +160,7 @@ def test_reopen_within_the_window_restarts_the_ladder(store: CaseStore) -> None:
     assert (
         case.status == "open" and case.kind == "疑似辍学" and case.episode_start == date(2026, 4, 1)
     )
-    from forms.cases.ladder import case_due
+    from cases.ladder import case_due
 
     assert [i.step for i in case_due(case, date(2026, 4, 1))] == [1]  # phone call again
     assert [e.action for e in store.log(case_id)] == ["open", "record", "close", "reopen"]

@@ -10,9 +10,9 @@ import pytest
 from cases_helpers import new_case, shut, step
 from openpyxl import load_workbook
 
+from cases.model import Case, CaseError
+from cases.report import monthly_report, write_school_month
 from conftest import pdf_text, squash
-from forms.cases.model import Case, CaseError
-from forms.cases.report import monthly_report, write_school_month
 from forms.ledgers import HEADER_ROW
 from forms.profiles import get_profile
 
@@ -119,7 +119,7 @@ def test_no_case_and_no_profile_is_refused(tmp_path: Path) -> None:
 
 
 def test_township_master_ledger_from_every_school(tmp_path: Path) -> None:
-    from forms.cases.report import write_township_month
+    from cases.report import write_township_month
 
     path = write_township_month(_cases(), "蛟潭镇", "2026-03", tmp_path)
     ws = load_workbook(path).active

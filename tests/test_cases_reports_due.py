@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from forms.cases.reports_due import reports_due
+from cases.reports_due import reports_due
 from forms.profiles import get_profile
 
 JIAOTAN = get_profile("jiaotan-2025")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from cases.demo import load_sample, sample_paths, walk_sample
+from cases.store import CaseStore
 from conftest import pdf_text, squash
-from forms.cases.demo import load_sample, sample_paths, walk_sample
-from forms.cases.store import CaseStore
 from forms.identity import read_identity
 
 SAMPLES = {p.stem: p for p in sample_paths()}

@@ -187,7 +187,7 @@ def test_report_household_blank_to_tick_and_refused_outside_the_list(sample: Sam
 def test_a_case_report_lists_everyone_who_went(tmp_path: Path) -> None:
     from cases_helpers import new_case, step
 
-    from forms.cases.documents import generate
+    from cases.documents import generate
 
     case = new_case("jiaotan-2025")
     case = step(case, "phone_call", date(2026, 3, 2), who="朱老师")

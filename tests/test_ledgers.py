@@ -16,7 +16,7 @@ from forms.ledgers import HEADER_ROW, LEDGERS_FILE, build_ledger, ledger_specs
 from forms.profiles import get_profile
 
 KINDS = ("roster_ledger", "risk_ledger", "dropout_register", "master_ledger")
-# MoE 2024's three ledgers, filled from cases (forms/cases/report.py; tests/test_cases_report.py)
+# MoE 2024's three ledgers, filled from cases (cases/report.py; tests/test_cases_report.py)
 CASE_KINDS = ("children_ledger", "suspected_ledger", "dropout_ledger")
 
 

@@ -174,7 +174,7 @@ def test_a_package_of_doc_files_gives_the_facts_of_its_docx(tmp_path: Path) -> N
     shutil.copytree(source, package)
     # Not the sign-in sheets: LibreOffice does not read back as a table the .doc table it
     # writes from their python-docx table (auto width) — antiword does see it. Real .doc files
-    # come from Word or WPS; see README § Accepted files.
+    # come from Word or WPS; see docs/evidence-packages.md § Accepted files.
     chosen = [
         *(p for p in sorted(package.glob("一、部署/*/*.docx")) if "签到" not in p.name),
         *sorted(package.glob("四、送教上门/*/*.docx")),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -111,6 +111,8 @@ class Piece:
     # sentence: each of its dates must be a fact's or explained (“9月10日……，9月24日再次劝返”
     # tells two visits)
     each_date: bool = False
+    # a row's dates in its record-date column (送教日期 “10月6日、20日”): each must be a fact's
+    own_column: list[date] = field(default_factory=list)
 
 
 def fact_dates(produced: list[Record]) -> set[date]:
@@ -145,11 +147,14 @@ def account(source: Source, produced: list[Record], facts: PackageFacts, kind: s
         if not kinds or piece.prov.page in source.unread_pages:
             continue  # (a page OCR could not make out waits for a person as a whole)
         is_read = any(d in read for d, _ in piece.dates)
-        open_dates = (
-            []
-            if is_read and not piece.each_date
-            else [d for d, said in piece.dates if not said and d not in own and d not in read]
-        )
+        if piece.own_column:
+            open_dates = [d for d in piece.own_column if d not in read]
+        elif is_read and not piece.each_date:
+            open_dates = []
+        else:
+            open_dates = [
+                d for d, said in piece.dates if not said and d not in own and d not in read
+            ]
         if not open_dates and not piece.garbled:
             result.explained += not is_read
             continue
@@ -285,6 +290,7 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
         if vocab.total.search(filled[0]) or vocab.total.search(filled[min(1, len(filled) - 1)]):
             continue
         dates: list[tuple[date, bool]] = []
+        own_column: list[date] = []
         garbled = False
         label = ""
         for col, cell in enumerate(row):
@@ -303,6 +309,8 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
                 elif _written(text) and not is_clock(text):
                     garbled = True
             dates += found
+            if heading and wanted in RECORD_DATE_FIELDS:
+                own_column += [d for d, said in found if not said]
             label = text if field_of(norm_label(text), exact=True) else ""
         if not dates and not garbled:
             continue
@@ -315,6 +323,7 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             dates,
             garbled and not dates and _beyond_serial(filled),
             named or form_name,
+            own_column=own_column,
         )
 
 

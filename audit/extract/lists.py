@@ -86,8 +86,8 @@ _PART_WORDS = re.compile(
 
 def _topic(source: Source) -> str | None:
     labelled = labelled_values([b.text for b in source.blocks[:20]]).get("topic")
-    if labelled:
-        return labelled[:60]
+    if labelled:  # spaced as its title is (“2026 年春季…”: a printer's gap beside a digit)
+        return norm(labelled)[:60]
     path = PurePosixPath(source.path)
     title = source.title or path.stem
     if re.fullmatch(r"(?i)(img|dsc|dscn|photo|mmexport|wx_camera|微信图片)[_\-\d]*.*", path.stem):

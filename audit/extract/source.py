@@ -217,13 +217,11 @@ class Source:
         anchor: Table | None = None  # the last table with a header: it rules continuations
         last_page: int | None = None
         for table in self.tables:
-            rows = records(table, required)
-            if rows:
-                anchor = table
-            elif anchor is not None:
-                rows = continued_records(table, anchor, last_page, required)
-                if not rows:
-                    anchor = None
+            # a table running on from the page before is read under that page's header first
+            rows = continued_records(table, anchor, last_page, required) if anchor else []
+            if not rows:
+                rows = records(table, required)
+                anchor = table if rows else None
             found += [(table, r) for r in rows]
             last_page = table.page
         return found

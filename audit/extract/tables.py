@@ -113,7 +113,7 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
             name = field_of(cell)
             if name == "date" and "date" in columns.values() and _clocks_below(table, index, col):
                 name = "time_range"  # 日期 | 送教时间 (9:00-11:00)
-            if name and name not in columns.values():
+            if name and (name not in columns.values() or name in MULTI_COLUMN):
                 columns[col] = name
         _drop_unnamed(table, index, columns)
         inferred: dict[int, str] = {}
@@ -144,6 +144,23 @@ def _drop_unnamed(table: Table, index: int, columns: dict[int, str]) -> None:
         below = table.rows[index + 1 : index + 1 + SAMPLE_ROWS]
         if not names_column(r[col] for r in below if col < len(r)):
             del columns[col]
+
+
+# Fields a table may spread over several columns, each heading naming its part: 学校参加人员 |
+# 镇政府参加人员 | 村委参加人员 — the participants are all of them, each under its body.
+MULTI_COLUMN = frozenset({"participants"})
+
+
+def _first_row_is_a_record(table: Table, header: Header) -> bool:
+    """The first row of a table running on from the page before holds a value where its
+    previous page's header says what the column holds (梁宇航 under 姓名): a record — however
+    much it looks like a header of its own (9年级1班 reads as 年级, its name column agrees)."""
+    row = table.rows[0] if table.rows else []
+    return any(
+        col < len(row) and _value_kind(row[col]) == kind
+        for col, kind in ((c, n) for c, n in header.columns.items())
+        if kind in ("name", "date", "id_number")
+    )
 
 
 def _has_all(columns: dict[int, str], required: tuple[str, ...]) -> bool:
@@ -284,7 +301,9 @@ def continued_records(
     if width != max((len(r) for r in previous.rows), default=0) or looks_like_form(previous):
         return []
     header = find_header(previous, required)
-    if header is None or find_header(table) is not None:
+    if header is None:
+        return []
+    if find_header(table) is not None and not _first_row_is_a_record(table, header):
         return []
     return _rows_under(table, header, header.headings(previous.rows), 0)
 
@@ -294,7 +313,9 @@ def _rows_under(table: Table, header: Header, heading: list[str], first: int) ->
     for offset, row in enumerate(table.rows[first:], start=first):
         values: dict[str, str] = {}
         for col, name in header.columns.items():
-            if col < len(row):
+            if col < len(row) and name in MULTI_COLUMN and row[col].strip():
+                values[name] = _joined(values.get(name, ""), heading[col], row[col].strip())
+            elif col < len(row):
                 put_value(values, name, row[col].strip())
         if not any(values.values()):
             continue
@@ -311,6 +332,23 @@ def _rows_under(table: Table, header: Header, heading: list[str], first: int) ->
         snippet = " | ".join(c for c in row if c)[:200]
         found.append(Record(values, table.row0 + offset, snippet, extra))
     return found
+
+
+def _joined(before: str, heading: str, value: str) -> str:
+    """One more column of a field spread over several: its value with what its heading adds
+    to the field's name (镇政府参加人员 → “镇政府：干部张建军”), so the body is not lost."""
+    qualifier = _qualifier(heading)
+    part = f"{qualifier}：{value}" if qualifier and qualifier not in value else value
+    return f"{before}；{part}" if before else part
+
+
+def _qualifier(heading: str) -> str:
+    """The words a heading puts before its field's alias: 镇政府 of 镇政府参加人员."""
+    text = norm_label(heading)
+    for alias, _ in aliases():
+        if len(alias) > 1 and text.endswith(alias):
+            return text[: -len(alias)]
+    return ""
 
 
 def form_values(table: Table) -> Record | None:

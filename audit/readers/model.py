@@ -43,7 +43,7 @@ class Unseen:
     """Content the file holds that its program neither shows nor prints — hidden text, a
     hidden row, column or sheet, a formula without a value, text off the page — left out of
     the items a person sees and kept here, with its place, so the audit can say what it did
-    not read (README "What a person sees")."""
+    not read (docs/evidence-packages.md "What a person sees")."""
 
     why: str  # Chinese, e.g. 隐藏文字, 隐藏的行, 隐藏的工作表
     text: str  # a snippet of what is hidden

@@ -1,6 +1,6 @@
 """控辍保学月报 (一月一报告): a school's month of dropout cases, to the township and bureau.
 
-The counts and rows come from the school's cases (forms/cases/report.py); a month without
+The counts and rows come from the school's cases (cases/report.py); a month without
 a case still prints, with the profile's `zero_wording` (Xiuyan: no report counts as "0",
 003 § 五7).
 """

@@ -1,5 +1,6 @@
 """Audit job and exports: package in the file store → audit.run.run_audit (the CLI's path) →
-report JSON in the database; exports go through audit.report.render_report with the
+report JSON in the database; exports go through audit.report.render_report (in the web
+process's renderer, service/rendering.py) with the
 reviewer's final verdicts and on-site observations folded in."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from audit.checklist import STATUS_NAMES as AUDIT_STATUS
 from audit.evaluate import parse_period
-from audit.report import load_result, render_report
+from audit.report import load_result
 from audit.report.model import AuditResult
 from audit.run import AuditError, run_audit
 from forms.viewcopy import mask_data
@@ -21,6 +22,7 @@ from service.jobs import JobContext, JobFailed
 from service.ops import ServiceError
 from service.ops.files import register_blob
 from service.ops.reviews import OBSERVATION_KINDS, observations, sync_findings
+from service.rendering import render_audit_report
 from service.scope import NotFound
 from service.tables import Audit, Package, Review, School, User, utcnow
 
@@ -148,7 +150,7 @@ def export_audit(
     result = reviewed_result(db, audit)
     if not full_ids:
         result = load_result(_json(mask_data(result.model_dump(mode="json", by_alias=True))))
-    data = render_report(result, fmt)
+    data = render_audit_report(result, fmt)  # in the web process's renderer
     sha = register_blob(db, blobs, blobs.put_bytes(data))
     stamp = utcnow().strftime("%Y%m%d")
     name = {"docx": "督导工作情况表", "pdf": "核查报告", "xlsx": "整改清单"}[fmt]

@@ -1,4 +1,4 @@
-"""Dropout cases in the service: the library's case actions (forms/cases) on rows of the
+"""Dropout cases in the service: the library's case actions (cases/) on rows of the
 `cases` table, scoped like every school-owned row, each change in the change log."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.cases.actions import close, open_case, record, reopen
-from forms.cases.calendar import read_holidays
-from forms.cases.documents import step_record
-from forms.cases.ladder import DueItem, case_due
-from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
-from forms.cases.reports_due import ReportDue, reports_due
-from forms.cases.workflow import validated
+from cases.actions import close, open_case, record, reopen
+from cases.calendar import read_holidays
+from cases.documents import step_record
+from cases.ladder import DueItem, case_due
+from cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
+from cases.reports_due import ReportDue, reports_due
+from cases.workflow import validated
 from forms.errors import RecordError
 from forms.profiles import get_profile
 from service.blobs import BlobStore
@@ -271,11 +271,9 @@ def monthly_files(
 ) -> dict[str, tuple[str, bytes]]:
     """The school's monthly report (一月一报告) from its cases: {format: (file name, bytes)}
     for pdf, docx and xlsx; a month without a case prints the profile's zero wording."""
-    import tempfile
-    from pathlib import Path
-
-    from forms.cases.report import monthly_report, write_monthly
+    from cases.report import monthly_report
     from forms.models import School as SchoolRecord
+    from service.rendering import render_monthly
 
     cases = [case_of(r) for r in visible_cases(db, scope, school_id=school.id)]
     profile = get_profile(school.profile_id)
@@ -285,8 +283,4 @@ def monthly_files(
         )
     except (CaseError, RecordError) as exc:
         raise _refused(exc) from None
-    with tempfile.TemporaryDirectory() as tmp:
-        return {
-            path.suffix.lstrip("."): (path.name, path.read_bytes())
-            for path in write_monthly(report, profile, Path(tmp))
-        }
+    return render_monthly(report, profile)  # in the web process's renderer

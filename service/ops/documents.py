@@ -1,5 +1,6 @@
 """Generating one document for a school: validate with the form's model, render with the
-library (forms.render.document.render_record — the CLI's path), store, remember the student."""
+library (forms.render.document.render_record — the CLI's path, run in the web process's
+renderer, service/rendering.py), store, remember the student."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from forms.errors import FieldError, RecordError
 from forms.fonts import FontError
 from forms.profiles import Profile, ProfileError, get_profile
 from forms.registry import FORMS, FormKind, UnknownFormError, get_form
-from forms.render.document import render_record, validate_record
-from forms.viewcopy import render_viewing_copy
+from forms.render.document import validate_record
 from service.blobs import BlobStore
 from service.ops import ServiceError
 from service.ops.files import register_blob
+from service.rendering import render_document
 from service.scope import NotFound, Scope
 from service.tables import Document, School, Student, User, utcnow
 
@@ -112,7 +113,7 @@ def create_document(
     kind, profile = kind_for(school, form_id)
     record = validate_record(kind, data)
     try:
-        files = render_record(kind, record, profile, ("pdf", "docx"))
+        files = render_document(kind, record, profile, ("pdf", "docx"))
     except FontError as exc:
         raise ServiceError(str(exc), status=500) from None
     pdf = register_blob(db, blobs, blobs.put_bytes(files["pdf"]))
@@ -191,7 +192,7 @@ def viewing_files(db: Session, blobs: BlobStore, doc: Document) -> tuple[str, st
     profile = get_profile(doc.profile_id)
     try:
         record = validate_record(kind, doc.record)
-        files = render_viewing_copy(kind, record, profile, ("pdf", "docx"))
+        files = render_document(kind, record, profile, ("pdf", "docx"), viewing_copy=True)
     except (RecordError, FontError) as exc:
         raise ServiceError(f"无法生成隐去身份证号的查看版：{exc}", status=500) from None
     doc.view_pdf_sha256 = register_blob(db, blobs, blobs.put_bytes(files["pdf"]))

@@ -8,8 +8,6 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import load_workbook
-
 from service.ops import ServiceError
 
 
@@ -36,6 +34,8 @@ def read_table(
     data: bytes, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]
 ) -> Sheet:
     """Find the header row (title rows above it are skipped) and return the data rows."""
+    from openpyxl import load_workbook  # here: openpyxl brings numpy, PIL, lxml (≈ 30 MB)
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from forms.cases.model import Closing
+from cases.model import Closing
 from service.ops import cases as ops
 from service.privacy import mask_record
 from service.scope import NotFound, Scope

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from forms.cases.ladder import case_due, ladder
-from forms.cases.model import EVENT_NAMES, STEP_KINDS
+from cases.ladder import case_due, ladder
+from cases.model import EVENT_NAMES, STEP_KINDS
 from forms.dates import DateParseError, parse_date
 from forms.profiles import get_profile
 from service.ops import ServiceError

@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-07 06:10:00
 
-One row per case (forms/cases): the case as JSON, with its school, number, status, kind and
+One row per case (cases/): the case as JSON, with its school, number, status, kind and
 first day absent as columns for the listings and the due list.
 """
 

@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from forms.cases.ladder import due
-from forms.cases.model import Case, Event
-from forms.cases.report import write_school_month
-from forms.cases.store import CaseStore
-from forms.cases.workflow import close_case, document, open_from, record_event
+from cases.ladder import due
+from cases.model import Case, Event
+from cases.report import write_school_month
+from cases.store import CaseStore
+from cases.workflow import close_case, document, open_from, record_event
 from forms.dates import coerce_date
 from forms.paths import SAMPLES_DIR
 from forms.profiles import get_profile

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from forms.cases.model import Case, CaseError, OpenCaseExists
-from forms.cases.store import CaseStore
-from forms.cases.workflow import open_from
+from cases.model import Case, CaseError, OpenCaseExists
+from cases.store import CaseStore
+from cases.workflow import open_from
 from forms.errors import RecordError
 from forms.paths import CHECKLISTS_DIR
 from forms.roster import read_roster
@@ -57,7 +57,7 @@ def import_absences(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Open a case for each student absent without leave; `school` fills the rows' school."""
-    roster = read_roster(path, sheet)
+    roster = read_roster(path, sheet, date_key="absence_start")  # a sheet's date column
     result = ImportResult(rows=len(roster.rows))
     student_keys = {
         "name",

@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from forms.cases.model import Case, CaseError
+from cases.model import Case, CaseError
+from forms.paths import default_data_dir
+
+
+def default_root() -> Path:
+    """The case store when none is given: `cases/` in the data directory (./baoxue-data/cases,
+    or $BAOXUE_DATA/cases) — personal data, beside the service's, ignored by git, and out of
+    the way of the code (it was ./cases, which is now the `cases` package)."""
+    return default_data_dir() / "cases"
 
 
 @dataclass(frozen=True)

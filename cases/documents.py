@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from forms.cases.ladder import get_step, ladder
-from forms.cases.model import Case, CaseDocument, CaseError, Event
+from cases.ladder import get_step, ladder
+from cases.model import Case, CaseDocument, CaseError, Event
 from forms.files import write_output
 from forms.profiles import EscalationStep, Profile
 from forms.registry import get_form

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from forms.cases.calendar import add_days, nth_day
-from forms.cases.model import Case, CaseError
+from cases.calendar import add_days, nth_day
+from cases.model import Case, CaseError
 from forms.dates import cn_date
 from forms.profiles import EscalationStep, Profile, get_profile
 

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from forms.cases.actions import close, open_case, record, reopen
-from forms.cases.documents import generate
-from forms.cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
-from forms.cases.store import CaseStore
+from cases.actions import close, open_case, record, reopen
+from cases.documents import generate
+from cases.model import Case, CaseDocument, CaseError, CaseOpening, Closing, Event
+from cases.store import CaseStore
 from forms.errors import RecordError, translate
 from forms.profiles import get_profile
 

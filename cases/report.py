@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from forms.cases.ladder import first_kind
-from forms.cases.model import CLOSING, Case, CaseError, Event
+from cases.ladder import first_kind
+from cases.model import CLOSING, Case, CaseError, Event
 from forms.dates import cn_date
 from forms.documents.monthly_report import MonthlyReport, MonthlyRow
 from forms.files import output_path, write_output

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from forms.cases.ladder import first_kind, ladder, timing
-from forms.cases.model import (
+from cases.ladder import first_kind, ladder, timing
+from cases.model import (
     CLOSING,
     EVENT_NAMES,
     Case,
