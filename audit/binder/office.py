@@ -12,8 +12,9 @@ out, and the rest of the batch is converted by a new one. Several workers run si
 a core is free (`free_cores`).
 
 LibreOffice parses untrusted files here, as in audit/readers/word97.py: headless, its own
-throwaway profile, no network asked of it, a time limit, in a new session so nothing it starts
-outlives it.
+throwaway profile, no network asked of it, a time limit, in a new session killed as a whole;
+should this process die first (a job worker killed), coreutils' `timeout` ends the batch once
+it has had every file's limit.
 """
 
 from __future__ import annotations
@@ -158,7 +159,14 @@ class _Worker:
         out = self.home / "out"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
+        # A backstop for a LibreOffice whose parent died (a job worker killed): coreutils'
+        # timeout runs it in its own process group and kills that group when the whole batch
+        # has had every file's limit. While this process lives, the per-file limit below acts.
+        backstop = shutil.which("timeout")
+        whole = self.seconds * len(chunk) + STARTUP_SECONDS
+        wrapper = [backstop, "-s", "KILL", f"{whole:.0f}"] if backstop else []
         command = [
+            *wrapper,
             self.program,
             "--headless",
             "--norestore",
