@@ -319,6 +319,8 @@ def binder(
         click.echo(f"缺材料的项目：{'、'.join(made.missing)}（已插入“缺”页）")
     for path, why in made.unconverted:
         click.echo(f"未能转换为 PDF（已在目录中注明，原件在 zip 中）：{path}：{why}", err=True)
+    for path, page in made.damaged:
+        click.echo(f"{path} 第{page}页已损坏，以“本页无法读取”页代替（原件在 zip 中）", err=True)
 
 
 def _key_value(pairs: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -240,6 +240,9 @@ class StreamingPdf:
                 }
             ),
         )
+        for number in range(1, self._next):  # numbered for a page that failed half-way
+            if number not in self._offsets:
+                self._write(number, NullObject())
         size = self._next
         xref = self._file.tell()
         lines = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]

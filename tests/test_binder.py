@@ -451,6 +451,74 @@ def test_uncited_files_go_by_kind_unless_about_roster_pupils(
     check_every_file_once(binder, package)
 
 
+def test_a_page_that_cannot_be_copied_keeps_the_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PDF damaged beyond pypdf's repair: each page becomes the page saying so, and every
+    number of the 目录 still holds."""
+    from types import SimpleNamespace
+
+    from audit.binder import assemble
+
+    monkeypatch.setattr(office_module, "soffice", lambda: None)
+    broken: list[Path] = []
+
+    class Damaged(assemble._Source):
+        def __init__(self, path: Path) -> None:
+            super().__init__(path)
+            if path.parent.name == "src" and (not broken or broken[0] == path):
+                broken.append(path)  # the first package PDF met: none of its pages copy
+                count = len(self.reader.pages)
+
+                class Pages:
+                    def __getitem__(self, i: int) -> object:
+                        raise ValueError("damaged")
+
+                    def __len__(self) -> int:
+                        return count
+
+                self.reader = SimpleNamespace(pages=Pages(), resolved_objects={})  # type: ignore[assignment]
+
+    monkeypatch.setattr(assemble, "_Source", Damaged)
+    package = build_package("compliant", tmp_path / "packages")
+    pdf, zip_path = tmp_path / "out" / "迎检资料.pdf", tmp_path / "out" / "迎检资料.zip"
+    made = make_binder(package, CHECKLIST, PERIOD, [pdf, zip_path])
+    assert made.damaged and all(page >= 1 for _, page in made.damaged)
+    binder = read_binder(pdf, zip_path)
+    check_bookmarks_equal_toc(binder)
+    path = made.damaged[0][0]
+    row = next(r for r in binder.toc if r.original == path)
+    first = int(row.pages.split("–")[0])
+    assert "本页无法读取" in binder.texts[first - 1]
+    assert f"— {first} —" in binder.texts[first - 1]
+
+
+def test_a_piece_that_cannot_be_laid_out_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from audit.binder import convert
+
+    monkeypatch.setattr(office_module, "soffice", lambda: None)
+    real = convert.render_parts
+
+    def flaky(html: str, target: Path | None) -> dict[str, tuple[int, int]]:
+        if "坏的说明.txt" in html:
+            raise ValueError("layout")
+        return real(html, target)
+
+    monkeypatch.setattr(convert, "render_parts", flaky)
+    package = build_package("compliant", tmp_path / "packages")
+    (package / "坏的说明.txt").write_text("说明", encoding="utf-8")
+    (package / "好的说明.txt").write_text("另一份说明", encoding="utf-8")
+    binder = build(package, tmp_path / "out")
+    rows = {r.original: r for r in binder.toc if r.original}
+    assert rows["坏的说明.txt"].pages == "—" and "无法排版" in rows["坏的说明.txt"].note
+    assert rows["好的说明.txt"].pages != "—"
+    good = int(rows["好的说明.txt"].pages)
+    assert "另一份说明" in binder.texts[good - 1]
+    check_every_file_once(binder, package)
+
+
 FAKE_SOFFICE = """#!{python}
 import os, sys, time
 args = sys.argv[1:]

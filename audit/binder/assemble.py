@@ -13,6 +13,7 @@ odd pages and left on even ones (GB/T 9704 7.5), below the footers Word and Calc
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from audit.binder.model import Doc, Group, Plan, Section
 from audit.binder.pages import PIECES
 from forms.pdf_stream import Outline, StreamingPdf
 
+log = logging.getLogger(__name__)
 MM = 72 / 25.4
 NUMBER_PT = 14.0  # 4号
 BASELINE_MM = 10.0
@@ -176,16 +178,29 @@ class Assembler:
         self.dividers = _Source(dividers)
         self.current: _Source | None = None
         self.shared: dict[Path, _Source] = {}
+        self.damaged: list[tuple[str, int]] = []  # (file, its page) replaced by the notice
+        self.doc: Doc | None = None  # the document being copied
         self.out = StampedPdf(target)
 
     def _copy(self, source: _Source, start: int, end: int) -> int:
-        """Pages [start, end) of a source; returns the index of the first."""
+        """Pages [start, end) of a source; returns the index of the first. A page of a
+        document that cannot be copied (a PDF damaged beyond what pypdf repairs) becomes the
+        page saying so, so the numbers of the 目录 still hold."""
         first = self.out.page_count
+        ours = source is self.dividers or source is self.front
         for i in range(start, end):
             index = self.out.page_count
             number = index + 1 if index >= self.plan.cover_pages else None
-            self.out.add_page(source.reader.pages[i], source.ids, number)
-            if source is not self.dividers and source is not self.front:
+            try:
+                self.out.add_page(source.reader.pages[i], source.ids, number)
+            except Exception:
+                if ours:
+                    raise
+                log.warning("page %d of %s could not be copied", i + 1, source.path.name)
+                self.damaged.append((self.doc.path if self.doc else source.path.name, i + 1))
+                page = self.dividers.reader.pages[self.plan.unreadable_page]
+                self.out.add_page(page, self.dividers.ids, number)
+            if not ours:
                 source.reader.resolved_objects.clear()
         return first
 
@@ -207,6 +222,7 @@ class Assembler:
             top.append(self.out.add_outline(group.label, start, None, open=True))
         mark = self.out.add_outline(section.label, start, top[0] if top else None)
         for doc in section.docs:
+            self.doc = doc
             if doc.pages:
                 at = self._copy(self._doc_source(doc), *doc.span)
                 if at + 1 != doc.first:
@@ -214,6 +230,7 @@ class Assembler:
                 self.out.add_outline(doc.label, at, mark)
             else:
                 self.out.add_outline(f"{doc.label}（未能转换）", start, mark)
+        self.doc = None
 
     def run(self) -> int:
         """Write the binder; returns its number of pages."""

@@ -62,6 +62,7 @@ class BinderResult:
     workers: int
     timings: dict[str, float] = field(default_factory=dict)
     zip_entries: list[str] = field(default_factory=list)
+    damaged: list[tuple[str, int]] = field(default_factory=list)  # pages put as 本页无法读取
 
     @property
     def documents(self) -> int:
@@ -151,6 +152,7 @@ def lay_out(plan: Plan, work: Path, guess: Counts | None = None) -> tuple[Path, 
         if found == counts:
             for s in plan.sections():
                 s.divider = spans[f"d-{s.id}"]
+            plan.unreadable_page = spans["unreadable"][0]
             return work / "front.pdf", work / "dividers.pdf"
         counts = found
     raise BinderError("目录排版未能稳定（页数反复变化），请联系维护人员")
@@ -284,11 +286,14 @@ def make_binder(
         report("render", 1, 1)
         written: list[Path] = []
         pages = plan.total_pages
+        damaged: list[tuple[str, int]] = []
         if pdf_target is not None:
             report("merge", 0, pages)
             with _timed(timings, "merge"):
                 pdf_target.parent.mkdir(parents=True, exist_ok=True)
-                pages = Assembler(plan, front, dividers, pdf_target).run()  # written whole
+                assembler = Assembler(plan, front, dividers, pdf_target)
+                pages = assembler.run()  # written whole
+                damaged = assembler.damaged
             if pages != plan.total_pages:
                 raise AssertionError(f"binder has {pages} pages, numbered {plan.total_pages}")
             written.append(pdf_target)
@@ -310,4 +315,5 @@ def make_binder(
         workers=count,
         timings=timings,
         zip_entries=entries,
+        damaged=damaged,
     )

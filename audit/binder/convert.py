@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import threading
 import zipfile
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from pypdf import PdfReader
 
 from audit.binder.model import BinderError, Doc
@@ -40,6 +42,8 @@ CSV = {".csv", ".tsv"}
 TEXT = {".txt", ".md", ".log"}
 TEXT_LIMIT = 300_000  # characters of a text file laid out; the whole file is in the zip
 PIECES_PER_RENDER = 12
+
+log = logging.getLogger(__name__)
 
 # progress(done, total) over the documents converted
 Progress = Callable[[int, int], None]
@@ -120,7 +124,7 @@ def csv_workbook(data: bytes, target: Path) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Sheet1")
     for row in csv.reader(io.StringIO(text), dialect):
-        sheet.append(row)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
     book.save(target)
 
 
@@ -223,7 +227,12 @@ class Converter:
             return True
         if suffix in CSV or (suffix in SHEETS and sniff(head) == "text"):
             book = self.out / f"{doc.source.stem}-csv.xlsx"
-            csv_workbook(doc.source.read_bytes(), book)
+            try:
+                csv_workbook(doc.source.read_bytes(), book)
+            except (csv.Error, ValueError) as exc:  # a field over csv's limit, a bad character
+                doc.failure = f"表格文本无法读取（{type(exc).__name__}）"
+                self._tick()
+                return False
             self._queue(doc, book)
             return False
         if suffix in WORD | SHEETS:
@@ -262,8 +271,20 @@ class Converter:
         self.office.append((doc, OfficeJob(source=source, target=target)))
 
     def _render(self, batch: list[tuple[Doc, Piece]]) -> None:
+        """Lay out several pieces in one document; should that fail, each on its own, and a
+        piece that cannot be laid out is listed with the reason."""
         target = self.out / f"{PIECES}{batch[0][1].id}.pdf"
-        spans = render_parts(pieces_html([p for _, p in batch]), target)
+        try:
+            spans = render_parts(pieces_html([p for _, p in batch]), target)
+        except Exception:
+            if len(batch) > 1:
+                for one in batch:
+                    self._render([one])
+                return
+            log.warning("could not lay out %s", batch[0][0].path, exc_info=True)
+            batch[0][0].failure = "无法排版到页面上（文件内容异常）"
+            self._tick()
+            return
         for doc, piece in batch:
             doc.pdf, doc.span = target, spans[piece.id]
             self._tick()

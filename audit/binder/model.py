@@ -150,6 +150,7 @@ class Plan:
     toc_pages: int = 1
     total_pages: int = 0
     layouts: int = 0  # passes the final layout of the 目录 and dividers took
+    unreadable_page: int = 0  # in the dividers PDF: the page put for a page that cannot be copied
 
     def sections(self) -> list[Section]:
         return [s for g in self.groups for s in g.sections] + [self.other]

@@ -90,6 +90,8 @@ def run_binder_job(ctx: JobContext) -> dict[str, Any]:
         summary += f"；缺材料的项目：{'、'.join(made.missing)}（已插入“缺”页）"
     if unconverted:
         summary += f"；{len(unconverted)}个文件未能转换为 PDF，已在目录中注明原因，原件在 zip 中"
+    if made.damaged:
+        summary += f"；{len(made.damaged)}页已损坏，以“本页无法读取”页代替"
     return {
         "summary": summary,
         "files": files,
