@@ -138,12 +138,11 @@ def toc_docx(plan: Plan) -> bytes:
     for row in toc_rows(plan):
         cells = table.add_row().cells
         role, indent = styles.get(row.level, ("fang", 10.0))
-        para = _write(cells[0], row.title, role, 12, indent)
+        _write(cells[0], row.title, role, 12, indent)
         if row.note:
             extra = cells[0].add_paragraph()
             extra.paragraph_format.left_indent = Mm(indent)
             _font(extra.add_run(row.note), "fang", 10)
-        del para
         right = _write(cells[1], row.pages, "fang", 12)
         right.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row_ in table.rows:
