@@ -254,6 +254,75 @@ def audit(
     click.echo(f"得分 {s.score:g}/{s.max:g}（百分制 {percent}），等次：{s.level}{pending}")
 
 
+@main.command()
+@argument("package", metavar="材料包", type=click.Path(path_type=Path))
+@option("--checklist", "checklist_id", required=True, help="督导清单，如 liupu-supervision-2024")
+@option("--profile", "profile_id", help="叠加规定或辖区规定")
+@option("--period", required=True, help="统计期，如 2025-09-01..2026-07-15")
+@option("--school", help="封面上的学校名称（默认从文件名中识别）")
+@option(
+    "-o",
+    "--output",
+    "outputs",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="输出文件：迎检资料.pdf 和/或 迎检资料.zip",
+)
+@option("--verdicts", is_flag=True, help="在各项分隔页上写明核查结果和发现的问题")
+def binder(
+    package: Path,
+    checklist_id: str,
+    profile_id: str | None,
+    period: str,
+    school: str | None,
+    outputs: tuple[Path, ...],
+    verdicts: bool,
+) -> None:
+    """按督导清单整理迎检资料：可打印的 PDF 和按清单分文件夹的 zip。
+
+    每个文件放在它所证明的清单项目下（依据核查结果）。
+
+    PDF 有封面、目录、书签和连续页码，缺材料的项目有一页“缺”。
+
+    zip 按清单的文件夹存放原文件，附目录（DOCX、XLSX）。
+    """
+    from audit.binder import STEP_NAMES, BinderError, make_binder
+    from audit.evaluate import parse_period
+
+    for out in outputs:
+        check_output(out, ("pdf", "zip"), "迎检资料")
+
+    def progress(step: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():  # a terminal sees the steps go by; logs and pipes stay clean
+            count = f" {done}/{total}" if total > 1 else ""
+            click.echo(f"\r\033[K{STEP_NAMES.get(step, step)}{count}", nl=step == "done", err=True)
+
+    try:
+        span = parse_period(period)
+        made = make_binder(
+            package,
+            checklist_id,
+            span,
+            list(outputs),
+            verdicts=verdicts,
+            progress=progress,
+            profile=profile_id,
+            school=school,
+        )
+    except (ValueError, BinderError) as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for out in made.outputs:
+        click.echo(str(out))
+    click.echo(f"共 {made.documents} 个文件，{made.pages} 页")
+    if made.missing:
+        click.echo(f"缺材料的项目：{'、'.join(made.missing)}（已插入“缺”页）")
+    for path, why in made.unconverted:
+        click.echo(f"未能转换为 PDF（已在目录中注明，原件在 zip 中）：{path}：{why}", err=True)
+    for path, page in made.damaged:
+        click.echo(f"{path} 第{page}页已损坏，以“本页无法读取”页代替（原件在 zip 中）", err=True)
+
+
 def _key_value(pairs: tuple[str, ...]) -> list[tuple[str, str]]:
     out = []
     for pair in pairs:
@@ -432,7 +501,8 @@ def demo(out_dir: Path) -> None:
 
     生成各辖区的样例文书，核查三个样例材料包，写入输出目录（默认 demo-out）。
     """
-    from audit.demo import DemoError, audit_samples
+    from audit.binder import BinderError
+    from audit.demo import DemoError, audit_samples, binder_sample
     from cases.demo import demo_cases
     from forms.demo import render_samples
     from forms.fonts import FontError
@@ -442,7 +512,8 @@ def demo(out_dir: Path) -> None:
         written = render_samples(out_dir)
         written += demo_cases(out_dir)
         written += audit_samples(out_dir)
-    except (FontError, DemoError) as exc:
+        written += binder_sample(out_dir)
+    except (FontError, DemoError, BinderError) as exc:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"已生成 {len(written)} 个文件：")
     for path in written:

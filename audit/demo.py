@@ -40,6 +40,29 @@ def _builder() -> ModuleType:
     return module
 
 
+BINDER_SAMPLE = "edge-cases"
+
+
+def binder_sample(out_dir: Path) -> list[Path]:
+    """The 迎检资料 of a sample package: OUT_DIR/binder/迎检资料.pdf and .zip.
+
+    The school with every item's materials and the hard cases: a scanned sign-in sheet (kept
+    as it is), a corrupt DOCX and an encrypted PDF (listed with the reason, kept in the zip),
+    OS litter (left out and counted)."""
+    from audit.binder import make_binder
+
+    builder = _builder()
+    root = out_dir / "binder"
+    package = builder.build_package(BINDER_SAMPLE, root / "packages")
+    made = make_binder(
+        package,
+        CHECKLIST,
+        builder.PERIOD,
+        [root / "迎检资料.pdf", root / "迎检资料.zip"],
+    )
+    return made.outputs
+
+
 def audit_samples(out_dir: Path) -> list[Path]:
     """Build the sample packages under OUT_DIR/audit/ and write their reports beside them."""
     builder = _builder()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,9 +38,17 @@ def _ref(number: int) -> IndirectObject:
 
 
 @dataclass
-class _Outline:
+class Outline:
+    """A bookmark; `children` nest under it (shown closed unless `open`)."""
+
     title: str
     page: int  # object number of the page
+    children: list[Outline] = field(default_factory=list)
+    open: bool = False
+
+    def count(self) -> int:
+        """Entries shown when this one is open (PDF 1.7 § 12.3.3 /Count)."""
+        return sum(1 + (c.count() if c.open else 0) for c in self.children)
 
 
 class StreamingPdf:
@@ -56,7 +64,7 @@ class StreamingPdf:
         self._offsets: dict[int, int] = {}
         self._next = _INFO + 1
         self._pages: list[int] = []
-        self._outline: list[_Outline] = []
+        self._outline: list[Outline] = []
         self._streams: dict[bytes, int] = {}  # content hash → object number
 
     @property
@@ -158,8 +166,44 @@ class StreamingPdf:
         self._write(number, page)
         self._pages.append(number)
 
-    def add_outline(self, title: str, page_index: int) -> None:
-        self._outline.append(_Outline(title, self._pages[page_index]))
+    def add_outline(
+        self, title: str, page_index: int, parent: Outline | None = None, open: bool = False
+    ) -> Outline:
+        """A bookmark to a page already added, at the top level or under `parent`."""
+        entry = Outline(title, self._pages[page_index], open=open)
+        (parent.children if parent else self._outline).append(entry)
+        return entry
+
+    def _write_outline(self, entries: list[Outline], parent: int) -> list[int]:
+        numbers = [self._new_id() for _ in entries]
+        for i, (number, entry) in enumerate(zip(numbers, entries, strict=True)):
+            item = DictionaryObject(
+                {
+                    NameObject("/Title"): TextStringObject(entry.title),
+                    NameObject("/Parent"): _ref(parent),
+                    NameObject("/Dest"): ArrayObject(
+                        [
+                            _ref(entry.page),
+                            NameObject("/XYZ"),
+                            NullObject(),
+                            NullObject(),
+                            NullObject(),
+                        ]
+                    ),
+                }
+            )
+            if i:
+                item[NameObject("/Prev")] = _ref(numbers[i - 1])
+            if i + 1 < len(numbers):
+                item[NameObject("/Next")] = _ref(numbers[i + 1])
+            if entry.children:
+                kids = self._write_outline(entry.children, number)
+                item[NameObject("/First")] = _ref(kids[0])
+                item[NameObject("/Last")] = _ref(kids[-1])
+                count = entry.count()
+                item[NameObject("/Count")] = NumberObject(count if entry.open else -count)
+            self._write(number, item)
+        return numbers
 
     # -- finishing -----------------------------------------------------------------------
     def close(self, info: dict[str, str]) -> None:
@@ -173,33 +217,13 @@ class StreamingPdf:
                 }
             ),
         )
-        items = [self._new_id() for _ in self._outline]
-        for i, (number, entry) in enumerate(zip(items, self._outline, strict=True)):
-            item = DictionaryObject(
-                {
-                    NameObject("/Title"): TextStringObject(entry.title),
-                    NameObject("/Parent"): _ref(_OUTLINES),
-                    NameObject("/Dest"): ArrayObject(
-                        [
-                            _ref(entry.page),
-                            NameObject("/XYZ"),
-                            NullObject(),
-                            NullObject(),
-                            NullObject(),
-                        ]
-                    ),
-                }
-            )
-            if i:
-                item[NameObject("/Prev")] = _ref(items[i - 1])
-            if i + 1 < len(items):
-                item[NameObject("/Next")] = _ref(items[i + 1])
-            self._write(number, item)
+        items = self._write_outline(self._outline, _OUTLINES)
         outlines = DictionaryObject({NameObject("/Type"): NameObject("/Outlines")})
         if items:
             outlines[NameObject("/First")] = _ref(items[0])
             outlines[NameObject("/Last")] = _ref(items[-1])
-            outlines[NameObject("/Count")] = NumberObject(len(items))
+            top = sum(1 + (e.count() if e.open else 0) for e in self._outline)
+            outlines[NameObject("/Count")] = NumberObject(top)
         self._write(_OUTLINES, outlines)
         self._write(
             _INFO,
@@ -216,6 +240,9 @@ class StreamingPdf:
                 }
             ),
         )
+        for number in range(1, self._next):  # numbered for a page that failed half-way
+            if number not in self._offsets:
+                self._write(number, NullObject())
         size = self._next
         xref = self._file.tell()
         lines = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]

@@ -38,8 +38,9 @@ log = logging.getLogger("baoxue.jobs")
 HANDLERS: dict[str, str] = {
     "batch": "service.adapters.batch:run_batch_job",
     "audit": "service.adapters.audit:run_audit_job",
+    "binder": "service.adapters.binder:run_binder_job",
 }
-KIND_NAMES = {"batch": "批量打印", "audit": "证据包核查"}
+KIND_NAMES = {"batch": "批量打印", "audit": "证据包核查", "binder": "迎检资料"}
 STATUS_NAMES = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes
 

@@ -114,3 +114,19 @@ def test_peak_memory_of_a_pass_is_its_own(tmp_path: Path) -> None:
     )
     peak = float(_run("-c", parent).strip())
     assert peak < 150
+
+
+def test_binder_benchmark_runs(tmp_path: Path) -> None:
+    out = _run("benchmarks/binder.py", "--files", "45", "--out", str(tmp_path))
+    for line in (
+        "stage",
+        "audit",
+        "convert",
+        "render",
+        "merge",
+        "zip",
+        "total",
+        "reference: pypdf",
+    ):
+        assert line in out, out
+    assert "unconverted 0" in out, out

@@ -172,3 +172,4 @@ def test_demo_writes_every_profile_with_a_notice(cli: Callable[..., Any], tmp_pa
     names = sorted(p.name for p in tmp_path.iterdir())
     assert "return_notice-liupu-2026.pdf" in names and "return_notice-xiuyan-2024.docx" in names
     assert not any("jiaotan" in n and "return_notice" in n for n in names)
+    assert {p.name for p in (tmp_path / "binder").iterdir()} >= {"迎检资料.pdf", "迎检资料.zip"}

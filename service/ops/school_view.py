@@ -135,8 +135,11 @@ def school_view(db: Session, scope: Scope, school: School, student_query: str = 
 def withheld_files(scope: Scope, job: Job) -> list[str]:
     """A batch's print files hold full 身份证号 unless the job printed viewing copies (its
     submitter had no right to them): a role without the right may not download those.
-    errors.csv is text and reaches it masked."""
+    errors.csv is text and reaches it masked. A 迎检资料 holds the package's files as they
+    are: withheld from such a role whole."""
     files = (job.result or {}).get("files", {})
+    if job.kind == "binder" and not scope.full_ids:
+        return list(files)
     if scope.full_ids or job.kind != "batch" or job.params.get("viewing_copy"):
         return []
     return [name for name in files if not name.lower().endswith(".csv")]
@@ -148,11 +151,12 @@ def job_file_sha(scope: Scope, job: Job, name: str) -> str:
     if name not in files:
         raise NotFound("文件")
     if name in withheld_files(scope, job):
-        raise Forbidden(WITHHELD)
+        raise Forbidden(BINDER_WITHHELD if job.kind == "binder" else WITHHELD)
     return files[name]
 
 
 WITHHELD = "这份批量打印文件含完整身份证号，您的角色不能下载；请由学校文员下载打印"
+BINDER_WITHHELD = "迎检资料含材料包原件（可能有完整身份证号），您的角色不能下载；请由学校文员下载"
 
 
 def job_json(job: Job, scope: Scope | None = None) -> dict[str, Any]:

@@ -108,6 +108,12 @@ def withdraw_package(db: Session, scope: Scope, package: Package) -> Withdrawn:
         raise ServiceError(f"“{package.filename}”已经撤回")
     if package.job_id is not None:
         fail_job(db, package.job_id, "上传已撤回，核查结果未保存")
+    from service.ops.binders import binder_jobs
+
+    for job in binder_jobs(db, package):  # its 迎检资料 hold its files: they go with it
+        fail_job(db, job.id, "上传已撤回，未生成迎检资料")
+        if job.result and job.result.get("files"):
+            job.result = {**job.result, "files": {}, "summary": "上传已撤回，迎检资料已删除"}
     audits = list(db.scalars(select(Audit.id).where(Audit.package_id == package.id)))
     findings = 0
     if audits:

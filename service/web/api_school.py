@@ -263,6 +263,27 @@ def package_create(
     return {"package_id": package.id, "job": job_json(job, scope)}
 
 
+@router.post(
+    "/packages/{package_id}/binder",
+    status_code=202,
+    summary="生成迎检资料（按督导清单整理的 PDF 和 zip），开始任务",
+)
+def package_binder(
+    request: Request,
+    package_id: int,
+    verdicts: bool = Form(False, description="各项分隔页写明核查结果和发现的问题"),
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> dict[str, Any]:
+    from service.ops.binders import start_binder
+
+    package = scope.get(db, Package, package_id, "证据包")
+    job = start_binder(db, scope, package, verdicts=verdicts)
+    db.commit()
+    ctx(request).runner.submit(job.id)
+    return {"package_id": package.id, "job": job_json(job, scope)}
+
+
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
 def job(job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> dict[str, Any]:
     return job_json(scope.get(db, Job, job_id, "任务"), scope)

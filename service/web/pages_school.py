@@ -297,6 +297,27 @@ def job_file(
     return send_blob(ctx(request).blobs, job_file_sha(scope, job, name), name)
 
 
+@router.post("/packages/{package_id}/binder", response_class=HTMLResponse)
+def package_binder(
+    request: Request,
+    package_id: int,
+    verdicts: str = Form(""),
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    from service.ops.binders import start_binder
+
+    package = scope.get(db, Package, package_id, "证据包")
+    try:
+        with db.begin_nested():
+            job = start_binder(db, scope, package, verdicts=bool(verdicts))
+    except ServiceError as exc:
+        return redirect_with_flash(request, f"/schools/{package.school_id}#packages", str(exc))
+    db.commit()
+    ctx(request).runner.submit(job.id)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.post("/packages/{package_id}/withdraw", response_class=HTMLResponse)
 def package_withdraw(
     request: Request,
