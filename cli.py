@@ -17,6 +17,7 @@ import click
 from cli_cases import cases
 from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
+from cli_duties import duties
 from cli_reconcile import reconcile
 from forms.files import check_folder, check_output, make_folder, write_output
 
@@ -452,6 +453,7 @@ def demo(out_dir: Path) -> None:
 
 main.add_command(cases)
 main.add_command(reconcile)
+main.add_command(duties)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:
