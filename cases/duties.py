@@ -114,11 +114,10 @@ def _periods(
                 yield day, day
             day += timedelta(days=1)
     elif c == "weekly":
-        anchor = _term_starts(profile, first, last)
-        origin = anchor[0] if anchor else date(first.year, 1, 1)
         monday = first - timedelta(days=first.weekday())
         while monday <= last:
             due = monday + timedelta(days=duty.weekday - 1)
+            origin = school_year_start(due, profile)  # every N weeks from the year's first
             weeks = (monday - (origin - timedelta(days=origin.weekday()))).days // 7
             if weeks % duty.every == 0 and first <= due <= last:
                 yield monday, due
