@@ -435,7 +435,7 @@ def demo(out_dir: Path) -> None:
     生成各辖区的样例文书，核查三个样例材料包，写入输出目录（默认 demo-out）。
     """
     from audit.demo import DemoError, audit_samples
-    from cases.demo import demo_cases
+    from cases.demo import demo_cases, demo_duties, demo_reconcile
     from forms.demo import render_samples
     from forms.fonts import FontError
 
@@ -443,6 +443,8 @@ def demo(out_dir: Path) -> None:
     try:
         written = render_samples(out_dir)
         written += demo_cases(out_dir)
+        written += demo_reconcile(out_dir)
+        written += demo_duties(out_dir)
         written += audit_samples(out_dir)
     except (FontError, DemoError) as exc:
         _fail(str(exc), EXIT_USAGE)
