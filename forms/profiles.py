@@ -139,6 +139,13 @@ class Duty(Strict):
     reading: str | None = None
 
 
+class LedgerWording(Strict):
+    """A ledger's keeper and cadence in this jurisdiction's own words (forms/ledgers.py)."""
+
+    kept_by: Sourced[str] | None = None
+    cadence: Sourced[str] | None = None
+
+
 class LeaveTier(Strict):
     max_days: float | None  # None: no upper bound
     approver: str
@@ -195,6 +202,7 @@ class Profile(Strict):
     targets: dict[str, Sourced[float]]
     terms: Sourced[list[str]] | None = None  # term starts, "09-01"; the duties' calendar
     duties: list[Duty] = Field(default_factory=list)
+    ledgers: dict[str, LedgerWording] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
     def document(self, form_id: str) -> DocumentSpec:
