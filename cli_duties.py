@@ -183,7 +183,11 @@ def duties(
     )
     sections = [("逾期", seen.overdue), (title, seen.in_window)]
     if not month:
-        rest = [x for x in seen.this_month if x.occurrence.deadline > last]
+        rest = [
+            x
+            for x in seen.this_month
+            if x.occurrence.deadline > last and x.occurrence.track_overdue  # daily: in their week
+        ]
         sections.append(("本月其后", rest))
     for name, lines in sections:
         click.echo(f"\n【{name}】{len(lines)}项")

@@ -13,7 +13,7 @@ from cases.lists import list_kinds, rules
 from cases.reconcile import Child, Reconciliation, categories
 from forms.dates import cn_date
 from forms.files import check_output, output_path, write_output
-from forms.idcard import mask
+from forms.idcard import mask, mask_in_text
 
 COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("序号", "seq", 6),
@@ -84,6 +84,8 @@ def _value(child: Child, key: str, action: str, seq: int, masked: bool) -> Any:
     value = child.fields()[key]
     if key == "id_number" and value and masked:
         return mask(str(value))
+    if masked and isinstance(value, str):
+        return mask_in_text(value)  # the disagreements quote each list's number
     return value
 
 
@@ -198,6 +200,8 @@ def _row(child: Child, masked: bool) -> dict[str, Any]:
     out = child.fields()
     if out["id_number"] and masked:
         out["id_number"] = mask(str(out["id_number"]))
+    if masked:
+        out = {k: mask_in_text(v) if isinstance(v, str) else v for k, v in out.items()}
     return out
 
 
