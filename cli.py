@@ -17,6 +17,8 @@ import click
 from cli_cases import cases
 from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
+from cli_duties import duties
+from cli_reconcile import reconcile
 from forms.files import check_folder, check_output, make_folder, write_output
 
 
@@ -503,7 +505,7 @@ def demo(out_dir: Path) -> None:
     """
     from audit.binder import BinderError
     from audit.demo import DemoError, audit_samples, binder_sample
-    from cases.demo import demo_cases
+    from cases.demo import demo_cases, demo_duties, demo_reconcile
     from forms.demo import render_samples
     from forms.fonts import FontError
 
@@ -511,6 +513,8 @@ def demo(out_dir: Path) -> None:
     try:
         written = render_samples(out_dir)
         written += demo_cases(out_dir)
+        written += demo_reconcile(out_dir)
+        written += demo_duties(out_dir)
         written += audit_samples(out_dir)
         written += binder_sample(out_dir)
     except (FontError, DemoError, BinderError) as exc:
@@ -521,6 +525,8 @@ def demo(out_dir: Path) -> None:
 
 
 main.add_command(cases)
+main.add_command(reconcile)
+main.add_command(duties)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:

@@ -4,7 +4,7 @@ what `make demo` writes under demo-out/cases/, and what the tests walk."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +89,61 @@ def demo_cases(out_dir: Path) -> list[Path]:
     due_path = root / "due.txt"
     due_path.write_text("\n".join(lines), encoding="utf-8")
     return [*written, due_path, store.log_path]
+
+
+def demo_reconcile(out_dir: Path) -> list[Path]:
+    """四查三对比 of the sample township (every category planted) under out_dir/reconcile:
+    the lists as the systems export them, the XLSX and PDF, and the 疑似失学 cases opened in a
+    store of their own (run twice: nothing opened twice)."""
+    from cases.lists import ListFile
+    from cases.reconcile import open_cases, reconcile
+    from cases.reconcile_output import write_outputs
+    from cases.sample_lists import SCHOOL_A, write_township
+    from forms.profiles import get_profile
+
+    root = out_dir / "reconcile"
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    on = date(2026, 3, 9)
+    lists = write_township(root / "名单")
+    profile = get_profile("jiaotan-2025")
+    result = reconcile([ListFile(k, p) for k, p in lists.items()], profile, on, unit="蛟潭镇")
+    store = CaseStore(root / "cases")
+    open_cases(result, store, {"name": SCHOOL_A, "township": "蛟潭镇"}, "演示", on)
+    return [*lists.values(), *write_outputs(result, root), store.log_path]
+
+
+def demo_duties(out_dir: Path) -> list[Path]:
+    """The calendar of duties of the sample school (蛟潭二中, the school year 2025—2026) as
+    duties.ics, with the sample cases' per-student duties, and duties.txt: what was due and
+    overdue in the week of 2026-03-09 for the school, its township and each profile's bureau."""
+    from cases.duties import ics, school_year_start, view, week_bounds
+    from forms.profiles import all_profiles, get_profile
+
+    cases = CaseStore(out_dir / "cases").all()
+    on = date(2026, 3, 11)
+    profile = get_profile("jiaotan-2025")
+    start = school_year_start(on, profile)
+    end = start.replace(year=start.year + 1) - timedelta(days=1)
+    school = "浮梁县蛟潭第二中学"
+    year = view(profile, "school", school, start, end, on, {}, cases)
+    ics_path = out_dir / "duties.ics"
+    ics_path.write_bytes(ics(year.in_window, f"{school}控辍保学工作"))
+    lines: list[str] = []
+    week = week_bounds("2026-W11")
+    places = [("school", school, profile), ("township", "蛟潭镇", profile)]
+    places += [("bureau", "教育局", p) for p in all_profiles()]
+    for level, place, p in places:
+        seen = view(p, level, place, *week, on, {}, cases)
+        lines.append(f"{place}（{p.name}）　2026-W11　今天 {on.isoformat()}")
+        for name, rows in (("逾期", seen.overdue), ("本周", seen.in_window)):
+            lines.append(f"【{name}】{len(rows)}项")
+            lines += [
+                f"  {x.status_name}\t{x.occurrence.rule}（{x.occurrence.source}）" for x in rows
+            ]
+        lines.append("")
+    txt = out_dir / "duties.txt"
+    txt.write_text("\n".join(lines), encoding="utf-8")
+    return [ics_path, txt]

@@ -52,6 +52,7 @@ class LedgerColumn:
     choices: tuple[str, ...] = ()
     source: str = ""
     reading: str = ""
+    map: str | None = None  # value_maps: the roster's words → this column's choices
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,30 @@ class LedgerSpec:
     cadence: dict[str, str]
     columns: tuple[LedgerColumn, ...]
     scope: dict[str, str] = field(default_factory=dict)
+    about: dict[str, Any] = field(default_factory=dict)  # which roster rows it lists
+
+    def wording(self, profile: Profile | None) -> tuple[dict[str, str], dict[str, str]]:
+        """(kept_by, cadence) as this jurisdiction's own rules say: the profile's `ledgers`
+        entry; else the table's, when it cites the profile's own seed; else none (a Liupu
+        总台账 must not print Jiaotan's “每月25日前报县教育局”)."""
+        if profile is None:
+            return self.kept_by, self.cadence
+        own = profile.ledgers.get(self.id)
+        if own is not None:
+
+            def plain(item: Any) -> dict[str, str]:
+                if item is None:
+                    return {}
+                out = {"value": item.value, "source": item.source}
+                return {**out, "reading": item.reading} if item.reading else out
+
+            return plain(own.kept_by), plain(own.cadence)
+        seed = profile.seed[:3]
+
+        def same(item: dict[str, str]) -> dict[str, str]:
+            return item if str(item.get("source", "")).startswith(seed) else {}
+
+        return same(self.kept_by), same(self.cadence)
 
 
 @dataclass
@@ -99,6 +124,7 @@ def ledger_specs() -> dict[str, LedgerSpec]:
                 choices=tuple(str(x) for x in c.get("choices", ())),
                 source=str(c.get("source", "")),
                 reading=str(c.get("reading", "")),
+                map=c.get("map"),
             )
             for c in spec["columns"]
         )
@@ -110,8 +136,49 @@ def ledger_specs() -> dict[str, LedgerSpec]:
             dict(spec.get("cadence", {})),
             columns,
             dict(spec.get("scope", {})),
+            dict(spec.get("about", {})),
         )
     return out
+
+
+def value_maps() -> dict[str, dict[str, str]]:
+    return {
+        name: {str(k): str(v) for k, v in item["value"].items()}
+        for name, item in _data()["value_maps"].items()
+    }
+
+
+@lru_cache(maxsize=1)
+def _key_maps() -> dict[str, str]:
+    """Roster key → the value map its ledger columns use (status.risk → yes_no …)."""
+    out: dict[str, str] = {}
+    for spec in _data()["ledgers"].values():
+        for c in spec["columns"]:
+            if c.get("map") and c.get("key"):
+                out.setdefault(str(c["key"]), str(c["map"]))
+    return out
+
+
+def mapped(key: str, value: Any) -> Any:
+    """A roster value in the words of the ledgers' choices (辍学 → 已辍学, 有 → 是)."""
+    name = _key_maps().get(key)
+    if name is None or not isinstance(value, str):
+        return value
+    return value_maps()[name].get(value.strip(), value)
+
+
+def is_about(spec: LedgerSpec, cells: dict[str, Any]) -> bool:
+    """Whether a roster row is one the ledger is about (its `about`); every row without it."""
+    if not spec.about:
+        return True
+    rule = spec.about["value"]
+    if any(cells.get(k) not in (None, "") for k in rule.get("filled", ())):
+        return True
+    for key, wanted in rule.get("values", {}).items():
+        value = cells.get(key)
+        if isinstance(value, str) and mapped(key, value.strip()) in wanted:
+            return True
+    return False
 
 
 def get_ledger(ledger_id: str) -> LedgerSpec:
@@ -203,11 +270,10 @@ def _row_values(
         elif column.key:
             info = table.fields.get(column.key)
             try:
-                values.append(
-                    _shown(cell_value(cells.get(column.key), info.type if info else "text"))
-                )
+                shown = _shown(cell_value(cells.get(column.key), info.type if info else "text"))
             except CellError:
-                values.append(str(cells.get(column.key)))
+                shown = str(cells.get(column.key))
+            values.append(mapped(column.key, shown) if column.map else shown)
         else:
             values.append(None)
     return values, problems
@@ -230,8 +296,14 @@ def build_ledger(
     roster: Roster = read_roster(roster_path, sheet)
     if not roster.rows:
         raise EmptyRoster(f"花名册 {roster_path} 的表头下没有学生，未生成台账")
-    rows = [(row.line, row.cells) for row in roster.rows]
-    return write_ledger(spec, rows, out, profile, unit, as_of, list(roster.notes))
+    notes = list(roster.notes)
+    rows = [(row.line, row.cells) for row in roster.rows if is_about(spec, row.cells)]
+    if spec.about:
+        notes.append(
+            f"{spec.title}只列所登记的学生（{spec.about['source']}）：花名册{len(roster.rows)}名学生中"
+            f"{len(rows)}名"
+        )
+    return write_ledger(spec, rows, out, profile, unit, as_of, notes)
 
 
 def write_ledger(
@@ -263,9 +335,10 @@ def write_ledger(
     ws["A1"].font = Font(name="宋体", size=18, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
-    info = f"填报单位：{unit or spec.kept_by.get('value', '')}　　统计日期：{cn_date(as_of)}"
-    if spec.cadence:
-        info += f"　　更新要求：{spec.cadence['value']}（{spec.cadence['source']}）"
+    kept_by, cadence = spec.wording(profile)
+    info = f"填报单位：{unit or kept_by.get('value', '')}　　统计日期：{cn_date(as_of)}"
+    if cadence:
+        info += f"　　更新要求：{cadence['value']}（{cadence['source']}）"
     ws.append([info])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -352,9 +425,10 @@ def write_ledger(
     notes.append(["项目", "内容", "出处", "本项目的理解"])
     notes.append(["台账", spec.title, spec.source, ""])
     for label, item in (
-        ("填报单位", spec.kept_by),
-        ("更新要求", spec.cadence),
+        ("填报单位", kept_by),
+        ("更新要求", cadence),
         ("范围", spec.scope),
+        ("所列学生", {**spec.about, "value": spec.about.get("reading", "")} if spec.about else {}),
     ):
         if item:
             notes.append(

@@ -98,6 +98,54 @@ class CaseRules(Strict):
     reports: list[PeriodicReport] = Field(default_factory=list)
 
 
+class Duty(Strict):
+    """A recurring duty the seed sets (cases/duties.py makes its dates).
+
+    cadence: daily (each school day); weekly (by `weekday`, 1 = Monday, every `every` weeks);
+    monthly (by `by_day`, None: the month's last day); quarterly (by the quarter's last day);
+    term (within `within_days` of each term's start, or by the term's end without it);
+    yearly (by `month`-`day`, from `start_month` when given); once (from `start` by `until`);
+    after_return (within `within_days` of a case closed as 复学); after_suspension (every
+    `every` months after a case closed as an approved suspension). `start`/`until` bound any
+    cadence to a window (a campaign's phase)."""
+
+    id: str
+    what: str
+    actor: str
+    level: Literal["school", "township", "village", "bureau"]
+    to: str | None = None
+    cadence: Literal[
+        "daily",
+        "weekly",
+        "monthly",
+        "quarterly",
+        "term",
+        "yearly",
+        "once",
+        "after_return",
+        "after_suspension",
+    ]
+    weekday: int = 5
+    every: int = 1
+    by_day: int | None = None
+    month: int | None = None
+    day: int | None = None
+    start_month: int | None = None
+    within_days: int | None = None
+    start: date | None = None
+    until: date | None = None
+    track_overdue: bool = True  # False: listed in its week, never carried as overdue
+    source: Citation
+    reading: str | None = None
+
+
+class LedgerWording(Strict):
+    """A ledger's keeper and cadence in this jurisdiction's own words (forms/ledgers.py)."""
+
+    kept_by: Sourced[str] | None = None
+    cadence: Sourced[str] | None = None
+
+
 class LeaveTier(Strict):
     max_days: float | None  # None: no upper bound
     approver: str
@@ -152,6 +200,9 @@ class Profile(Strict):
     leave_approval: LeavePolicy | None = None
     home_teaching: HomeTeaching | None = None
     targets: dict[str, Sourced[float]]
+    terms: Sourced[list[str]] | None = None  # term starts, "09-01"; the duties' calendar
+    duties: list[Duty] = Field(default_factory=list)
+    ledgers: dict[str, LedgerWording] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
 
     def document(self, form_id: str) -> DocumentSpec:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -366,14 +366,14 @@ def find_header(grid: list[list[Any]], table: ColumnTable) -> _Header | None:
 # ---------------------------------------------------------------- the data rows
 
 
-def _is_footer(values: list[Any], table: ColumnTable) -> bool:
+def _is_footer(values: Sequence[Any], table: ColumnTable) -> bool:
     filled = [str(v).strip() for v in values if not _blank(v)]
     return 0 < len(filled) <= 2 and any(
         normalize_label(filled[0]).startswith(word) for word in table.footer
     )
 
 
-def _repeats_header(values: list[Any], header: _Header) -> bool:
+def _repeats_header(values: Sequence[Any], header: _Header) -> bool:
     mapped = [c for c in header.columns if c.key]
     same = sum(
         1
@@ -388,10 +388,16 @@ def _repeats_header(values: list[Any], header: _Header) -> bool:
 def _rows(
     grid: list[list[Any]], lines: list[int], header: _Header, table: ColumnTable
 ) -> Iterable[RosterRow]:
+    start = header.first + header.height
+    return _data_rows(zip(lines[start:], grid[start:], strict=True), header, table)
+
+
+def _data_rows(
+    numbered: Iterable[tuple[int, Sequence[Any]]], header: _Header, table: ColumnTable
+) -> Iterator[RosterRow]:
     mapped = [c for c in header.columns if c.key]
     ordinal = 0
-    for index in range(header.first + header.height, len(grid)):
-        values = grid[index]
+    for line, values in numbered:
         if all(_blank(v) for v in values):
             continue
         if _is_footer(values, table) or _repeats_header(values, header):
@@ -399,7 +405,7 @@ def _rows(
         cells = {c.key: values[c.index] if c.index < len(values) else None for c in mapped}
         if all(_blank(v) for v in cells.values()):
             continue  # only unused columns filled (a 序号 with nothing else)
-        yield RosterRow(lines[index], ordinal, {k: v for k, v in cells.items() if k})
+        yield RosterRow(line, ordinal, {k: v for k, v in cells.items() if k})
         ordinal += 1
 
 
@@ -451,6 +457,125 @@ def read_roster(
         f"{path.name}：{where}前{HEADER_SEARCH_ROWS}行中找不到表头"
         "（至少要有“姓名”列和另一列如“身份证号”“年级”）"
     )
+
+
+STREAM_ABOVE_BYTES = 2_000_000  # a larger xlsx or CSV is read row by row (stream_roster)
+
+
+@dataclass
+class RosterStream:
+    """A roster whose data rows are read as they are used: its header (columns, notes) and
+    an iterator of rows. Memory stays bounded by a row, not by the file (issue 22: a
+    100,000-row 学籍 export)."""
+
+    path: Path
+    sheet: str | None
+    columns: list[Column]
+    rows: Iterator[RosterRow]
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    @property
+    def keys(self) -> set[str]:
+        return {c.key for c in self.columns if c.key}
+
+
+def stream_roster(
+    path: Path, sheet: str | None = None, table: ColumnTable | None = None
+) -> RosterStream:
+    """Like read_roster, but the rows of a large XLSX (openpyxl's read-only mode: merged
+    cells are not known, a group label over its columns is read as in a CSV) or CSV come
+    one at a time. A small file, and the formats that are read whole anyway (XLS: 65,536
+    rows at most; web-page and XML tables), go through read_roster."""
+    table = table or column_table()
+    if not path.is_file() or path.stat().st_size <= STREAM_ABOVE_BYTES:
+        roster = read_roster(path, sheet, table)
+        return RosterStream(path, roster.sheet, roster.columns, iter(roster.rows), roster.notes)
+    if path.suffix.lower() not in _SUFFIX_KINDS:
+        read_roster(path, sheet, table)  # raises the roster's own message
+    with path.open("rb") as handle:
+        kind = sniff(handle.read(65536))
+    if kind == "xlsx":
+        return _stream_xlsx(path, sheet, table)
+    if kind == "text":
+        text, encoding = _decode(path.read_bytes())
+        stream = _stream_grid(path, None, _csv_rows(text), table)
+        if stream is None:
+            raise RosterError(f"{path.name}：文件前{HEADER_SEARCH_ROWS}行中找不到表头")
+        stream.notes.append(f"文件编码：{encoding}")
+        return stream
+    roster = read_roster(path, sheet, table)
+    return RosterStream(path, roster.sheet, roster.columns, iter(roster.rows), roster.notes)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    start = 1
+    try:
+        for record in reader:
+            yield start, list(record)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RosterError(f"第{reader.line_num}行无法按 CSV 读取：{exc}") from None
+
+
+def _stream_grid(
+    path: Path, name: str | None, numbered: Iterator[tuple[int, list[Any]]], table: ColumnTable
+) -> RosterStream | None:
+    """The header from the first rows, then the rest streamed; None when no header."""
+    head: list[tuple[int, list[Any]]] = []
+    for pair in numbered:
+        head.append(pair)
+        if len(head) >= HEADER_SEARCH_ROWS + SAMPLE_ROWS + 2:
+            break
+    header = find_header([values for _, values in head], table)
+    if header is None:
+        return None
+    rest = head[header.first + header.height :]
+
+    def numbered_rest() -> Iterator[tuple[int, list[Any]]]:
+        yield from rest
+        yield from numbered
+
+    return RosterStream(path, name, header.columns, _data_rows(numbered_rest(), header, table))
+
+
+def _stream_xlsx(path: Path, sheet: str | None, table: ColumnTable) -> RosterStream:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or foreign file
+        raise RosterError(f"无法作为 Excel 工作簿打开：{type(exc).__name__}") from None
+    names = [ws.title for ws in book.worksheets]
+    if sheet is not None and sheet not in names:
+        book.close()
+        raise RosterError(f"工作簿中没有名为“{sheet}”的工作表（有：{'、'.join(names)}）")
+    for ws in book.worksheets:
+        if sheet is not None and ws.title != sheet:
+            continue
+        numbered = ((n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True), start=1))
+        stream = _stream_grid(path, ws.title, numbered, table)
+        if stream is not None:
+            stream.rows = _closing(stream.rows, book)
+            return stream
+    book.close()
+    raise RosterError(
+        f"{path.name}：前{HEADER_SEARCH_ROWS}行中找不到表头（至少要有“姓名”列和另一列如“身份证号”）"
+    )
+
+
+def _closing(rows: Iterator[RosterRow], book: Any) -> Iterator[RosterRow]:
+    try:
+        yield from rows
+    finally:
+        book.close()
 
 
 # ---------------------------------------------------------------- cell values

@@ -32,6 +32,7 @@ from service.web import (
     pages_audit,
     pages_auth,
     pages_cases,
+    pages_duties,
     pages_school,
 )
 from service.web.deps import csrf_protect
@@ -105,8 +106,10 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
         pages_school,
         pages_audit,
         pages_cases,
+        pages_duties,
     ):
         app.include_router(module.router)
+    app.include_router(pages_duties.api)
     return app
 
 

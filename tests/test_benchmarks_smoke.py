@@ -88,6 +88,16 @@ def test_batch_benchmark_runs() -> None:
     assert "baoxue batch (merged PDF)" in out and "one call per record" in out
 
 
+def test_reconcile_benchmark_runs() -> None:
+    import json
+
+    figures = json.loads(_run("benchmarks/reconcile.py", "--rows", "400"))
+    # 户籍: every 50th pupil left out (8), a child without 学籍 added after every 40th (10, but
+    # not where the pupil was left out: 0 and 200) — 400 − 8 + 8
+    assert figures["rows"] == {"household": 400, "enrolment": 400}
+    assert figures["categories"]["out_of_school"] == 8 and figures["peak_mb"] > 0
+
+
 def test_service_load_benchmark_runs() -> None:
     out = _run("benchmarks/service_load.py", "--seconds", "3", "--readers", "3", "--uploaders", "1")
     assert '"page_views"' in out and '"errors": 0' in out

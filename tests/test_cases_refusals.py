@@ -119,15 +119,19 @@ def test_opening_refuses_a_second_open_case_and_a_bad_id(store: CaseStore) -> No
     bad["student"] = {**bad["student"], "id_number": "450331201203150014"}
     with pytest.raises(RecordError, match="校验码错误"):
         open_from(store, "liupu-2026", bad, "文员", TODAY)
-    with pytest.raises(CaseError, match="没有逐生的劝返步骤"):
-        open_from(
-            store,
-            "xixiangtang-2020",
-            {**PEOPLE["liupu-2026"], "opened": "2026-03-02"},
-            "文员",
-            TODAY,
-        )
     assert len(store.all()) == 1
+
+
+def test_a_profile_without_per_student_steps_opens_no_case() -> None:
+    from cases.ladder import ladder
+    from forms.profiles import get_profile
+
+    profile = get_profile("xixiangtang-2020")
+    plan_only = profile.model_copy(
+        update={"escalation": [s.model_copy(update={"event": None}) for s in profile.escalation]}
+    )
+    with pytest.raises(CaseError, match="没有逐生的劝返步骤"):
+        ladder(plan_only)
 
 
 def test_closing_needs_what_the_closing_says() -> None:

@@ -27,7 +27,7 @@ def _pdf(case: object, step: int) -> str:
 
 
 def test_a_sample_for_each_profile_with_a_ladder() -> None:
-    assert set(SAMPLES) == {"jiaotan-2025", "liupu-2026", "xiuyan-2024"}
+    assert set(SAMPLES) == {"jiaotan-2025", "liupu-2026", "xiuyan-2024", "xixiangtang-2020"}
 
 
 def test_jiaotan_walk_to_return(tmp_path: Path) -> None:
@@ -95,3 +95,47 @@ def test_the_due_list_along_the_walk_names_each_step_on_its_day(
     lines = walk.due_lines  # type: ignore[attr-defined]
     # whatever was recorded was on the due list that day, and nothing was overdue
     assert lines and not any("逾期" in line for line in lines)
+
+
+def test_xixiangtang_walk_reports_to_the_district_and_the_town(tmp_path: Path) -> None:
+    """001 § 三(二): a student not back is reported to 城区教育局 and the town, then the working
+    group persuades; the case walks to 销号 with that seed's own steps."""
+    _store, walk = _walk("xixiangtang-2020", tmp_path)
+    case = walk.case  # type: ignore[attr-defined]
+    assert case.status == "closed" and case.close_reason == "复学"
+    steps = {e.step: e.kind for e in case.events if e.step}
+    assert steps == {1: "report_sent", 2: "home_visit", 3: "joint_visit"}
+    assert case.kind == "疑似辍学"  # the seed does not call a pupil reported a dropout
+    assert "报告城区教育局和各镇政府" in "".join(walk.due_lines)  # type: ignore[attr-defined]
+
+
+def test_xixiangtang_monthly_report_never_says_zero_while_a_case_is_open(tmp_path: Path) -> None:
+    from datetime import date
+
+    from cases.report import monthly_report, write_monthly
+    from forms.profiles import get_profile
+
+    _store, walk = _walk("xixiangtang-2020", tmp_path)
+    profile = get_profile("xixiangtang-2020")
+    zero = str(profile.document("monthly_report").extra["zero_wording"].value)
+    assert "清零" in zero
+    case = walk.case  # type: ignore[attr-defined]
+    still_open = case.model_copy(
+        update={
+            "status": "open",
+            "closed_on": None,
+            "close_reason": None,
+            "events": case.events[:-1],
+        }
+    )
+    for cases, month in (([still_open], "2020-03"), ([still_open], "2020-04")):
+        report = monthly_report(cases, case.school, month, profile, issue_date=date(2020, 4, 30))
+        assert report.open_suspected == 1 and report.rows
+        written = write_monthly(report, profile, tmp_path / month)
+        pdf = next(p for p in written if p.suffix == ".pdf")
+        text = squash(pdf_text(pdf.read_bytes()))
+        assert "清零" not in text and "黄晓峰" in text
+    closed = monthly_report([case], case.school, "2020-04", profile, issue_date=date(2020, 4, 30))
+    assert not closed.rows  # the month after 销号 prints the zero wording
+    pdf = next(p for p in write_monthly(closed, profile, tmp_path / "closed") if p.suffix == ".pdf")
+    assert "清零" in squash(pdf_text(pdf.read_bytes()))

@@ -292,3 +292,59 @@ def test_batch_form_shows_errors_beside_fields_and_keeps_them(
     clerk.wait_for_url("**/jobs/*")
     clerk.get_by_role("link", name="下载 打印.pdf").wait_for(timeout=240_000)
     assert "荔浦二中劝返〔2026〕第001号至" in clerk.inner_text("main")
+
+
+def test_duties_week_marked_done_and_the_township_reconciles(
+    server: tuple[str, Env], browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    """Issue 22: a clerk sees her school's week of duties and marks one done with its file;
+    the inspector sees the township's duties and compares the township's lists."""
+    from cases.sample_lists import write_township
+
+    base, env = server
+    school = env.ids["school_a"]
+    clerk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(clerk, base, "clerk_a")
+    clerk.get_by_role("link", name="周期性工作").click()
+    clerk.wait_for_url("**/duties")
+    clerk.get_by_label("周", exact=True).fill("2026-W11")
+    clerk.get_by_label("今天", exact=True).fill("2026-03-12")
+    clerk.get_by_role("button", name="查看").click()
+    clerk.wait_for_load_state()
+    assert "控辍保学周报" in clerk.inner_text("main")
+    clerk.screenshot(path=str(shots / "20-duties-week.png"), full_page=True)
+    row = clerk.locator("tr.duty-due", has_text="控辍保学周报")
+    row.locator("summary").click()
+    row.get_by_label("办理人员").fill("韦老师")
+    report = tmp_path / "第11周周报.xlsx"
+    report.write_bytes(b"weekly")
+    row.get_by_label("办理的文书或材料（文件）").set_input_files(str(report))
+    row.get_by_role("button", name="确认已办：控辍保学周报").click()
+    clerk.wait_for_url(f"**/duties?place=s{school}*")
+    clerk.goto(f"{base}/duties?place=s{school}&week=2026-W11&on=2026-03-12")
+    done = clerk.locator("tr.duty-done", has_text="控辍保学周报")
+    assert "第11周周报.xlsx" in done.inner_text()
+    clerk.screenshot(path=str(shots / "21-duty-done.png"), full_page=True)
+
+    inspector = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    login(inspector, base, "inspector")
+    inspector.goto(f"{base}/duties")
+    inspector.get_by_label("地点", exact=True).select_option(label="修仁镇（乡镇）")
+    inspector.get_by_label("周", exact=True).fill("2026-W11")
+    inspector.get_by_role("button", name="查看").click()
+    inspector.wait_for_load_state()
+    assert "乡镇政府领导" in inspector.inner_text("main")
+    inspector.screenshot(path=str(shots / "22-duties-township.png"), full_page=True)
+    lists = write_township(tmp_path / "lists")
+    inspector.get_by_role("link", name="四查三对比").click()
+    inspector.wait_for_url("**/reconcile")
+    for kind, path in lists.items():
+        inspector.locator(f"#r-{kind}").set_input_files(str(path))
+    inspector.get_by_label("辖区规定（适龄范围）").select_option("jiaotan-2025")
+    inspector.get_by_label("比对单位（标题前缀）").fill("蛟潭镇")
+    inspector.get_by_label("比对日期").fill("2026-03-09")
+    inspector.get_by_role("button", name="比对").click()
+    inspector.wait_for_url("**/reconcile*")
+    text = inspector.inner_text("main")
+    assert "四查三对比已完成" in text and "有户籍无学籍（疑似失学）" in text and "4人" in text
+    inspector.screenshot(path=str(shots / "23-reconcile-result.png"), full_page=True)
