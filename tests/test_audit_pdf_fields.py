@@ -90,3 +90,28 @@ def test_a_typed_in_comment_box_is_read_and_a_hidden_one_is_not() -> None:
     assert NOTE in _texts(_flags(data, 4))  # printed too
     assert NOTE not in _texts(_flags(data, 2))
     assert NOTE not in _texts(_flags(data, 32))
+
+
+def test_a_landscape_register_drawn_turned_keeps_its_lines() -> None:
+    """A landscape register drawn turned on a portrait page (/Rotate 90): each line's baseline
+    runs up the page, which is no reason to split it — split, it came back a character a line."""
+    from fixtures.packages.otherpdf import CID_FONT, _font
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    lines = ["送教上门记录", "序号 送教日期 学生姓名 课时", "1 2025年10月8日 李小华 3课时"]
+    _font("cid", [])
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pagesize=A4)
+    c.setFont(CID_FONT, 12)
+    c.translate(A4[0], 0)
+    c.rotate(90)
+    for k, line in enumerate(lines):
+        c.drawString(60, A4[0] - 60 - 24 * k, line)
+    c.showPage()
+    c.save()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(buffer.getvalue())))
+    writer.pages[0][NameObject("/Rotate")] = NumberObject(90)
+    out = io.BytesIO()
+    writer.write(out)
+    assert _texts(out.getvalue()) == lines

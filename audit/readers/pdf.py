@@ -17,6 +17,7 @@ import ctypes
 import io
 import itertools
 import logging
+import math
 import re
 from functools import partial
 
@@ -202,11 +203,18 @@ def textpage_lines(text: str, textpage: pdfium.PdfTextPage) -> list[Line]:
         start = (y.value, x.value, max(top - bottom, 1.0), line)
         last = match.start() + len(match.group().rstrip()) - 1
         pdfium_c.FPDFText_GetCharOrigin(textpage.raw, last, x, y)
-        if abs(y.value - start[0]) <= 0.5 * start[2]:
-            found.append(start)
+        if abs(y.value - start[0]) <= 0.5 * start[2] or _turned(textpage, index):
+            found.append(start)  # one line, or text drawn turned (its baseline runs up the page)
         else:  # pdfium joined text drawn on different lines (filled form fields, one each)
             found.extend(_baseline_runs(textpage, index, last + 1))
     return found
+
+
+def _turned(textpage: pdfium.PdfTextPage, index: int) -> bool:
+    """Whether the character is drawn turned from the page's horizontal (a landscape table
+    drawn on a portrait page, a heading set vertically)."""
+    angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, index)  # radians; -1 on error
+    return angle > 0 and min(angle, 2 * math.pi - angle) > 0.1
 
 
 def _baseline_runs(textpage: pdfium.PdfTextPage, begin: int, end: int) -> list[Line]:
