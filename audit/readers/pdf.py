@@ -213,7 +213,7 @@ def textpage_lines(text: str, textpage: pdfium.PdfTextPage) -> list[Line]:
 def _turned(textpage: pdfium.PdfTextPage, index: int) -> bool:
     """Whether the character is drawn turned from the page's horizontal (a landscape table
     drawn on a portrait page, a heading set vertically)."""
-    angle = pdfium_c.FPDFText_GetCharAngle(textpage.raw, index)  # radians; -1 on error
+    angle = float(pdfium_c.FPDFText_GetCharAngle(textpage.raw, index))  # radians; -1: error
     return angle > 0 and min(angle, 2 * math.pi - angle) > 0.1
 
 

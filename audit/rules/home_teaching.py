@@ -170,7 +170,12 @@ def _month_label(month: str) -> str:
 
 
 def _grids(ctx: Context, p: HomeTeachingParams) -> list[Grid]:
-    return [student_grid(ctx, m, p) for m in ctx.group("home_teaching").values()]
+    """Each home-taught student's grid, worked out once for the four rules that read it."""
+    key = ("home_teaching_grids", p.model_dump_json())
+    if key not in ctx.shared:
+        ctx.shared[key] = [student_grid(ctx, m, p) for m in ctx.group("home_teaching").values()]
+    grids: list[Grid] = ctx.shared[key]
+    return grids
 
 
 def _none() -> Outcome:
