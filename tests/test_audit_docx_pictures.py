@@ -97,3 +97,46 @@ def test_a_picture_of_paper_left_unread_is_for_a_person_not_a_fail(
 def test_a_meeting_photo_in_a_word_document_is_not_put_through_the_engine() -> None:
     result = read_bytes("会议记录.docx", _word([jpeg(None, (120, 160, 200))]))
     assert result.ocr_count == 0 and not result.scanned_pages and not result.ocr_pages
+
+
+def _exported(pictures: list[bytes]) -> bytes:
+    """The Word document as exported to PDF: a page each, the title as text over the photo."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=A4)
+    for picture in pictures:
+        c.setFont("STSong-Light", 16)
+        c.drawString(72, A4[1] - 72, "李小华送教上门记录（纸质记录照片）")
+        c.drawImage(
+            ImageReader(io.BytesIO(picture)), 60, 120, width=A4[0] - 120, height=A4[1] - 240
+        )
+        c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def test_a_pdf_page_of_a_caption_and_a_photo_of_paper_is_read_by_ocr_too(
+    tmp_path: Path, form_photos: list[bytes]
+) -> None:
+    """The same document exported to PDF: each page has a text layer — the title — so it was
+    not a scan, and the photo under it was never read."""
+    data = _exported(form_photos)
+    result = read_bytes("送教上门记录.pdf", data)
+    assert sorted(result.ocr_pages) == [1, 2] and result.status == "ok"
+    root = _package(tmp_path, b"")
+    (root / "四、送教上门/李小华/送教上门记录.docx").unlink()
+    (root / "四、送教上门/李小华/送教上门记录.pdf").write_bytes(data)
+    facts = read_facts(root, PERIOD)
+    assert sorted(s.date for s in facts.sessions if s.student == "李小华") == list(DAYS)
+
+
+def test_a_pdf_page_of_a_caption_and_a_meeting_photo_is_not_put_through_the_engine() -> None:
+    result = read_bytes("会议照片.pdf", _exported([jpeg(None, (120, 160, 200))]))
+    assert result.ocr_count == 0 and not result.scanned_pages

@@ -24,10 +24,12 @@ from functools import partial
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from audit.readers.model import Block, ReadResult, Table, clean, error
-from audit.readers.ocr import OcrLimits
-from audit.readers.pdf_grid import page_shapes, page_tables
+from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
+from audit.readers.ocr import settings as ocr_settings
+from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
@@ -51,6 +53,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         doc.init_forms()
     result = ReadResult()
     fallback: list[int] = []  # pages whose rules pdfium could not make a table of
+    pictured: set[int] = set()  # pages with text whose picture of a paper is read by OCR too
     try:
         count = len(doc)
         result.pages = count
@@ -82,6 +85,9 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue
+                if _picture_of_paper(page, shapes, written):
+                    result.scanned_pages.append(number)  # read by OCR as well as its text
+                    pictured.add(number)
                 for line in [*written, *notes]:
                     result.items.append(Block(line, number))
                 result.items.extend(tables)
@@ -96,7 +102,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         return error("PDF 文件已损坏，无法读取页面")
     finally:
         doc.close()
-    if count and len(result.scanned_pages) == count and not result.ocr_pages:
+    if count and len(set(result.scanned_pages) - pictured) == count and not result.ocr_pages:
         result.status = "scanned"
         result.reason = "全部页面为扫描图像，没有文字层，需人工查看"
         if result.page_notes:
@@ -106,6 +112,28 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
     return result
+
+
+def _picture_of_paper(page: pdfium.PdfPage, shapes: PageShapes, written: list[str]) -> bool:
+    """A page of a caption and a photo of a paper (a Word document with a pasted photo of the
+    signed form, exported to PDF): its record is in the picture (checklists/evidence/ocr.yaml
+    `picture_page`)."""
+    s = ocr_settings()
+    if not shapes.images or len(written) > s.picture_page_max_lines or not enabled():
+        return False
+    width, height = page.get_size()
+    if shapes.picture_area < s.picture_page_min_area * width * height:
+        return False
+    largest: tuple[float, Image.Image | None] = (0.0, None)
+    for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        left, bottom, right, top = picture.get_bounds()
+        area = (right - left) * (top - bottom)
+        if area > largest[0]:
+            try:
+                largest = (area, picture.get_bitmap(render=False).to_pil())
+            except (pdfium.PdfiumError, ValueError, OSError):  # a picture pdfium cannot decode
+                continue
+    return largest[1] is not None and looks_like_paper(largest[1])
 
 
 def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage, list[str], bool]:
