@@ -60,7 +60,7 @@ def _read(name: str, data: bytes, max_pdf_pages: int, ocr: OcrLimits) -> ReadRes
         if suffix in {".doc", ".wps"}:
             return read_word97(data, suffix, LEGACY[suffix], ocr)
         if suffix in {".xlsx", ".xlsm"} and data[:4] == b"PK\x03\x04":
-            return read_xlsx(data)
+            return read_xlsx(data, ocr)
         if suffix in {".xlsx", ".xlsm", ".xls", ".et"}:
             return read_xls(data)  # by content: a renamed, legacy or HTML/XML-exported sheet
         if suffix in {".csv", ".tsv"}:

@@ -32,7 +32,6 @@ from typing import Any
 
 from lxml import etree
 
-from audit.readers.docx_pictures import read_pictures
 from audit.readers.docx_text import (
     NO_STYLES,
     SPECIAL,
@@ -44,6 +43,7 @@ from audit.readers.docx_text import (
 )
 from audit.readers.model import Block, Item, ReadResult, Table, Unseen, clean, error, note_unseen
 from audit.readers.ocr import OcrLimits
+from audit.readers.pictures import read_pictures
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

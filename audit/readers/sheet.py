@@ -11,12 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.readers.model import ReadResult, Table, Unseen, clean, error, note_unseen
 from audit.readers.numfmt import cell_text
+from audit.readers.ocr import OcrLimits
+from audit.readers.pictures import read_pictures
 from audit.readers.xlsx_seen import (
     hide,
     hide_rows_and_columns,
@@ -27,7 +30,9 @@ from audit.readers.xlsx_seen import (
 from forms.sheets import READERS, SheetError, sniff
 
 
-def read_xlsx(data: bytes) -> ReadResult:
+def read_xlsx(data: bytes, ocr: OcrLimits | None = None) -> ReadResult:
+    """Every visible sheet as a person sees it; with `ocr`, the pictures of paper placed on
+    them too (picture k of the visible sheets, in order, is page k: audit/readers/pictures.py)."""
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
@@ -35,6 +40,7 @@ def read_xlsx(data: bytes) -> ReadResult:
     except Exception as exc:
         return error(f"XLSX 文件已损坏，无法读取（{type(exc).__name__}）")
     result = ReadResult()
+    pictures: list[bytes] = []
     try:
         formulas = workbook_formulas(data) if missing_results(data) else None
         for ws in wb.worksheets:
@@ -50,10 +56,24 @@ def read_xlsx(data: bytes) -> ReadResult:
                 continue
             hide_rows_and_columns(ws, rows, result)
             _append_sheet(result, ws.title, rows)
+            pictures += _pictures(ws)
+        if ocr is not None and pictures:
+            read_pictures(pictures, result, ocr)
     finally:
         wb.close()
     note_unseen(result)
     return result
+
+
+def _pictures(ws: Any) -> list[bytes]:
+    """The pictures placed on a sheet (openpyxl keeps them, with their bytes, in `_images`)."""
+    found = []
+    for image in getattr(ws, "_images", []):
+        try:
+            found.append(image._data())
+        except (OSError, ValueError, AttributeError):  # a picture openpyxl could not keep
+            continue
+    return found
 
 
 def _fill_down(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:

@@ -1,7 +1,8 @@
-"""Pictures of paper pasted into a Word document, read as photos are (audit/readers/scan.py).
+"""Pictures of paper pasted into a Word document or placed on a sheet, read as photos are
+(audit/readers/scan.py).
 
-Schools photograph a signed 送教 or 家访 form and paste the photo into a .docx under a title;
-the Word text is then the title alone. Each picture that may hold a paper is put through OCR
+Schools photograph a signed 送教 or 家访 form and paste the photo into a .docx under a title
+(or onto a sheet); the text is then the title alone. Each picture that may hold a paper is put through OCR
 within the package's page budget; picture k of the body (in document order) is page k of the
 file, so what is read from it, or left for a person, is cited as that page with a note naming
 the picture. A picture OCR cannot read, or that the budget leaves unread, stays a page for a

@@ -1,4 +1,5 @@
-"""Photos of paper pasted into a Word document (issue 20 §3: read what a person sees).
+"""Photos of paper pasted into a Word document, placed on a sheet, or exported to PDF under a
+caption (issue 20 §3: read what a person sees).
 
 A teacher photographs the signed 送教上门记录表 and pastes the photos into a .docx under a
 title. The Word text was the title alone: no visit read, nothing unread counted — 4.4 failed
@@ -140,3 +141,22 @@ def test_a_pdf_page_of_a_caption_and_a_photo_of_paper_is_read_by_ocr_too(
 def test_a_pdf_page_of_a_caption_and_a_meeting_photo_is_not_put_through_the_engine() -> None:
     result = read_bytes("会议照片.pdf", _exported([jpeg(None, (120, 160, 200))]))
     assert result.ocr_count == 0 and not result.scanned_pages
+
+
+def test_photos_of_paper_placed_on_a_sheet_are_read(form_photos: list[bytes]) -> None:
+    """A workbook whose sheet holds a title and the photos of the forms placed on it."""
+    import openpyxl
+    from openpyxl.drawing.image import Image as SheetImage
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "李小华送教上门记录（纸质记录照片）"
+    for k, photo in enumerate(form_photos):
+        sheet.add_image(SheetImage(io.BytesIO(photo)), f"A{3 + 40 * k}")
+    out = io.BytesIO()
+    book.save(out)
+    result = read_bytes("送教上门记录.xlsx", out.getvalue())
+    assert sorted(result.ocr_pages) == [1, 2]
+    text = result.text()
+    assert all(f"{d.year}年{d.month}月{d.day}日" in text for d in DAYS)
