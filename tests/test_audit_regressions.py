@@ -848,3 +848,17 @@ def test_a_months_periods_told_together_are_not_a_breach(tmp_path: Path) -> None
     for rid in ("4.5", "4.6", "4.7"):
         assert verdicts[rid][0] == "not_reviewed", (rid, verdicts[rid])
     assert "按月合写" in verdicts["4.5"][1]
+
+
+def test_a_two_digit_year_in_a_date_box_is_the_periods(tmp_path: Path) -> None:
+    """日期 25.10.8 (a clerk's short hand): the date box was garbled, the visit unread. Taken
+    as 2025 only because the period gives October that year; 10.8.3 is no date."""
+    rows: list[list[object]] = [["日期", "学生姓名", "送教时间", "课时", "送教教师"]]
+    rows += [
+        ["25.10.8", "李小华", "9:00-11:00", 3, "李春梅"],
+        ["26.3.5", "李小华", "9:00-11:00", 3, "李春梅"],
+    ]
+    rows += [["10.8.3", "李小华", "9:00-11:00", 3, "李春梅"]]
+    facts = _read(tmp_path, {"四、送教上门/李小华/送教记录.xlsx": xlsx({"Sheet1": rows})})
+    assert sorted(s.date for s in facts.sessions) == [date(2025, 10, 8), date(2026, 3, 5)]
+    assert [p.prov.snippet.split(" | ")[0] for p in facts.unread] == ["10.8.3"]

@@ -188,6 +188,24 @@ def document_period(text: str) -> Period | None:
     return None
 
 
+_TWO_DIGIT_YEAR = re.compile(r"(\d{2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{1,2})")
+
+
+def _two_digit_year(text: str, pick: Callable[[int], int]) -> date | None:
+    """25.10.8 in a date box: a two-digit year, taken only when it is the year the period
+    gives that month (so 10.8.3 is never read as 2010)."""
+    match = _TWO_DIGIT_YEAR.fullmatch(text)
+    if match is None or not 1 <= int(match[3]) <= 12:
+        return None
+    year, month = 2000 + int(match[1]), int(match[3])
+    if year != pick(month):
+        return None
+    try:
+        return date(year, month, int(match[4]))
+    except ValueError:
+        return None
+
+
 def cell_date(text: str, pick: Callable[[int], int] | None) -> date | None:
     """A date from a table cell: ISO or Chinese, an Excel serial, or 3月5日 / 3.5 in context."""
     text = text.strip()
@@ -208,6 +226,9 @@ def cell_date(text: str, pick: Callable[[int], int] | None) -> date | None:
     if found:
         return found[0]
     if pick is not None:
+        two_digit = _two_digit_year(text, pick)
+        if two_digit is not None:
+            return two_digit
         short = re.fullmatch(r"(\d{1,2})\s*[./]\s*(\d{1,2})(?:\s*[日号])?", text)
         if short:
             month, day = int(short[1]), int(short[2])
