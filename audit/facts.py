@@ -196,6 +196,8 @@ class Visit(Fact):
 # What HomeTeachingSession.illegible names.
 ILLEGIBLE_TIME = "起止时间"
 ILLEGIBLE_PERIODS = "课时数"
+# …and why, when it is not a scan: a row telling a month's visits together (no 各/每次).
+TOLD_TOGETHER = "按月合写"
 
 
 class HomeTeachingSession(Fact):

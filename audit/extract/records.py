@@ -35,6 +35,7 @@ from audit.extract.values import (
 from audit.facts import (
     ILLEGIBLE_PERIODS,
     ILLEGIBLE_TIME,
+    TOLD_TOGETHER,
     HomeTeachingSession,
     LeaveRecord,
     PackageFacts,
@@ -671,9 +672,9 @@ def _session(
         teachers = list(dict.fromkeys(_TEACHERS.findall(text)))
     illegible: list[str] = []
     if UNKNOWN_FOR_EACH in (record.get("time_range"), record.get("duration")):
-        illegible.append(ILLEGIBLE_TIME)  # told for the month's visits together
+        illegible += [ILLEGIBLE_TIME, TOLD_TOGETHER]  # told for the month's visits together
     if record.get("periods") == UNKNOWN_FOR_EACH:
-        illegible.append(ILLEGIBLE_PERIODS)
+        illegible += [ILLEGIBLE_PERIODS, TOLD_TOGETHER]
     if prov.ocr_engine:  # a box with writing OCR could not make out is not an empty box
         written = (span is None and record.get("time_range")) or record.get("duration")
         if written and total is None:

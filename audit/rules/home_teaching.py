@@ -17,7 +17,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from audit.facts import ILLEGIBLE_PERIODS, ILLEGIBLE_TIME, HomeTeachingSession, Provenance
+from audit.facts import (
+    ILLEGIBLE_PERIODS,
+    ILLEGIBLE_TIME,
+    TOLD_TOGETHER,
+    HomeTeachingSession,
+    Provenance,
+)
 from audit.rules.base import (
     Context,
     Issue,
@@ -266,7 +272,7 @@ def _unread_by_why(
     read, or a row telling a month's visits together (各 not said)."""
     groups: dict[str, list[HomeTeachingSession]] = {}
     for s in unread:
-        why = "扫描件识别不清" if s.prov.ocr_engine else "按月合写，未逐次写明"
+        why = "按月合写，未逐次写明" if TOLD_TOGETHER in s.illegible else "扫描件识别不清"
         groups.setdefault(why, []).append(s)
     return list(groups.items())
 
