@@ -54,7 +54,7 @@ def round_model(db: Session, rnd: SupervisionRound) -> Round:
         .join(School, School.id == RoundVisit.school_id)
         .where(RoundVisit.round_id == rnd.id, RoundVisit.status == "done")
         .order_by(RoundVisit.visited_on, RoundVisit.id)
-    ).tuples()
+    )
     return Round(
         name=rnd.name,
         checklist=rnd.checklist_id,
