@@ -81,12 +81,23 @@ class RateSpec(Strict):
 
 class RatesConfig(Strict):
     version: int
+    counts: dict[str, str]
     enrolled_statuses: Sourced[list[str]]
     dropout_statuses: Sourced[list[str]]
     dropout_kinds: Sourced[list[str]]
     age_on: Sourced[str]
     rates: dict[str, RateSpec]
     at_most: list[str] = Field(default_factory=list)
+
+    def formula_text(self, key: str) -> str:
+        """The formula in words: “（期初在籍学生数 − 未复学的辍学学生数）÷ 期初在籍学生数 × 100%”."""
+        import re
+
+        text = self.rates[key].formula.replace(" * 100", " × 100%")
+        text = re.sub(r"[A-Za-z_]+", lambda m: self.counts.get(m.group(0), m.group(0)), text)
+        return (
+            text.replace(" - ", " − ").replace(" / ", " ÷ ").replace("(", "（").replace(")", "）")
+        )
 
 
 def _load(path: Path, model: type[Strict]) -> Strict:

@@ -76,6 +76,10 @@ class Rate:
         return f"{self.value:.2f}%"
 
     @property
+    def formula_text(self) -> str:
+        return rates_config().formula_text(self.key)
+
+    @property
     def target_shown(self) -> str:
         if self.target is None:
             return "—"

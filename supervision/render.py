@@ -198,7 +198,7 @@ def bulletin_context(b: Bulletin, config: RoundConfig, issued: date, number: str
         ],
         "overdue": RECT_OVERDUE,
         "rate_columns": columns,
-        "formulas": {k: s.formula for k, s in rc.rates.items()},
+        "formulas": {k: rc.formula_text(k) for k in rc.rates},
         "sources": {k: s.source for k, s in rc.rates.items()},
         "rates_on": issued,
     }

@@ -14,7 +14,8 @@ from supervision.rates import COUNTS, LEVEL_NAMES, UnitRates
 
 
 def _sheet(wb: Any, title: str, header: list[str], widths: list[int]) -> Any:
-    ws = wb.active if not wb.active["A1"].value and len(wb.worksheets) == 1 else wb.create_sheet()
+    """The workbook's first sheet while it is still untitled, else a new one."""
+    ws = wb.active if wb.active.title == "Sheet" else wb.create_sheet()
     ws.title = title
     ws.append(header)
     for cell in ws[1]:

@@ -13,7 +13,7 @@ from cases.model import Case
 from forms.profiles import get_profile
 from supervision.config import rates_config
 from supervision.formula import FormulaError, evaluate, names
-from supervision.rates import UnitRates, dropouts_from_cases, read_children, unit_rates
+from supervision.rates import COUNTS, UnitRates, dropouts_from_cases, read_children, unit_rates
 
 START, ON = date(2026, 3, 1), date(2026, 4, 30)
 A, B, C = "荔浦市第二初级中学", "修仁镇中心小学", "东昌镇初级中学"
@@ -150,16 +150,10 @@ def test_formulas_are_the_yaml_and_nothing_else() -> None:
     config = rates_config()
     for key, spec in config.rates.items():
         assert spec.source and spec.reading, key
-        assert names(spec.formula) <= {
-            "school_age",
-            "school_age_enrolled",
-            "disabled",
-            "disabled_enrolled",
-            "enrolled_start",
-            "dropouts",
-            "dropouts_open",
-            "returned",
-        }
+        assert names(spec.formula) <= set(COUNTS) == set(config.counts), key
+    assert config.formula_text("retention_rate") == (
+        "（期初在籍学生数 − 未复学的辍学学生数） ÷ 期初在籍学生数 × 100%"
+    )
     assert evaluate("(a - b) / a * 100", {"a": 8, "b": 2}) == 75.0
     assert evaluate("a / b", {"a": 1, "b": 0}) is None
     for bad in ("__import__('os')", "a.b", "a ** 2", "[a]"):

@@ -222,3 +222,22 @@ def bulletin(
     )
     stem = f"{month}督导通报" if month else f"{rnd.name}督导通报"
     return sha, f"{stem}.{fmt}"
+
+
+def latest_rates(
+    db: Session, context: ServiceContext, today: date
+) -> tuple[SupervisionRound | None, list[UnitRates], str]:
+    """The bureau overview's rates: those of the latest round with a school-age roster
+    (the round, its rates, or why they could not be counted)."""
+    rnd = db.scalar(
+        select(SupervisionRound)
+        .where(SupervisionRound.roster_sha256.is_not(None))
+        .order_by(SupervisionRound.start.desc(), SupervisionRound.id.desc())
+        .limit(1)
+    )
+    if rnd is None:
+        return None, [], ""
+    try:
+        return rnd, round_rates(db, context, rnd, today), ""
+    except ServiceError as exc:
+        return rnd, [], str(exc)
