@@ -272,6 +272,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert r.status_code == 201, r.text
     r = clerk.post("/tokens", data={"name": "脚本", "csrf_token": clerk.csrf})  # type: ignore[attr-defined]
     assert r.status_code in (200, 303), r.text
+    rounds = _round(env, admin, inspector, clerk, audit, full_pdf)
 
     with env.app.state.ctx.db.session() as db:
         evidence = db.scalars(select(FindingEvidence.id)).all()
@@ -301,13 +302,59 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "what": ["schools", "assignments"],
         "form_id": ["return_notice"],
         "package_id": list(packages),
+        **rounds,
+        # no duty marked done, no 四查三对比 run in this world: those routes answer 404
+        "mark_id": [1],
+        "run_id": [1],
     }
+    w.values["evidence_id"] = [*w.values["evidence_id"], *rounds["rect_evidence"]]
     # a form pre-filled with a known student's details
     w.query = {**QUERY_VALUES, "student_id": [str(i) for i in students[:2]]}
     w.job_files = {j["id"]: list(j["result"]["files"]) for j in jobs}
     w.job_files[audit_job["id"]] = list(audit_job["result"].get("files") or {})
     yield w
     env.close()
+
+
+def _round(
+    env: Env,
+    admin: TestClient,
+    inspector: TestClient,
+    clerk: TestClient,
+    audit: int,
+    full_pdf: bytes,
+) -> dict[str, list[Any]]:
+    """A supervision round (issue 21): a visit on the audit whose record names a full ID,
+    a rectification whose evidence carries one."""
+    from service.tables_round import RectificationEvidence
+
+    r = admin.post(
+        "/api/rounds",
+        json={"name": "专项督导", "start": "2026-03-02", "end": "2026-04-30"},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    visit = next(v["id"] for v in body["visits"] if v["school"]["name"] == "荔浦市第二初级中学")
+    r = inspector.put(
+        f"/api/visits/{visit}",
+        json={"visited_on": "2026-03-10", "audit": audit, "observations": [f"学生{FULL_ID}未到校"]},
+    )
+    assert r.status_code == 200, r.text
+    rect = r.json()["rectifications"][0]["id"]
+    r = clerk.post(
+        f"/api/rectifications/{rect}/evidence",
+        files={"file": (f"整改-{FULL_ID}.pdf", full_pdf, "application/pdf")},
+        data={"note": f"已核实（{FULL_ID}）"},
+    )
+    assert r.status_code == 201, r.text
+    with env.app.state.ctx.db.session() as db:
+        evidence = db.scalars(select(RectificationEvidence.id)).all()
+    return {
+        "round_id": [body["id"]],
+        "visit_id": [visit],
+        "rect_id": [rect],
+        "rect_evidence": list(evidence),
+    }
 
 
 # -- the walk --------------------------------------------------------------------------
