@@ -5,6 +5,7 @@ evidence, acceptance, 回访; the 督导报告 and 通报; the rates; scopes and
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -136,11 +137,12 @@ def test_a_visit_from_audit_to_rectification_closed(env: Env, planned: dict[str,
     assert env.login("clerk_c").get(f"/api/rectifications/{rect_id}").status_code == 404
     r = clerk.post(
         f"/api/rectifications/{rect_id}/evidence",
-        files={"file": ("学籍核对表.pdf", b"%PDF-1.4 evidence")},
+        files={"file": ("学籍核对表-450331201203150013.pdf", b"%PDF-1.4 evidence")},
         data={"note": "已逐一核实"},
     )
     assert r.status_code == 201, r.text
-    assert r.json()["status"] == "submitted" and r.json()["evidence"][0]["file"] == "学籍核对表.pdf"
+    assert r.json()["status"] == "submitted"
+    assert r.json()["evidence"][0]["file"] == "学籍核对表-450331201203150013.pdf"
     assert clerk.post(f"/api/rectifications/{rect_id}/accept", json={}).status_code == 403
     r = inspector.post(f"/api/rectifications/{rect_id}/accept", json={"note": "材料齐全"})
     assert r.status_code == 200 and r.json()["status"] == "closed"
@@ -164,7 +166,10 @@ def test_a_visit_from_audit_to_rectification_closed(env: Env, planned: dict[str,
     cells = [c.text for t in docx.tables for row in t.rows for c in row.cells]
     assert any("进班点名，实到38人" in c for c in cells)  # her record in the 督导工作情况表
     with env.app.state.ctx.db.session() as db:
-        actions = [a for (a,) in db.execute(select(ChangeLog.action).order_by(ChangeLog.id))]
+        rows = list(db.scalars(select(ChangeLog).order_by(ChangeLog.id)))
+        actions = [row.action for row in rows]
+        logged = json.dumps([row.detail for row in rows], ensure_ascii=False)
+    assert "450331201203150013" not in logged  # no personal data in the change log
     for action in (
         "visit.record",
         "rectification.evidence",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.idcard import mask_in_text
 from service.blobs import BlobStore
 from service.changelog import record_change
 from service.context import ServiceContext
@@ -178,7 +179,14 @@ def set_roster(
     rnd.roster_sha256, rnd.roster_name = sha, filename[:300]
     rates = round_rates(db, context, rnd, date.today())
     record_change(
-        db, scope.user, "round.roster", "round", rnd.id, None, file=filename, before=before
+        db,
+        scope.user,
+        "round.roster",
+        "round",
+        rnd.id,
+        None,
+        file=mask_in_text(filename),
+        before=mask_in_text(before or ""),
     )
     db.flush()
     return rates

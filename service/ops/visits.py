@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit.report.model import AuditResult
+from forms.idcard import mask_in_text
 from service.changelog import record_change
 from service.context import ServiceContext
 from service.ops import ServiceError
@@ -234,7 +235,7 @@ def add_evidence(
         "rectification",
         rect.id,
         rect.school_id,
-        file=filename,
+        file=mask_in_text(filename),
         sha256=sha,
         before=before,
         after=rect.status,
@@ -268,7 +269,7 @@ def decide(db: Session, scope: Scope, rect: RectificationRow, action: str, note:
         rect.school_id,
         before=before,
         after=rect.status,
-        note=note.strip()[:MAX_NOTE],
+        note=mask_in_text(note.strip()[:MAX_NOTE]),
     )
     db.flush()
 
