@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from docx import Document
-from service_helpers import Env
+from service_helpers import Env, make_env
 from sqlalchemy import select
 from test_service_flows import PERIOD_TEXT, wait, zipped
 
@@ -227,3 +228,46 @@ def test_round_pages(env: Env, planned: dict[str, int]) -> None:
         data={"name": "", "start": "2026-03-01", "end": "2026-02-01", "csrf_token": admin.csrf},  # type: ignore[attr-defined]
     )
     assert r.status_code == 400 and "结束日期早于开始日期" in r.text
+
+
+def test_a_round_on_each_backend(db_url: str | None, tmp_path: Path) -> None:
+    """Plan, a visit without an audit, a hand-written 整改意见, evidence, acceptance, the round
+    view — on SQLite and PostgreSQL (JSON columns, dates, the cascade of a round)."""
+    e = make_env(tmp_path / "data", db_url)
+    try:
+        admin, inspector, clerk = e.login("admin"), e.login("inspector"), e.login("clerk_a")
+        r = admin.post(
+            "/api/rounds",
+            json={
+                "name": "督导",
+                "start": "2026-03-02",
+                "end": "2026-03-31",
+                "schools": [e.ids["school_a"]],
+            },
+        )
+        assert r.status_code == 201, r.text
+        visit = r.json()["visits"][0]["id"]
+        r = inspector.put(
+            f"/api/visits/{visit}",
+            json={
+                "visited_on": "2026-03-10",
+                "notes": {"1": "会议材料齐全"},
+                "observations": ["点名"],
+            },
+        )
+        assert r.status_code == 200 and r.json()["notes"] == {"1": "会议材料齐全"}
+        r = inspector.post(
+            f"/api/visits/{visit}/rectifications", json={"item": "2.2", "text": "建立重点监测名单"}
+        )
+        assert r.status_code == 201 and r.json()["deadline"] == "2026-04-09"  # 一般: 30 days
+        rect = r.json()["id"]
+        r = clerk.post(f"/api/rectifications/{rect}/evidence", files={"file": ("名单.xlsx", b"x")})
+        assert r.status_code == 201
+        r = inspector.post(f"/api/rectifications/{rect}/accept", json={})
+        assert r.json()["status"] == "closed"
+        rounds = admin.get("/api/rounds").json()
+        body = admin.get(f"/api/rounds/{rounds[0]['id']}").json()
+        assert body["rectification_counts"] == {"已整改": 1}
+    finally:
+        e.close()
+        e.app.state.ctx.db.dispose()
