@@ -36,6 +36,18 @@ class SchoolLine:
 
 
 @dataclass
+class TownLine:
+    """A township's schools in the bulletin (002 § 四(四) reports on 乡镇 and schools)."""
+
+    township: str
+    schools: int
+    average: float | None  # mean 得分率 of its schools audited
+    gates: int  # schools with a 一票否决 item
+    rects_open: int
+    rects_total: int
+
+
+@dataclass
 class FailedItem:
     item_id: str
     title: str
@@ -63,6 +75,25 @@ class Bulletin:
     revisits: list[tuple[str, date]]  # (school, day) 回访 done in the window
     rates: list[UnitRates] = field(default_factory=list)
     level_counts: Counter[str] = field(default_factory=Counter)
+    townships: list[TownLine] = field(default_factory=list)
+
+
+def town_lines(lines: list[SchoolLine]) -> list[TownLine]:
+    out = []
+    for town in sorted({line.township for line in lines}):
+        own = [line for line in lines if line.township == town]
+        scored = [line.percent for line in own if line.percent is not None]
+        out.append(
+            TownLine(
+                township=town or "（未填乡镇）",
+                schools=len(own),
+                average=round(sum(scored) / len(scored), 1) if scored else None,
+                gates=sum(bool(line.gates) for line in own),
+                rects_open=sum(line.rects_open for line in own),
+                rects_total=sum(line.rects_total for line in own),
+            )
+        )
+    return out
 
 
 def _percent(v: VisitRecord) -> float | None:
@@ -184,6 +215,7 @@ def build_bulletin(
         revisits=revisits,
         rates=rates or [],
         level_counts=Counter(line.level for line in lines),
+        townships=town_lines(lines),
     )
 
 

@@ -208,6 +208,11 @@ def test_the_bulletin_ranks_counts_and_names_the_gates(audits: dict[str, AuditRe
     # 1.2 (major, from 2 April: 2 May) are still open
     assert b.rect_counts["逾期未整改"] == sum(s != "minor" for s in severities) > 0
     assert b.rect_counts["待整改"] == severities.count("minor") + 1
+    towns = {t.township: t for t in b.townships}  # 002 § 四(四): townships and schools
+    assert towns["修仁镇"].schools == 2 and towns["东昌镇"].schools == 1
+    assert towns["东昌镇"].average == 100.0 and towns["修仁镇"].gates == 1
+    xiuren = [line.percent for line in b.lines if line.township == "修仁镇"]
+    assert towns["修仁镇"].average == round(sum(p or 0 for p in xiuren) / 2, 1)
     march = build_bulletin(rnd, CONFIG, date(2026, 4, 20), month="2026-03")
     assert {line.school for line in march.lines} == {"荔浦市第二初级中学", "东昌镇初级中学"}
     assert march.title == "关于2026年3月控辍保学工作督导情况的通报"
