@@ -10,7 +10,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from audit.checklist import STATUS_NAMES
 from forms.dates import cn_date
 from supervision.config import RoundConfig
 from supervision.model import RECT_OVERDUE, RECT_STATUS, Round, VisitRecord
@@ -218,7 +217,3 @@ def build_bulletin(
         townships=town_lines(lines),
     )
 
-
-def status_word(status: str) -> str:
-    names: dict[str, str] = dict(STATUS_NAMES)
-    return names.get(status, status)
