@@ -83,8 +83,20 @@ def test_the_plan_takes_the_inspector_from_the_assignment_table(
         "/api/rounds", json={"name": "x", "start": "2026-03-01", "end": "2026-03-31"}
     )
     assert r.status_code == 403
-    log = env.login("admin").get("/api/admin/log").json()
-    assert any(e["action"] == "round.create" for e in log)
+    # the bureau moves a visit or gives it another inspector — one with a 挂点 on the township
+    admin = env.login("admin")
+    r = admin.patch(
+        f"/api/visits/{planned['visit_c']}", json={"inspector_id": env.ids["inspector"]}
+    )
+    assert r.status_code == 400 and "没有挂点该校所在乡镇" in r.json()["detail"]
+    r = admin.patch(
+        f"/api/visits/{planned['visit_a']}",
+        json={"planned_on": "2026-03-20", "inspector_id": env.ids["inspector"]},
+    )
+    assert r.status_code == 200 and r.json()["planned_on"] == "2026-03-20"
+    assert clerk.patch(f"/api/visits/{planned['visit_c']}", json={}).status_code == 403
+    log = admin.get("/api/admin/log").json()
+    assert {"round.create", "visit.reschedule"} <= {e["action"] for e in log}
 
 
 def test_a_visit_from_audit_to_rectification_closed(env: Env, planned: dict[str, int]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from service.changelog import record_change
 from service.ops import ServiceError
 from service.scope import NotFound, Scope
-from service.tables import Assignment, School, Township, User
+from service.tables import Assignment, School, Township, User, utcnow
 from service.tables_round import RectificationRow, RoundVisit, SupervisionRound
 from supervision.config import RoundConfigError, round_checklists, round_config
 from supervision.model import Rectification
@@ -289,3 +289,68 @@ def rect_json(r: RectificationRow, school: School, status_name: str) -> dict[str
         "status": r.status,
         "status_name": status_name,
     }
+
+
+def reschedule(
+    db: Session,
+    scope: Scope,
+    visit: RoundVisit,
+    planned_on: date | None,
+    inspector_id: int | None,
+) -> RoundVisit:
+    """The bureau moves a planned visit or gives it another inspector — one who sees the
+    school (挂点 on its township)."""
+    from service.scope import visible_school_ids
+
+    scope.require("round.plan")
+    if visit.status == "done":
+        raise ServiceError("这次督导已记录，不能再改计划")
+    before = {
+        "planned_on": visit.planned_on.isoformat(),
+        "inspector": visit.inspector_name,
+    }
+    if planned_on is not None:
+        if planned_on > visit.due:
+            visit.due = planned_on
+        visit.planned_on = planned_on
+    if inspector_id is not None:
+        person = db.get(User, inspector_id)
+        if person is None or person.role != "inspector" or not person.active:
+            raise ServiceError("督导人应为在用的督学账户", fields={"inspector_id": "请选择督学"})
+        seen = visible_school_ids(db, person)
+        if seen is not None and visit.school_id not in seen:
+            raise ServiceError(
+                f"{person.display_name}没有挂点该校所在乡镇，请先在挂点联系一览表中增加",
+                fields={"inspector_id": "该督学看不到这所学校"},
+            )
+        visit.inspector_id, visit.inspector_name = person.id, person.display_name
+    visit.updated_at = utcnow()
+    record_change(
+        db,
+        scope.user,
+        "visit.reschedule",
+        "visit",
+        visit.id,
+        visit.school_id,
+        before=before,
+        after={"planned_on": visit.planned_on.isoformat(), "inspector": visit.inspector_name},
+    )
+    db.flush()
+    return visit
+
+
+def inspectors_for(db: Session, school_id: int) -> list[User]:
+    """The inspectors who see a school: those with a 挂点 on its township."""
+    school = db.get(School, school_id)
+    if school is None or school.township_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(User)
+            .join(Assignment, Assignment.user_id == User.id)
+            .where(Assignment.township_id == school.township_id, User.active.is_(True))
+            .where(User.role == "inspector")
+            .order_by(User.display_name)
+            .distinct()
+        )
+    )

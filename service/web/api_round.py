@@ -41,6 +41,11 @@ class VisitIn(BaseModel):
     summary: str = ""
 
 
+class ScheduleIn(BaseModel):
+    planned_on: date | None = None
+    inspector_id: int | None = Field(None, description="督学用户 id（须挂点该校所在乡镇）")
+
+
 class RectIn(BaseModel):
     item: str
     text: str
@@ -223,6 +228,15 @@ def put_visit(
     visits.record_visit(
         db, scope, visit, body.visited_on, body.audit, body.notes, body.observations, body.summary
     )
+    return visit_out(db, visit, school)
+
+
+@router.patch("/visits/{visit_id}", summary="改计划：督导日期或督导人（教育局；未记录的督导）")
+def patch_visit(
+    visit_id: int, body: ScheduleIn, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> dict[str, Any]:
+    visit, school = _visit(db, scope, visit_id)
+    rounds.reschedule(db, scope, visit, body.planned_on, body.inspector_id)
     return visit_out(db, visit, school)
 
 

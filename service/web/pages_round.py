@@ -192,6 +192,7 @@ def _visit_page(
         rnd=rnd,
         scope=scope,
         audits=visits.school_audits(db, school.id) if scope.can("round.visit") else [],
+        inspectors=rounds.inspectors_for(db, school.id) if scope.can("round.plan") else [],
         audit=audit,
         result=result,
         checklist=get_checklist(rnd.checklist_id),
@@ -242,6 +243,31 @@ async def visit_record(
         db.refresh(visit)
         return _visit_page(request, db, scope, visit, str(exc), 400)
     return redirect_with_flash(request, f"/visits/{visit.id}", "已保存督导记录")
+
+
+@router.post("/visits/{visit_id}/schedule", response_class=HTMLResponse)
+def visit_schedule(
+    request: Request,
+    visit_id: int,
+    planned_on: str = Form(""),
+    inspector_id: str = Form(""),
+    scope: Scope = Depends(get_scope),
+    db: Session = DB_SESSION,
+) -> Response:
+    visit = scope.get(db, RoundVisit, visit_id, "督导")
+    fields: dict[str, str] = {}
+    day = _date(planned_on, "planned_on", fields) if planned_on.strip() else None
+    try:
+        if fields:
+            raise ServiceError("计划未改：" + "；".join(fields.values()), fields=fields)
+        with db.begin_nested():
+            rounds.reschedule(
+                db, scope, visit, day, int(inspector_id) if inspector_id.isdigit() else None
+            )
+    except ServiceError as exc:
+        db.refresh(visit)
+        return _visit_page(request, db, scope, visit, str(exc), 400)
+    return redirect_with_flash(request, f"/visits/{visit.id}", "已修改督导计划")
 
 
 @router.get("/visits/{visit_id}/report.{fmt}")
