@@ -216,4 +216,3 @@ def build_bulletin(
         level_counts=Counter(line.level for line in lines),
         townships=town_lines(lines),
     )
-

@@ -35,6 +35,8 @@ class Cadence(Strict):
     actor: str
     every: Literal["term", "month", "weeks"]
     weeks: int = Field(2, ge=1)
+    weekday: int = Field(5, ge=1, le=7)  # weeks: the block's last week's day it is due by
+    per_day: int = Field(2, ge=1)  # term: schools visited a school day
     assigned: Literal["leader", "inspector"] | None = None
     source: Citation
     reading: str | None = None
@@ -42,6 +44,7 @@ class Cadence(Strict):
 
 class Rectification(Strict):
     revisit_after_days: Sourced[int]
+    revisit_within_days: Sourced[int]
     close_needs_evidence: Sourced[bool]
 
 

@@ -71,12 +71,14 @@ def month_windows(start: date, end: date) -> list[tuple[date, date]]:
     return out
 
 
-def week_windows(start: date, end: date, weeks: int) -> list[tuple[date, date]]:
+def week_windows(start: date, end: date, weeks: int, weekday: int = 5) -> list[tuple[date, date]]:
+    """Blocks of `weeks` weeks from the week of `start`, each due on `weekday` (1 = Monday)
+    of its last week."""
     monday = start - timedelta(days=start.weekday())
     out = []
     while monday <= end:
-        friday = monday + timedelta(weeks=weeks) - timedelta(days=3)
-        out.append((max(monday, start), min(friday, end)))
+        due = monday + timedelta(weeks=weeks - 1, days=weekday - 1)
+        out.append((max(monday, start), min(due, end)))
         monday += timedelta(weeks=weeks)
     return [w for w in out if w[0] <= w[1]]
 
@@ -86,7 +88,7 @@ def _windows(c: Cadence, start: date, end: date, terms: Sequence[str]) -> list[t
         return term_windows(start, end, terms)
     if c.every == "month":
         return month_windows(start, end)
-    return week_windows(start, end, c.weeks)
+    return week_windows(start, end, c.weeks, c.weekday)
 
 
 def plan_visits(
@@ -124,7 +126,8 @@ def plan_visits(
                 actor = cadence.actor
                 if cadence.assigned is None and cadence.every != "term" and school.township:
                     actor = f"{school.township}人民政府"
-                planned = _school_days(first, index // 2, last) if cadence.every == "term" else last
+                term = cadence.every == "term"
+                planned = _school_days(first, index // cadence.per_day, last) if term else last
                 out.append(
                     PlannedVisit(
                         school=school.name,

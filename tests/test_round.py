@@ -91,12 +91,15 @@ def test_the_plan_puts_each_cadence_on_the_calendar() -> None:
 
 
 def test_a_cadence_changed_in_the_data_changes_the_plan() -> None:
-    weekly = CONFIG.cadence("section_biweekly").model_copy(update={"weeks": 1})
-    config = CONFIG.model_copy(update={"cadences": [weekly]})
+    weekly = CONFIG.cadence("section_biweekly").model_copy(update={"weeks": 1, "weekday": 3})
+    one_a_day = CONFIG.cadence("office_term").model_copy(update={"per_day": 1})
+    config = CONFIG.model_copy(update={"cadences": [weekly, one_a_day]})
     plan = plan_visits(
         config, SCHOOLS[:1], ASSIGNED, date(2026, 3, 2), date(2026, 3, 29), ["section_biweekly"]
     )
-    assert [v.due for v in plan] == [date(2026, 3, d) for d in (6, 13, 20, 27)]
+    assert [v.due for v in plan] == [date(2026, 3, d) for d in (4, 11, 18, 25)]  # Wednesdays
+    plan = plan_visits(config, SCHOOLS, ASSIGNED, date(2026, 3, 2), date(2026, 3, 29))
+    assert sorted(v.planned_on for v in plan) == [date(2026, 3, d) for d in (2, 3, 4)]
     with pytest.raises(PlanError):
         plan_visits(CONFIG, SCHOOLS, ASSIGNED, date(2026, 3, 2), date(2026, 3, 1))
 

@@ -295,7 +295,7 @@ def plan_revisit(db: Session, scope: Scope, rect: RectificationRow, today: date)
         inspector_id=visit.inspector_id,
         inspector_name=visit.inspector_name,
         planned_on=today,
-        due=today + timedelta(days=7),
+        due=today + timedelta(days=config.rectification.revisit_within_days.value),
         kind="revisit",
         rectification_id=rect.id,
         notes={},
