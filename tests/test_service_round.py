@@ -227,6 +227,9 @@ def test_round_pages(env: Env, planned: dict[str, int]) -> None:
     assert page.status_code == 200 and "督导计划" in page.text and "主要指标" in page.text
     assert "督导" in admin.get("/rounds").text
     inspector = env.login("inspector")
+    mine = inspector.get("/rounds").text  # his visits to do, from the 挂点 table
+    assert "我的待办督导" in mine and f"/visits/{planned['visit_a']}" in mine
+    assert f"/visits/{planned['visit_c']}" not in mine
     page = inspector.get(f"/visits/{planned['visit_a']}")
     assert page.status_code == 200 and "保存督导记录" in page.text
     r = inspector.post(

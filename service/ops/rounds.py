@@ -354,3 +354,15 @@ def inspectors_for(db: Session, school_id: int) -> list[User]:
             .distinct()
         )
     )
+
+
+def my_visits(db: Session, scope: Scope, limit: int = 50) -> list[tuple[RoundVisit, School]]:
+    """An inspector's planned visits, soonest first (his page's 待办)."""
+    stmt: Any = (
+        select(RoundVisit, School)
+        .join(School, School.id == RoundVisit.school_id)
+        .where(RoundVisit.inspector_id == scope.user.id, RoundVisit.status == "planned")
+        .order_by(RoundVisit.planned_on, School.name)
+        .limit(limit)
+    )
+    return [(v, s) for v, s in db.execute(scope.restrict(stmt, RoundVisit.school_id))]

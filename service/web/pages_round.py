@@ -48,6 +48,8 @@ def _rounds_page(
         "rounds.html",
         status_code=status,
         rounds=rounds.rounds_for(db, scope),
+        mine=rounds.my_visits(db, scope) if scope.role == "inspector" else [],
+        today=date.today(),
         scope=scope,
         configs=configs,
         schools=scope.schools(db) if scope.can("round.plan") else [],
