@@ -37,6 +37,7 @@ class Cadence(Strict):
     weeks: int = Field(2, ge=1)
     weekday: int = Field(5, ge=1, le=7)  # weeks: the block's last week's day it is due by
     per_day: int = Field(2, ge=1)  # term: schools visited a school day
+    min_days: int = Field(1, ge=1)  # a window the round covers for fewer days is left out
     assigned: Literal["leader", "inspector"] | None = None
     source: Citation
     reading: str | None = None

@@ -71,24 +71,29 @@ def month_windows(start: date, end: date) -> list[tuple[date, date]]:
     return out
 
 
-def week_windows(start: date, end: date, weeks: int, weekday: int = 5) -> list[tuple[date, date]]:
+def week_windows(
+    start: date, end: date, weeks: int, weekday: int = 5, min_days: int = 1
+) -> list[tuple[date, date]]:
     """Blocks of `weeks` weeks from the week of `start`, each due on `weekday` (1 = Monday)
-    of its last week."""
+    of its last week; a block the round covers for fewer than `min_days` days is left out."""
     monday = start - timedelta(days=start.weekday())
     out = []
     while monday <= end:
         due = monday + timedelta(weeks=weeks - 1, days=weekday - 1)
-        out.append((max(monday, start), min(due, end)))
+        first = max(monday, start)
+        covered = (min(monday + timedelta(weeks=weeks, days=-1), end) - first).days + 1
+        if first <= min(due, end) and covered >= min_days:
+            out.append((first, min(due, end)))
         monday += timedelta(weeks=weeks)
-    return [w for w in out if w[0] <= w[1]]
+    return out
 
 
 def _windows(c: Cadence, start: date, end: date, terms: Sequence[str]) -> list[tuple[date, date]]:
-    if c.every == "term":
-        return term_windows(start, end, terms)
-    if c.every == "month":
-        return month_windows(start, end)
-    return week_windows(start, end, c.weeks, c.weekday)
+    """The cadence's windows within the round, less those it covers for under `min_days`."""
+    if c.every == "weeks":
+        return week_windows(start, end, c.weeks, c.weekday, c.min_days)
+    windows = term_windows(start, end, terms) if c.every == "term" else month_windows(start, end)
+    return [(a, b) for a, b in windows if (b - a).days + 1 >= c.min_days]
 
 
 def plan_visits(

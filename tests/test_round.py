@@ -68,15 +68,19 @@ def test_the_plan_puts_each_cadence_on_the_calendar() -> None:
     assert by[("office_term", "东昌镇初级中学")] == [end]
     # the 挂点领导 monthly: March and April, by each month's last day
     assert by[("leader_monthly", "修仁镇中心小学")] == [date(2026, 3, 31), date(2026, 4, 30)]
-    # every two weeks from the round's first week: Fridays 13 Mar, 27 Mar, 10 Apr, 24 Apr
-    # and the part-block of the last week, cut at the round's end
+    # every two weeks from the round's first week: Fridays 13 Mar, 27 Mar, 10 Apr, 24 Apr;
+    # the round's last 4 days (27–30 April) are under the cadence's min_days (5): left out
     assert by[("section_biweekly", "荔浦市第二初级中学")] == [
         date(2026, 3, 13),
         date(2026, 3, 27),
         date(2026, 4, 10),
         date(2026, 4, 24),
-        date(2026, 4, 30),
     ]
+    # a round starting on 30 November: no 挂点领导 visit for its one day of November
+    late = plan_visits(
+        CONFIG, SCHOOLS[:1], ASSIGNED, date(2026, 11, 30), date(2027, 1, 15), ["leader_monthly"]
+    )
+    assert [v.due for v in late] == [date(2026, 12, 31), date(2027, 1, 15)]
     office = {v.school: v for v in plan if v.cadence == "office_term"}
     # the inspector from the 挂点 table: 责任督学 of the township, shared out in turn (by name)
     assert office["修仁镇中心小学"].inspector == "唐承刚"
