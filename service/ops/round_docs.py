@@ -22,9 +22,10 @@ from service.scope import NotFound, Scope
 from service.tables import Audit, CaseRecord, School
 from service.tables_round import RoundVisit, SupervisionRound
 from supervision.model import Round, VisitRecord
-from supervision.rates import UnitRates
+from supervision.rates import Child, UnitRates
 
 FORMATS = ("pdf", "docx")
+_CHILDREN: dict[str, list[Child]] = {}  # roster sha256 → its rows (the file never changes)
 
 
 def visit_record(db: Session, visit: RoundVisit, school: School) -> VisitRecord:
@@ -127,18 +128,23 @@ def round_rates(
 
     if rnd.roster_sha256 is None:
         return []
-    import shutil
-    import tempfile
-    from pathlib import Path
+    children = _CHILDREN.get(rnd.roster_sha256)
+    if children is None:
+        import shutil
+        import tempfile
+        from pathlib import Path
 
-    suffix = Path(rnd.roster_name or "roster.xlsx").suffix or ".xlsx"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"摸排名单{suffix}"
-        shutil.copyfile(context.blobs.path(rnd.roster_sha256), path)
-        try:
-            children = read_children(path)
-        except RosterError as exc:
-            raise ServiceError(f"摸排名单读不了：{exc}") from None
+        suffix = Path(rnd.roster_name or "roster.xlsx").suffix or ".xlsx"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"摸排名单{suffix}"
+            shutil.copyfile(context.blobs.path(rnd.roster_sha256), path)
+            try:
+                children = read_children(path)
+            except RosterError as exc:
+                raise ServiceError(f"摸排名单读不了：{exc}") from None
+        while len(_CHILDREN) >= 2:  # a roster read once a process, the latest two kept
+            _CHILDREN.pop(next(iter(_CHILDREN)))
+        _CHILDREN[rnd.roster_sha256] = children
     cases, profiles = cases_and_profiles(db)
     schools = list(
         db.scalars(
