@@ -168,6 +168,20 @@ def test_a_visit_from_audit_to_rectification_closed(env: Env, planned: dict[str,
     }
     r = inspector.post(f"/api/rectifications/{other['id']}/revisit?on={later}")
     assert r.status_code == 201 and r.json()["kind"] == "revisit"
+    revisit = r.json()
+    assert [x["id"] for x in revisit["rectifications"]] == [other["id"]]
+    r = inspector.put(
+        f"/api/visits/{revisit['id']}",
+        json={"visited_on": later.isoformat(), "observations": ["回访：整改仍在进行"]},
+    )
+    assert r.status_code == 200 and r.json()["status"] == "done"
+    text = "".join(
+        pdf_text(inspector.get(f"/api/visits/{revisit['id']}/report/pdf").content).split()
+    )
+    assert "开展整改回访督导" in text and "回访：整改仍在进行" in text
+    assert other["item"] in text and "逾期" in text  # the rectification it follows up
+    due = inspector.get(f"/api/rounds/{planned['round']}?on={later}").json()["revisits_due"]
+    assert other["id"] not in {d["rectification"] for d in due}  # its 回访 is on the plan
     # the 督导报告: official layout, the ID masked, the inspector's record in the 情况表
     pdf = inspector.get(f"/api/visits/{visit_id}/report/pdf")
     assert pdf.status_code == 200

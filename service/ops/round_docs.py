@@ -28,7 +28,11 @@ FORMATS = ("pdf", "docx")
 _CHILDREN: dict[str, list[Child]] = {}  # roster sha256 → its rows (the file never changes)
 
 
-def visit_record(db: Session, visit: RoundVisit, school: School) -> VisitRecord:
+def visit_record(
+    db: Session, visit: RoundVisit, school: School, followed: bool = False
+) -> VisitRecord:
+    """The visit as supervision/ sees it; a 回访 carries the rectification it follows up only
+    when `followed` (its own report), so a round's rectifications are counted once."""
     audit = db.get(Audit, visit.audit_id) if visit.audit_id else None
     rects = [
         rect_model(r, [e.filename for e in evidence_of(db, r)]) for r in visit_rects(db, visit)
@@ -45,7 +49,7 @@ def visit_record(db: Session, visit: RoundVisit, school: School) -> VisitRecord:
         notes={str(k): str(v) for k, v in (visit.notes or {}).items()},
         observations=list(visit.observations or []),
         summary=visit.summary,
-        rectifications=rects if visit.kind == "visit" else [],
+        rectifications=rects if visit.kind == "visit" or followed else [],
     )
 
 
@@ -96,7 +100,7 @@ def visit_report(
     rnd = db.get(SupervisionRound, visit.round_id)
     school = scope.school(db, visit.school_id)
     assert rnd is not None
-    record = visit_record(db, visit, school)
+    record = visit_record(db, visit, school, followed=True)
     config = round_config(rnd.checklist_id)
     files = render_with(
         render_report, record, _checklist(rnd, record), config, date.today(), (fmt,)
