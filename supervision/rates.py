@@ -10,15 +10,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cases.model import Case
-from cases.report import state_on
 from forms.dates import DateParseError, parse_date
 from forms.idcard import IdNumberError, parse_id_number
 from forms.profiles import Profile
 from forms.roster import read_roster
 from supervision.config import RatesConfig, rates_config
 from supervision.formula import evaluate
+
+if TYPE_CHECKING:
+    from cases.model import Case
 
 COUNTS = (
     "school_age",
@@ -144,6 +146,8 @@ def dropouts_from_cases(
     cases: Iterable[Case], on: date, profiles: Mapping[str, Profile]
 ) -> list[Dropout]:
     """Each case's state on `on`: its kind by the ladder, open, returned (closed as 复学)."""
+    from cases.report import state_on
+
     out = []
     for case in cases:
         state = state_on(case, on, profiles[case.profile_id])
