@@ -240,6 +240,7 @@ def test_round_pages(env: Env, planned: dict[str, int]) -> None:
     page = admin.get(f"/rounds/{planned['round']}")
     assert page.status_code == 200 and "督导计划" in page.text and "主要指标" in page.text
     assert "督导" in admin.get("/rounds").text
+    assert admin.get(f"/rounds/{planned['round']}?on=2026-13-40").status_code == 200  # today
     inspector = env.login("inspector")
     mine = inspector.get("/rounds").text  # his visits to do, from the 挂点 table
     assert "我的待办督导" in mine and f"/visits/{planned['visit_a']}" in mine

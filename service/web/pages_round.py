@@ -109,7 +109,8 @@ def round_page(
     db: Session = DB_SESSION,
 ) -> Response:
     row = rounds.visible_round(db, scope, round_id)
-    today = date.fromisoformat(on) if on[:1].isdigit() else date.today()
+    today = _date(on, "on", {}) if on.strip() else None
+    today = today or date.today()
     view = rounds.round_view(db, scope, row, today)
     rates, rates_error = [], ""
     if scope.can("round.plan"):
