@@ -241,6 +241,13 @@ def test_round_pages(env: Env, planned: dict[str, int]) -> None:
     assert page.status_code == 200 and "督导计划" in page.text and "主要指标" in page.text
     assert "督导" in admin.get("/rounds").text
     assert admin.get(f"/rounds/{planned['round']}?on=2026-13-40").status_code == 200  # today
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(
+        io.BytesIO(env.login("clerk_c").get(f"/rounds/{planned['round']}/plan.xlsx").content)
+    ).active
+    schools = {r[2] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert schools == {"东昌镇初级中学"}  # the clerk's plan holds her school only
     inspector = env.login("inspector")
     mine = inspector.get("/rounds").text  # his visits to do, from the 挂点 table
     assert "我的待办督导" in mine and f"/visits/{planned['visit_a']}" in mine

@@ -259,3 +259,31 @@ def latest_rates(
         return rnd, round_rates(db, context, rnd, today), ""
     except ServiceError as exc:
         return rnd, [], str(exc)
+
+
+def plan_file(db: Session, context: ServiceContext, scope: Scope, rnd: SupervisionRound) -> str:
+    """The round's plan as the user sees it (his schools' visits) in 督导计划.xlsx: sha256."""
+    import tempfile
+    from pathlib import Path
+
+    from service.ops.rounds import round_view
+    from supervision.model import PlannedVisit
+    from supervision.sheets import write_plan
+
+    view = round_view(db, scope, rnd, date.today())
+    plan = [
+        PlannedVisit(
+            school=s.name,
+            township=s.township.name if s.township else None,
+            cadence=v.cadence,
+            cadence_name=v.cadence_name,
+            actor=v.actor,
+            inspector=v.inspector_name,
+            planned_on=v.planned_on,
+            due=v.due,
+        )
+        for v, s in view.visits
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_plan(plan, Path(tmp) / "plan.xlsx").read_bytes()
+    return _store(db, context.blobs, data)

@@ -131,6 +131,16 @@ def round_page(
     )
 
 
+@router.get("/rounds/{round_id}/plan.xlsx")
+def round_plan_xlsx(
+    request: Request, round_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> Response:
+    row = rounds.visible_round(db, scope, round_id)
+    context = ctx(request)
+    sha = round_docs.plan_file(db, context, scope, row)
+    return send_blob(context.blobs, sha, f"{row.name}督导计划.xlsx")
+
+
 @router.post("/rounds/{round_id}/roster", response_class=HTMLResponse)
 def round_roster(
     request: Request,
