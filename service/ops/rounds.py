@@ -31,12 +31,12 @@ def _default_profile(checklist_id: str) -> str:
 
 
 def _terms(profile_id: str) -> tuple[str, ...]:
-    from forms.profiles import get_profile
+    from forms.profiles import ProfileError, get_profile
     from supervision.plan import DEFAULT_TERMS
 
     try:
         terms = get_profile(profile_id).terms
-    except Exception:
+    except ProfileError:
         return DEFAULT_TERMS
     return tuple(terms.value) if terms else DEFAULT_TERMS
 
