@@ -64,6 +64,7 @@ class RoundConfig(Strict):
     office: Sourced[str]
     cadences: list[Cadence] = Field(min_length=1)
     default_cadences: Sourced[list[str]]
+    terms: Sourced[list[str]]
     rectification: Rectification
     bulletin: Bulletin
 

@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from supervision.config import Cadence, RoundConfig
 from supervision.model import PlannedVisit
 
-DEFAULT_TERMS = ("09-01", "03-01")
-
 
 class PlanError(Exception):
     """A plan that cannot be made (dates the wrong way round, an unknown cadence)."""
@@ -103,14 +101,16 @@ def plan_visits(
     start: date,
     end: date,
     cadences: Sequence[str] | None = None,
-    terms: Sequence[str] = DEFAULT_TERMS,
+    terms: Sequence[str] | None = None,
     inspectors: Mapping[str, str] | None = None,
 ) -> list[PlannedVisit]:
     """Every visit of the round: school × cadence × window. `inspectors` names a school's
-    inspector by hand (school → person) over the 挂点 table's choice."""
+    inspector by hand (school → person) over the 挂点 table's choice. `terms`: the term starts
+    (“09-01”) of the schools' profile, else the round's own (`terms:` in its YAML)."""
     if end < start:
         raise PlanError("督导结束日期早于开始日期")
     chosen = [config.cadence(c) for c in (cadences or config.default_cadences.value)]
+    terms = terms or config.terms.value
     people: dict[tuple[str, str], list[str]] = {}
     for a in assigned:
         people.setdefault((a.township, a.duty), []).append(a.name)

@@ -23,7 +23,7 @@ from forms.yamlload import load_yaml
 from supervision.bulletin import build_bulletin
 from supervision.config import RoundConfig, round_config
 from supervision.model import Rectification, Round, VisitRecord
-from supervision.plan import DEFAULT_TERMS, Assigned, PlanSchool, plan_visits
+from supervision.plan import Assigned, PlanSchool, plan_visits
 from supervision.rates import UnitRates, dropouts_from_cases, read_children, unit_rates
 from supervision.rectify import accept, from_result, submit
 from supervision.render import render_bulletin, render_report
@@ -155,7 +155,7 @@ def build_round(rf: RoundFile, base: Path, issued: date) -> Round:
         rf.start,
         rf.end,
         rf.cadences,
-        tuple(terms.value) if terms else DEFAULT_TERMS,
+        tuple(terms.value) if terms else None,
         {v.school: v.inspector for v in rf.visits if v.kind == "visit"},
     )
     visits = []

@@ -30,15 +30,15 @@ def _default_profile(checklist_id: str) -> str:
     return get_checklist(checklist_id).default_profile or ""
 
 
-def _terms(profile_id: str) -> tuple[str, ...]:
+def _terms(profile_id: str) -> tuple[str, ...] | None:
+    """The term starts of the profile, or None (the round's own, from its YAML)."""
     from forms.profiles import ProfileError, get_profile
-    from supervision.plan import DEFAULT_TERMS
 
     try:
         terms = get_profile(profile_id).terms
     except ProfileError:
-        return DEFAULT_TERMS
-    return tuple(terms.value) if terms else DEFAULT_TERMS
+        return None
+    return tuple(terms.value) if terms else None
 
 
 def _assigned(db: Session) -> tuple[list[Assigned], dict[tuple[str, str], int]]:
