@@ -241,6 +241,8 @@ def test_round_pages(env: Env, planned: dict[str, int]) -> None:
     assert page.status_code == 200 and "督导计划" in page.text and "主要指标" in page.text
     assert "督导" in admin.get("/rounds").text
     assert admin.get(f"/rounds/{planned['round']}?on=2026-13-40").status_code == 200  # today
+    one = admin.get(f"/rounds/{planned['round']}?school={env.ids['school_c']}&pending=1").text
+    assert f"/visits/{planned['visit_c']}" in one and f"/visits/{planned['visit_a']}" not in one
     from openpyxl import load_workbook
 
     sheet = load_workbook(

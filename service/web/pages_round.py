@@ -20,6 +20,7 @@ from service.web.files import send_blob
 from service.web.render import page, redirect_with_flash
 
 router = APIRouter(include_in_schema=False)
+PLAN_ROWS = 300  # a county's round holds thousands of visits: the page shows these, filtered
 RECT_BADGE = {"待整改": "partial", "待验收": "not_reviewed", "已整改": "pass", "逾期未整改": "fail"}
 
 
@@ -105,6 +106,8 @@ def round_page(
     request: Request,
     round_id: int,
     on: str = "",
+    school: str = "",
+    pending: str = "",
     scope: Scope = Depends(get_scope),
     db: Session = DB_SESSION,
 ) -> Response:
@@ -112,6 +115,12 @@ def round_page(
     today = _date(on, "on", {}) if on.strip() else None
     today = today or date.today()
     view = rounds.round_view(db, scope, row, today)
+    schools = sorted({s.id: s for _, s in view.visits}.values(), key=lambda s: s.name)
+    shown = [
+        (v, s)
+        for v, s in view.visits
+        if (not school.isdigit() or s.id == int(school)) and (not pending or v.status != "done")
+    ]
     rates, rates_error = [], ""
     if scope.can("round.plan"):
         try:
@@ -122,6 +131,11 @@ def round_page(
         request,
         "round.html",
         view=view,
+        shown=shown[:PLAN_ROWS],
+        hidden=max(0, len(shown) - PLAN_ROWS),
+        schools=schools,
+        school=school,
+        pending=pending,
         scope=scope,
         today=today,
         rates=rates,
