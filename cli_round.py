@@ -39,7 +39,7 @@ def _load(round_file: Path, today: Any) -> Any:
 
 @click.group("round", cls=Group)
 def round_group() -> None:
-    """督导：一轮控辍保学专项督导的计划、督导报告、督导通报和主要指标。
+    """督导：一轮专项督导的计划、督导报告、督导通报和主要指标。
 
     督导轮次文件（YAML）写明学校、挂点联系一览表、督导期、每次督导的核查报告和复核，
     见 docs/round.md；make demo 写出一个样例（demo-out/round/round.yaml）。
@@ -57,7 +57,10 @@ def round_group() -> None:
     help="督导计划（.xlsx）",
 )
 def plan(round_file: Path, output: Path) -> None:
-    """按督导方式（002 § 三(一)）排出每所学校的督导，督导人取自挂点联系一览表。"""
+    """按督导方式排出每所学校的督导，督导人取自挂点联系一览表。
+
+    督导方式及其出处（002 § 三(一)）见 checklists/round/ 下的督导轮次规定。
+    """
     from forms.files import check_output
     from supervision.sheets import write_plan
 
@@ -82,7 +85,10 @@ def plan(round_file: Path, output: Path) -> None:
 def write(
     round_file: Path, out_dir: Path, months: tuple[str, ...], on: str | None, store_dir: Path | None
 ) -> None:
-    """写出督导计划、各校督导报告（附督导工作情况表）、督导通报和主要指标。"""
+    """写出督导计划、督导报告、督导通报和主要指标。
+
+    各校督导报告附督导工作情况表；--month 另写月通报；有摸排名单时写主要指标。
+    """
     from cases.model import CaseError
     from cases.report import month_bounds
     from cases.store import CaseStore
