@@ -166,6 +166,10 @@ def test_a_visit_from_audit_to_rectification_closed(env: Env, planned: dict[str,
     assert other["id"] in {d["rectification"] for d in due} and rect_id not in {
         d["rectification"] for d in due
     }
+    if date.today() >= later:  # the list across rounds on /rounds counts from today
+        page = inspector.get("/rounds").text
+        assert "应回访（整改期限已过" in page and f"#rect-{other['id']}" in page
+        assert f"#rect-{rect_id}" not in page  # accepted: nothing to follow up
     r = inspector.post(f"/api/rectifications/{other['id']}/revisit?on={later}")
     assert r.status_code == 201 and r.json()["kind"] == "revisit"
     revisit = r.json()

@@ -50,6 +50,13 @@ def _rounds_page(
         status_code=status,
         rounds=rounds.rounds_for(db, scope),
         mine=rounds.my_visits(db, scope) if scope.role == "inspector" else [],
+        due=[
+            (r, x, s, when)
+            for r in rounds.rounds_for(db, scope)
+            for x, s, when in rounds.round_view(db, scope, r, date.today()).revisits_due
+        ]
+        if scope.can("round.visit")
+        else [],
         today=date.today(),
         scope=scope,
         configs=configs,
