@@ -19,6 +19,7 @@ from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
 from cli_duties import duties
 from cli_reconcile import reconcile
+from cli_round import round_group
 from forms.files import check_folder, check_output, make_folder, write_output
 
 
@@ -508,6 +509,7 @@ def demo(out_dir: Path) -> None:
     from cases.demo import demo_cases, demo_duties, demo_reconcile
     from forms.demo import render_samples
     from forms.fonts import FontError
+    from supervision.demo import demo_round
 
     make_folder(out_dir, "输出目录")
     try:
@@ -517,6 +519,7 @@ def demo(out_dir: Path) -> None:
         written += demo_duties(out_dir)
         written += audit_samples(out_dir)
         written += binder_sample(out_dir)
+        written += demo_round(out_dir)
     except (FontError, DemoError, BinderError) as exc:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"已生成 {len(written)} 个文件：")
@@ -527,6 +530,7 @@ def demo(out_dir: Path) -> None:
 main.add_command(cases)
 main.add_command(reconcile)
 main.add_command(duties)
+main.add_command(round_group)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:

@@ -26,6 +26,7 @@ from service.scope import Forbidden, NotFound
 from service.web import (
     api_admin,
     api_cases,
+    api_round,
     api_school,
     docs,
     pages_admin,
@@ -33,6 +34,7 @@ from service.web import (
     pages_auth,
     pages_cases,
     pages_duties,
+    pages_round,
     pages_school,
 )
 from service.web.deps import csrf_protect
@@ -99,6 +101,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
     for module in (
         docs,
         api_cases,
+        api_round,
         api_school,
         api_admin,
         pages_auth,
@@ -107,6 +110,7 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
         pages_audit,
         pages_cases,
         pages_duties,
+        pages_round,
     ):
         app.include_router(module.router)
     app.include_router(pages_duties.api)

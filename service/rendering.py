@@ -97,6 +97,12 @@ def render_monthly(report: Any, profile: Profile) -> dict[str, tuple[str, bytes]
     return files
 
 
+def render_with(fn: Any, *args: Any) -> Any:
+    """Any module-level rendering function (picklable arguments), in the renderer: the
+    supervision round's 督导报告 and 通报 (service/ops/round_docs.py)."""
+    return _call(fn, *args)
+
+
 def _call(fn: Any, *args: Any) -> Any:
     pool = _pool
     if pool is None:

@@ -30,6 +30,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "finding.remediate": frozenset({"clerk", "inspector", "admin"}),
     "finding.close": frozenset({"inspector", "admin"}),
     "cases.manage": frozenset({"clerk", "admin"}),  # open, record, document, close a case
+    # the supervision round (issue 21): the bureau plans it and issues its 通报; inspectors
+    # record visits and accept rectifications; a school uploads what it has put right
+    "round.plan": frozenset({"admin"}),
+    "round.visit": frozenset({"inspector", "admin"}),
+    "rect.submit": frozenset({"clerk", "inspector", "admin"}),
+    "rect.accept": frozenset({"inspector", "admin"}),
     "idcard.full": frozenset({"clerk"}),  # she prints documents that carry the full number
     "admin": frozenset({"admin"}),
 }

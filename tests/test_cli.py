@@ -173,3 +173,8 @@ def test_demo_writes_every_profile_with_a_notice(cli: Callable[..., Any], tmp_pa
     assert "return_notice-liupu-2026.pdf" in names and "return_notice-xiuyan-2024.docx" in names
     assert not any("jiaotan" in n and "return_notice" in n for n in names)
     assert {p.name for p in (tmp_path / "binder").iterdir()} >= {"迎检资料.pdf", "迎检资料.zip"}
+    folder = tmp_path / "round"  # issue 21: a round over three schools
+    made = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {"round.yaml", "督导计划.xlsx", "主要指标.xlsx", "督导通报.pdf", "督导通报.docx"} <= made
+    assert {"2026年3月督导通报.pdf", "2026年4月督导通报.docx"} <= made
+    assert len([n for n in made if n.startswith("督导报告/")]) == 3 * 2

@@ -22,9 +22,10 @@ OURS = {"forms", "audit", "cases", "service", "cli", "cli_cases", "cli_common"}
 # What each part may not import (DESIGN.md: forms knows nothing of audit, cases or service;
 # audit may use forms but never service; cases uses forms; nothing imports the CLI).
 FORBIDDEN = {
-    "forms": {"audit", "cases", "service", "cli", "cli_cases", "cli_common"},
-    "audit": {"cases", "service", "cli", "cli_cases", "cli_common"},
-    "cases": {"audit", "service", "cli", "cli_cases", "cli_common"},
+    "forms": {"audit", "cases", "service", "supervision", "cli", "cli_cases", "cli_common"},
+    "audit": {"cases", "service", "supervision", "cli", "cli_cases", "cli_common"},
+    "cases": {"audit", "service", "supervision", "cli", "cli_cases", "cli_common"},
+    "supervision": {"service", "cli", "cli_cases", "cli_common"},
     "service": {"cli", "cli_cases", "cli_common"},
 }
 

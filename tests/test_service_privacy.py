@@ -272,6 +272,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     assert r.status_code == 201, r.text
     r = clerk.post("/tokens", data={"name": "脚本", "csrf_token": clerk.csrf})  # type: ignore[attr-defined]
     assert r.status_code in (200, 303), r.text
+    rounds = _round(env, admin, inspector, clerk, audit, full_pdf)
 
     # a duty marked done with a file naming a pupil in full, and a township's 四查三对比
     place = f"s{school}"
@@ -342,13 +343,56 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "package_id": list(packages),
         "mark_id": marks,
         "run_id": runs,
+        **rounds,
     }
+    w.values["evidence_id"] = [*w.values["evidence_id"], *rounds["rect_evidence"]]
     # a form pre-filled with a known student's details
     w.query = {**QUERY_VALUES, "student_id": [str(i) for i in students[:2]]}
     w.job_files = {j["id"]: list(j["result"]["files"]) for j in jobs}
     w.job_files[audit_job["id"]] = list(audit_job["result"].get("files") or {})
     yield w
     env.close()
+
+
+def _round(
+    env: Env,
+    admin: TestClient,
+    inspector: TestClient,
+    clerk: TestClient,
+    audit: int,
+    full_pdf: bytes,
+) -> dict[str, list[Any]]:
+    """A supervision round (issue 21): a visit on the audit whose record names a full ID,
+    a rectification whose evidence carries one."""
+    from service.tables_round import RectificationEvidence
+
+    r = admin.post(
+        "/api/rounds",
+        json={"name": "专项督导", "start": "2026-03-02", "end": "2026-04-30"},
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    visit = next(v["id"] for v in body["visits"] if v["school"]["name"] == "荔浦市第二初级中学")
+    r = inspector.put(
+        f"/api/visits/{visit}",
+        json={"visited_on": "2026-03-10", "audit": audit, "observations": [f"学生{FULL_ID}未到校"]},
+    )
+    assert r.status_code == 200, r.text
+    rect = r.json()["rectifications"][0]["id"]
+    r = clerk.post(
+        f"/api/rectifications/{rect}/evidence",
+        files={"file": (f"整改-{FULL_ID}.pdf", full_pdf, "application/pdf")},
+        data={"note": f"已核实（{FULL_ID}）"},
+    )
+    assert r.status_code == 201, r.text
+    with env.app.state.ctx.db.session() as db:
+        evidence = db.scalars(select(RectificationEvidence.id)).all()
+    return {
+        "round_id": [body["id"]],
+        "visit_id": [visit],
+        "rect_id": [rect],
+        "rect_evidence": list(evidence),
+    }
 
 
 # -- the walk --------------------------------------------------------------------------

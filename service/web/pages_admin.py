@@ -46,7 +46,21 @@ def overview_page(
     scope: Scope = Depends(admin_scope),
     db: Session = DB_SESSION,
 ) -> Response:
-    return page(request, "admin/overview.html", ov=overview(db, scope))
+    from datetime import date
+
+    from service.ops.round_docs import latest_rates
+
+    today = date.today()
+    rates_round, rates, rates_error = latest_rates(db, ctx(request), today)
+    return page(
+        request,
+        "admin/overview.html",
+        ov=overview(db, scope),
+        rates_round=rates_round,
+        rates=rates,
+        rates_error=rates_error,
+        today=today,
+    )
 
 
 @router.get("/users", response_class=HTMLResponse)
