@@ -19,6 +19,7 @@ from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
 from cli_duties import duties
 from cli_reconcile import reconcile
+from cli_worker import worker
 from forms.files import check_folder, check_output, make_folder, write_output
 
 
@@ -527,6 +528,7 @@ def demo(out_dir: Path) -> None:
 main.add_command(cases)
 main.add_command(reconcile)
 main.add_command(duties)
+main.add_command(worker)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:

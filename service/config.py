@@ -42,6 +42,15 @@ class ServiceConfig:
     # never), so a service at rest holds no rendering or evidence-reading code.
     job_idle_seconds: float | None = field(default_factory=default_job_idle_seconds)
     job_max_attempts: int = 2  # a job interrupted by a restart is retried this often in all
+    # Who runs jobs: "pool" (each web process's own workers; SQLite's default), "queue"
+    # (procrastinate on PostgreSQL: `baoxue worker` processes on any machine), "auto"
+    # (the queue on PostgreSQL, the pool on SQLite).
+    job_runner: str = "auto"
+    # Queue workers write a heartbeat this often; a worker silent for `queue_stalled_seconds`
+    # is taken for dead and its job is retried on another (or failed after the attempts).
+    queue_heartbeat_seconds: float = 10.0
+    queue_stalled_seconds: float = 30.0
+    backup_dir: Path | None = None  # the queue's nightly backup writes here (None: no backup)
     default_profile: str = "liupu-2026"
     default_checklist: str = "liupu-supervision-2024"
     # The process that owns start-up chores (sweeping half-written uploads, resetting jobs a
@@ -54,6 +63,17 @@ class ServiceConfig:
         if self.db_url:
             return self.db_url
         return f"sqlite:///{self.data_dir / 'baoxue.sqlite3'}"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith(("postgresql", "postgres:"))
+
+    @property
+    def uses_queue(self) -> bool:
+        """Jobs go through the distributed queue (procrastinate), not an in-process pool."""
+        if self.job_runner == "auto":
+            return self.is_postgresql
+        return self.job_runner == "queue"
 
     @property
     def blob_dir(self) -> Path:

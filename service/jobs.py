@@ -64,6 +64,7 @@ class JobContext:
     config: ServiceConfig
     db: Database
     blobs: BlobStore
+    attempt: int = 1  # this run's number: a run that lost the job (taken for dead) writes nothing
     _last: float = field(default=0.0)
 
     @property
@@ -80,13 +81,13 @@ class JobContext:
         with self.db.session() as db:
             db.execute(
                 update(Job)
-                .where(Job.id == self.job_id)
+                .where(Job.id == self.job_id, Job.attempts == self.attempt)
                 .values(done=done, total=total, message=message[:500], heartbeat_at=utcnow())
             )
 
 
 @cache
-def _resources(config: ServiceConfig) -> tuple[Database, BlobStore]:
+def resources(config: ServiceConfig) -> tuple[Database, BlobStore]:
     """One engine and store per process (a worker process builds its own)."""
     return Database(config.database_url), BlobStore(config.blob_dir)
 
@@ -99,7 +100,7 @@ def _handler(kind: str) -> Callable[[JobContext], dict[str, Any]]:
 
 def execute_job(config: ServiceConfig, job_id: int) -> str:
     """Run one job to its end; safe to call from a thread, a process or a queue worker."""
-    database, blobs = _resources(config)
+    database, blobs = resources(config)
     with database.session() as db:
         claimed = db.execute(
             update(Job)
@@ -115,7 +116,9 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
             return "skipped"
         job = db.get(Job, job_id)
         assert job is not None
-        ctx = JobContext(job.id, job.kind, job.school_id, dict(job.params), config, database, blobs)
+        ctx = JobContext(
+            job.id, job.kind, job.school_id, dict(job.params), config, database, blobs, job.attempts
+        )
     status, result, error = "failed", None, None
     try:
         result = _handler(ctx.kind)(ctx)
@@ -128,8 +131,18 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
     finally:
         shutil.rmtree(config.work_dir / f"job-{job_id}", ignore_errors=True)
     with database.session() as db:
-        job = db.get(Job, job_id)
-        assert job is not None
+        # Only the run that holds the job records its end: a run taken for dead (its queue
+        # worker missed its heartbeats) whose job went to another worker writes nothing.
+        job = db.scalar(
+            select(Job)
+            .where(Job.id == job_id, Job.status == "running", Job.attempts == ctx.attempt)
+            .with_for_update()
+        )
+        if job is None:
+            log.warning(
+                "job %s: run %s no longer holds the job; result dropped", job_id, ctx.attempt
+            )
+            return "superseded"
         job.status, job.result, job.error = status, result, error
         job.finished_at = utcnow()
         if status == "done":
