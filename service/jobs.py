@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -86,6 +87,11 @@ class JobContext:
             )
 
 
+def worker_label() -> str:
+    """Who runs a job: a queue worker's name ($BAOXUE_WORKER_NAME), else host and pid."""
+    return os.environ.get("BAOXUE_WORKER_NAME") or f"{socket.gethostname()}-{os.getpid()}"
+
+
 @cache
 def resources(config: ServiceConfig) -> tuple[Database, BlobStore]:
     """One engine and store per process (a worker process builds its own)."""
@@ -108,6 +114,7 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
             .values(
                 status="running",
                 attempts=Job.attempts + 1,
+                worker=worker_label(),
                 started_at=utcnow(),
                 heartbeat_at=utcnow(),
             )

@@ -57,7 +57,9 @@ def run_worker(
     prepare(config)
     if nice:
         os.nice(nice)
-    asyncio.run(_run(config, concurrency, name or f"{socket.gethostname()}-{os.getpid()}"))
+    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    os.environ["BAOXUE_WORKER_NAME"] = name  # recorded with each job it runs
+    asyncio.run(_run(config, concurrency, name))
 
 
 async def _run(config: ServiceConfig, concurrency: int, name: str) -> None:

@@ -7,6 +7,7 @@ Create Date: 2026-12-07 20:00:00
 - on PostgreSQL, procrastinate's schema (its jobs, workers and their heartbeats, periodic
   defers), from the installed package's `schema.sql`: a later procrastinate release that
   changes its schema comes with a migration of ours applying its `sql/migrations` files;
+- jobs.worker: the process (host and pid, or a queue worker's name) of a job's latest run;
 - reminders: what the daily reminder task found due and overdue at each place (a school, a
   township, the bureau), once a day and place.
 """
@@ -50,6 +51,8 @@ def upgrade() -> None:
 
         # psycopg runs a script of several statements when given no parameters
         bind.connection.driver_connection.execute(SchemaManager.get_schema())  # type: ignore[union-attr]
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("worker", sa.String(length=100), nullable=True))
     op.create_table(
         "reminders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,6 +77,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_reminders_day", table_name="reminders")
     op.drop_table("reminders")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_column("worker")
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         bind.connection.driver_connection.execute(DROP_PROCRASTINATE)  # type: ignore[union-attr]
