@@ -10,6 +10,7 @@ REMINDERS = "baoxue.reminders"
 BACKUP = "baoxue.backup"
 JOBS_QUEUE = "jobs"  # the service's jobs: batch printing, audits, 迎检资料
 CHORES_QUEUE = "chores"  # the periodic tasks
+BACKUP_QUEUE = "backup"  # the nightly backup: only workers given a backup folder listen
 
 
 def conninfo(database_url: str) -> str:

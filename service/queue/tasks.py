@@ -14,7 +14,15 @@ from procrastinate.job_context import JobContext
 
 from service.config import ServiceConfig
 from service.jobs import execute_job
-from service.queue.app import BACKUP, CHORES_QUEUE, JOBS_QUEUE, RECOVER, REMINDERS, RUN_JOB
+from service.queue.app import (
+    BACKUP,
+    BACKUP_QUEUE,
+    CHORES_QUEUE,
+    JOBS_QUEUE,
+    RECOVER,
+    REMINDERS,
+    RUN_JOB,
+)
 from service.queue.recovery import recover_stalled
 
 # The periodic chores' times are UTC (the queue's clock): 23:00 UTC is 07:00 in Beijing, the
@@ -48,11 +56,13 @@ def make_app(config: ServiceConfig, connector: BaseConnector) -> procrastinate.A
 
         return daily_reminders(config, timestamp)
 
-    @app.periodic(cron=BACKUP_CRON, periodic_id="nightly")
-    @app.task(name=BACKUP, queue=CHORES_QUEUE)
-    def backup(timestamp: int) -> dict[str, Any]:
-        from service.queue.chores import nightly_backup
+    if config.backup_dir is not None:  # only the workers given a backup folder take it
 
-        return nightly_backup(config, timestamp)
+        @app.periodic(cron=BACKUP_CRON, periodic_id="nightly")
+        @app.task(name=BACKUP, queue=BACKUP_QUEUE)
+        def backup(timestamp: int) -> dict[str, Any]:
+            from service.queue.chores import nightly_backup
+
+            return nightly_backup(config, timestamp)
 
     return app

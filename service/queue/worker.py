@@ -20,7 +20,7 @@ import procrastinate
 from procrastinate.worker import Worker
 
 from service.config import ServiceConfig
-from service.queue.app import CHORES_QUEUE, JOBS_QUEUE, conninfo
+from service.queue.app import BACKUP_QUEUE, CHORES_QUEUE, JOBS_QUEUE, conninfo
 
 log = logging.getLogger("baoxue.queue")
 
@@ -69,10 +69,11 @@ async def _run(config: ServiceConfig, concurrency: int, name: str) -> None:
         conninfo=conninfo(config.database_url), min_size=1, max_size=concurrency + 4
     )
     app = make_app(config, connector)
+    chores = [CHORES_QUEUE] + ([BACKUP_QUEUE] if config.backup_dir is not None else [])
     async with app.open_async():
         workers = [
-            _worker(app, config, JOBS_QUEUE, concurrency, f"{name}/jobs"),
-            _worker(app, config, CHORES_QUEUE, 1, f"{name}/chores"),
+            _worker(app, config, [JOBS_QUEUE], concurrency, f"{name}/jobs"),
+            _worker(app, config, chores, 1, f"{name}/chores"),
         ]
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -82,11 +83,11 @@ async def _run(config: ServiceConfig, concurrency: int, name: str) -> None:
 
 
 def _worker(
-    app: procrastinate.App, config: ServiceConfig, queue: str, concurrency: int, name: str
+    app: procrastinate.App, config: ServiceConfig, queues: list[str], concurrency: int, name: str
 ) -> Worker:
     return Worker(
         app,
-        queues=[queue],
+        queues=queues,
         concurrency=concurrency,
         name=name,
         update_heartbeat_interval=config.queue_heartbeat_seconds,
