@@ -103,8 +103,9 @@ def store_day(db: Session, on: date, holidays: frozenset[date] = frozenset()) ->
             insert(Reminder)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["day", "place_key"])
+            .returning(Reminder.id)
         )
-        added += db.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+        added += len(db.execute(stmt).all())
     return added
 
 
