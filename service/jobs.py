@@ -70,7 +70,9 @@ class JobContext:
 
     @property
     def work_dir(self) -> Path:
-        path = self.config.work_dir / f"job-{self.job_id}"
+        """This run's scratch folder: one a run, so a retry never meets what a run that died
+        left behind (on the queue the data folder is shared between machines)."""
+        path = self.config.work_dir / f"job-{self.job_id}-{self.attempt}"
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -126,6 +128,8 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
         ctx = JobContext(
             job.id, job.kind, job.school_id, dict(job.params), config, database, blobs, job.attempts
         )
+    for left in config.work_dir.glob(f"job-{job_id}-*"):  # earlier runs that died
+        shutil.rmtree(left, ignore_errors=True)
     status, result, error = "failed", None, None
     try:
         result = _handler(ctx.kind)(ctx)
@@ -136,7 +140,7 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
         log.exception("job %s (%s) crashed", job_id, ctx.kind)
         error = f"内部错误（{type(exc).__name__}），请联系管理员"
     finally:
-        shutil.rmtree(config.work_dir / f"job-{job_id}", ignore_errors=True)
+        shutil.rmtree(config.work_dir / f"job-{job_id}-{ctx.attempt}", ignore_errors=True)
     with database.session() as db:
         # Only the run that holds the job records its end: a run taken for dead (its queue
         # worker missed its heartbeats) whose job went to another worker writes nothing.

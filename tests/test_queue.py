@@ -188,6 +188,31 @@ def test_a_run_that_lost_its_job_writes_nothing(
         env.close()
 
 
+def test_a_retry_works_in_a_folder_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = make_env(tmp_path / "data")
+    try:
+        job_id = _job(env, status="queued", attempts=1)  # the first run died
+        left = env.config.work_dir / f"job-{job_id}-1"
+        left.mkdir(parents=True)
+        (left / "package.zip").symlink_to(tmp_path / "gone.zip")  # what it left behind
+        seen: dict[str, Any] = {}
+
+        def handler(ctx: jobs.JobContext) -> dict[str, Any]:
+            seen["dir"], seen["left"] = ctx.work_dir.name, left.exists()
+            (ctx.work_dir / "package.zip").symlink_to(tmp_path / "package.zip")
+            return {"files": {}}
+
+        monkeypatch.setitem(jobs.HANDLERS, "batch", f"{__name__}:_handler")
+        monkeypatch.setattr(sys.modules[__name__], "_handler", handler, raising=False)
+        assert execute_job(env.config, job_id) == "done"
+        assert seen == {"dir": f"job-{job_id}-2", "left": False}
+        assert not list(env.config.work_dir.glob(f"job-{job_id}-*"))
+    finally:
+        env.close()
+
+
 def test_reminders_are_stored_once_a_day_and_shown_by_scope(pg_env: Env) -> None:
     from service.ops.reminders import store_day
 
