@@ -276,3 +276,30 @@ def test_the_systemd_units_run_commands_that_exist(unit: str) -> None:
         args = unit_command(unit, env, instance="1")[2:]
         command.make_context(words[2], list(args))  # click parses them: options and values
     assert "[Install]" in unit_text(unit) and settings["WantedBy"] == "multi-user.target"
+
+
+def test_migration_0005_goes_down_and_up_again_on_postgresql(pg_cluster: PgCluster) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from service.db import MIGRATIONS_DIR, Database, migrate
+
+    database = Database(pg_cluster.new_database())
+    migrate(database.engine)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with database.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    count = (
+        "SELECT (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'procrastinate%')"
+        " + (SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%')"
+        " + (SELECT count(*) FROM pg_type WHERE typname LIKE 'procrastinate%')"
+    )
+    with database.engine.connect() as conn:
+        assert conn.scalar(text(count)) == 0  # procrastinate's schema entirely gone
+    migrate(database.engine)
+    with database.engine.connect() as conn:
+        assert conn.scalar(text(count)) > 0
+        assert conn.scalar(text("SELECT count(*) FROM reminders")) == 0
+    database.dispose()

@@ -37,7 +37,7 @@ BEGIN
   END LOOP;
   FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
            WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate\\_%'
-             AND t.typtype = 'e' LOOP
+             AND t.typtype IN ('e', 'c') LOOP  -- enums; composites (tables are gone)
     EXECUTE 'DROP TYPE IF EXISTS ' || quote_ident(r.typname) || ' CASCADE';
   END LOOP;
 END $$;
