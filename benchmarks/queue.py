@@ -11,7 +11,8 @@ audits (the tests' "gaps" evidence package) and batches (a roster of --rows rows
 submitted at once through the API while --readers readers view pages (school page, job page,
 school JSON; 0.5–1.5 s between pages, as people read). Prints, per run: jobs, minutes from
 the first submission to the last job done, jobs per minute, and the page views' count, p50,
-p95 and errors. Everything runs on this machine; traffic goes to 127.0.0.1 only.
+p95 and errors, and the 1-minute load average at its end (the machine may be shared).
+Everything runs on this machine; traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ sys.path[:] = [p for p in sys.path if p.rstrip("/").split("/")[-1:] != ["benchma
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -157,7 +159,9 @@ def run(workers: int, cluster: PgCluster, args: argparse.Namespace) -> dict[str,
         base = site.web()
         for i in range(workers):
             site.worker(str(i + 1))
-        return {"workers": workers, **asyncio.run(drive(base, token, school, args))}
+        figures = asyncio.run(drive(base, token, school, args))
+        # the machine is shared: its load during the run says how far to trust the figures
+        return {"workers": workers, **figures, "load_avg_1min": round(os.getloadavg()[0], 1)}
     finally:
         site.stop()
 
@@ -179,13 +183,13 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print("| workers | jobs | minutes | jobs/min | page views | p50 | p95 | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| workers | jobs | minutes | jobs/min | page views | p50 | p95 | errors | load |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['workers']} | {r['jobs']} ({r['failed_jobs']} failed) | {r['minutes']} | "
             f"{r['jobs_per_minute']} | {r['page_views']} | {r['p50_ms']} ms | {r['p95_ms']} ms"
-            f" | {r['errors']} |"
+            f" | {r['errors']} | {r['load_avg_1min']} |"
         )
 
 
