@@ -303,3 +303,33 @@ def test_migration_0005_goes_down_and_up_again_on_postgresql(pg_cluster: PgClust
         assert conn.scalar(text(count)) > 0
         assert conn.scalar(text("SELECT count(*) FROM reminders")) == 0
     database.dispose()
+
+
+def test_the_periodic_tasks_and_who_takes_the_backup(tmp_path: Path) -> None:
+    from service.config import ServiceConfig
+    from service.queue.app import BACKUP, RECOVER, REMINDERS
+
+    def periodic(config: ServiceConfig) -> dict[str, str]:
+        connector = procrastinate.PsycopgConnector(conninfo="dbname=unused")
+        registry = make_app(config, connector).periodic_registry.periodic_tasks
+        return {name: task.cron for (name, _), task in registry.items()}
+
+    plain = ServiceConfig(data_dir=tmp_path, db_url="postgresql://x@/y", queue_stalled_seconds=30)
+    assert periodic(plain) == {RECOVER: "*/10 * * * * *", REMINDERS: "0 23 * * *"}
+    backing = plain.with_(backup_dir=tmp_path / "b")
+    assert periodic(backing)[BACKUP] == "0 18 * * *"  # 02:00 in Beijing
+
+
+def test_the_nightly_backup_dumps_the_database_and_copies_the_files(pg_env: Env) -> None:
+    from service.queue.chores import KEEP_DUMPS, daily_reminders, nightly_backup
+
+    config = pg_env.config.with_(backup_dir=pg_env.config.data_dir.parent / "backup")
+    pg_env.app.state.ctx.blobs.put_bytes(b"a stored file")
+    night = 1_773_684_000  # 2026-03-16 18:00 UTC: 02:00 on the 17th in Beijing
+    copied = [nightly_backup(config, night + n * 86400) for n in range(KEEP_DUMPS + 1)]
+    dumps = sorted(p.name for p in config.backup_dir.glob("*.pgdump"))  # type: ignore[union-attr]
+    assert len(dumps) == KEEP_DUMPS and dumps[0] == "baoxue-2026-03-18.pgdump"
+    assert Path(copied[-1]["database"]).read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
+    assert [c["files_copied"] for c in copied[:2]] == [1, 0]  # a file is copied once
+    # the reminders' day is Beijing's: 23:00 UTC on the 15th is the morning of the 16th
+    assert daily_reminders(config, 1_773_615_600)["day"] == "2026-03-16"
