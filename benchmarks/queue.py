@@ -3,6 +3,7 @@ they run (issue 24).
 
     .venv/bin/python benchmarks/queue.py [--audits 30] [--batches 10] [--rows 20]
                                          [--workers 1,2] [--readers 10] [--json]
+                                         [--worker-args '--nice 0']
 
 For each number of workers: a fresh database on a throwaway PostgreSQL cluster (Debian's
 postgresql, as the tests), `baoxue serve` and N `baoxue worker` processes started with the
@@ -153,6 +154,7 @@ def run(workers: int, cluster: PgCluster, args: argparse.Namespace) -> dict[str,
         "BAOXUE_DATA": str(root / "data"),
         "BAOXUE_DB": url,
         "BAOXUE_PORT": str(free_port()),
+        "BAOXUE_WORKER_ARGS": args.worker_args,
     }
     site = Site(env, root)
     try:
@@ -173,6 +175,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20, help="rows of each batch's roster")
     parser.add_argument("--workers", default="1,2", help="numbers of workers to measure")
     parser.add_argument("--readers", type=int, default=10)
+    parser.add_argument(
+        "--worker-args", default="", help="more options of each worker, e.g. '--nice 0'"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     cluster = PgCluster()
