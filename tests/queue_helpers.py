@@ -119,6 +119,12 @@ class Site:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
+    def terminate(self, name: str, timeout: float = 600) -> int:
+        """SIGTERM, as `systemctl stop` sends; the exit code."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGTERM)
+        return process.wait(timeout=timeout)
+
     def stop(self) -> None:
         for process in self.processes.values():
             if process.poll() is None:

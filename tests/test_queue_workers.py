@@ -164,3 +164,24 @@ def test_a_killed_worker_s_job_finishes_on_the_other_one(site: Any) -> None:
     with engine.connect() as conn:
         files = conn.scalar(select(Job.result).where(Job.id == job_id))
         assert set(files["files"]) == {"打印.pdf", "名单-return_notice.zip"}
+
+
+def test_a_stopped_worker_finishes_its_job_first(site: Any) -> None:
+    """SIGTERM (`systemctl stop`): the job under way finishes on the worker it is on — its
+    heartbeats go on meanwhile, so no other worker takes it for dead and runs it again."""
+    running, client, school, _ = site
+    running.worker("c")  # the killed worker's replacement: now two again
+    job_id = _batch(client, school, SLOW_ROWS)
+    seen: list[dict[str, Any]] = []
+    job: dict[str, Any] = {"status": "queued", "done": 0, "total": 0}
+    while not (job["status"] == "running" and 0 < job["done"] < job["total"]):
+        assert job["status"] in ("queued", "running") and len(seen) < 5000, job
+        time.sleep(0.2)
+        job = client.get(f"/api/jobs/{job_id}").json()
+        seen.append(job)
+    stopping = job["worker"]
+    name = f"worker-{stopping[-1]}"
+    assert running.terminate(name) == 0  # it waited for the job, then left
+    final = client.get(f"/api/jobs/{job_id}").json()
+    assert final["status"] == "done", final
+    assert (final["attempts"], final["worker"]) == (1, stopping)  # run once, where it began

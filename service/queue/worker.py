@@ -5,7 +5,7 @@ It needs only the database address and the data folder holding the shared file s
 run on several machines). Two procrastinate workers run in the process, each with its own
 heartbeat: one takes the jobs (`--concurrency` at a time, each in a thread), the other the
 periodic chores, so looking for dead workers never waits behind a long audit. SIGTERM or
-Ctrl-C: the jobs under way finish, no new one is taken.
+Ctrl-C: the jobs under way finish (their heartbeats go on meanwhile), no new one is taken.
 """
 
 from __future__ import annotations
@@ -79,7 +79,25 @@ async def _run(config: ServiceConfig, concurrency: int, name: str) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, lambda: [w.stop() for w in workers])  # type: ignore[no-untyped-call]
         log.info("worker %s: %s job(s) at a time", name, concurrency)
-        await asyncio.gather(*(w.run() for w in workers))  # type: ignore[no-untyped-call]
+        beating = asyncio.create_task(_heartbeats(app, workers, config.queue_heartbeat_seconds))
+        try:
+            await asyncio.gather(*(w.run() for w in workers))  # type: ignore[no-untyped-call]
+        finally:
+            beating.cancel()
+
+
+async def _heartbeats(app: procrastinate.App, workers: list[Worker], every: float) -> None:
+    """Heartbeats also while stopping: procrastinate's own end with the stop request, but the
+    jobs under way go on until they finish, and a worker silent that long would be taken for
+    dead and its jobs run a second time elsewhere."""
+    while True:
+        await asyncio.sleep(every)
+        for worker in workers:
+            if worker.worker_id is not None:
+                try:
+                    await app.job_manager.update_heartbeat(worker.worker_id)
+                except Exception:  # the database is away: procrastinate's loop says so
+                    log.debug("heartbeat of %s failed", worker.worker_name, exc_info=True)
 
 
 def _worker(
