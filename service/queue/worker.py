@@ -55,6 +55,10 @@ def run_worker(
     config: ServiceConfig, concurrency: int = 1, name: str | None = None, nice: int = 0
 ) -> None:
     prepare(config)
+    # one line an event for journald: the service's at INFO (a job retried, a backup made),
+    # procrastinate's from WARNING (a job that failed, a lost connection)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("baoxue").setLevel(logging.INFO)
     if nice:
         os.nice(nice)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
