@@ -82,3 +82,34 @@ def worker(
         run_worker(config, concurrency, name, nice)
     except (WorkerError, ValueError) as exc:
         _fail(str(exc), EXIT_USAGE)
+
+
+@click.command("copy-to-postgresql", cls=Command)
+@option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="数据目录（默认 ./baoxue-data 或环境变量 BAOXUE_DATA），其中的 SQLite 数据库被复制",
+)
+@option(
+    "--to",
+    "target",
+    required=True,
+    help="目标 PostgreSQL 数据库（新建的空库），如 postgresql://用户@主机/库名",
+)
+def copy_to_postgresql(data: Path | None, target: str) -> None:
+    """把内置 SQLite 数据库的全部数据复制到 PostgreSQL。
+
+    用于扩展到多台机器；复制前请停止网页服务。上传文件仍在数据目录的 files/ 中。
+    """
+    from service.config import ServiceConfig, default_data_dir
+    from service.transfer import TransferError, copy_database
+
+    config = ServiceConfig(data_dir=(data or default_data_dir()).resolve())
+    if not (config.data_dir / "baoxue.sqlite3").is_file():
+        _fail(f"数据目录 {config.data_dir} 中没有 baoxue.sqlite3", EXIT_USAGE)
+    try:
+        counts = copy_database(config.database_url, target)
+    except TransferError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"已复制 {sum(counts.values())} 行（{len(counts)} 张表）到 {target.split('@')[-1]}")

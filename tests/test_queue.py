@@ -31,6 +31,7 @@ from sqlalchemy import select, text, update
 
 from cli import main
 from service import jobs
+from service.app import create_app
 from service.jobs import execute_job
 from service.queue.app import RUN_JOB, conninfo
 from service.queue.recovery import orphans, recover_stalled
@@ -333,3 +334,45 @@ def test_the_nightly_backup_dumps_the_database_and_copies_the_files(pg_env: Env)
     assert [c["files_copied"] for c in copied[:2]] == [1, 0]  # a file is copied once
     # the reminders' day is Beijing's: 23:00 UTC on the 15th is the morning of the 16th
     assert daily_reminders(config, 1_773_615_600)["day"] == "2026-03-16"
+
+
+def test_a_site_grows_from_sqlite_to_postgresql(tmp_path: Path, pg_cluster: PgCluster) -> None:
+    from service.transfer import TransferError, copy_database
+
+    source = make_env(tmp_path / "data")  # the embedded default, with its users and schools
+    job_id = _job(source, status="queued")
+    source.close()
+    source.app.state.ctx.db.dispose()
+    target = pg_cluster.new_database()
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "cli.py"),
+            "copy-to-postgresql",
+            "--data",
+            str(tmp_path / "data"),
+            "--to",
+            target,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0 and "已复制" in done.stdout, done.stderr
+    with pytest.raises(TransferError, match="目标数据库已有数据"):
+        copy_database(source.config.database_url, target)
+    config = source.config.with_(db_url=target, job_runner="queue")
+    grown = Env(create_app(config), config, source.ids)  # the copied users, not seeded again
+    try:
+        with grown.app.state.ctx.db.session() as db:
+            assert db.get(Job, job_id) is not None
+            db.add(Job(kind="batch", school_id=1, params={}))  # ids go on past the copied ones
+        assert orphans(grown.config, timedelta(0)) == [job_id, job_id + 1]
+        clerk = grown.login("clerk_a")  # the same users and passwords
+        assert clerk.get("/api/me").json()["username"] == "clerk_a"
+        assert orphans(grown.config, timedelta(0)) == []  # the web process queued them
+    finally:
+        grown.app.state.ctx.runner.shutdown()
+        grown.close()
