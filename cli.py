@@ -607,6 +607,8 @@ def serve(
 
     where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"保学服务：{where}  （API 文档 {where}api/docs；数据目录 {config.data_dir}）")  # type: ignore[attr-defined]
+    if config.uses_queue:  # type: ignore[attr-defined]
+        click.echo("后台任务经 PostgreSQL 任务队列，由 baoxue worker 进程运行（请至少启动一个）")
     try:
         run(config, host, port, workers or default_workers())  # type: ignore[arg-type]
     except ServeError as exc:

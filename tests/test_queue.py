@@ -225,6 +225,8 @@ def test_reminders_are_stored_once_a_day_and_shown_by_scope(pg_env: Env) -> None
         stored = list(db.scalars(select(Reminder).where(Reminder.day == day)))
     assert first == len(stored) > 0
     assert all(r.due + r.overdue >= len(r.items) > 0 for r in stored)
+    page = pg_env.login("clerk_a").get("/duties").text
+    assert "每日提醒（2026-03-16）" in page and "逾期" in page
     clerk = pg_env.login("clerk_a").get("/api/reminders").json()
     assert [r["place"] for r in clerk] == [f"s{pg_env.ids['school_a']}"]
     assert clerk[0]["day"] == day.isoformat() and clerk[0]["items"][0]["kind"] == "duty"
