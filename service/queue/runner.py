@@ -8,6 +8,7 @@ job in the service's table first (`service.jobs.execute_job`), so it runs once a
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 
 import procrastinate
@@ -15,6 +16,8 @@ from procrastinate.exceptions import AlreadyEnqueued
 
 from service.config import ServiceConfig
 from service.queue.app import RUN_JOB, conninfo, job_lock
+
+log = logging.getLogger("baoxue.queue")
 
 
 class QueueJobRunner:
@@ -39,9 +42,15 @@ class QueueJobRunner:
             return self._app
 
     def submit(self, job_id: int) -> None:
-        task = self._open().tasks[RUN_JOB]
-        with contextlib.suppress(AlreadyEnqueued):  # already waiting for a worker
-            task.configure(queueing_lock=job_lock(job_id)).defer(job_id=job_id)
+        """Queue the job (stored and committed by the caller). Should the queue be out of
+        reach, the job stays stored as queued and the workers' periodic task queues it
+        (`recovery.orphans`): the upload that made it still succeeds."""
+        try:
+            task = self._open().tasks[RUN_JOB]
+            with contextlib.suppress(AlreadyEnqueued):  # already waiting for a worker
+                task.configure(queueing_lock=job_lock(job_id)).defer(job_id=job_id)
+        except Exception:
+            log.exception("job %s stored but not queued; the workers will queue it", job_id)
 
     def shutdown(self, wait: bool = True) -> None:
         with self._lock:
