@@ -147,4 +147,7 @@ def test_queue_benchmark_runs() -> None:
         "benchmarks/queue.py",
         *("--audits", "1", "--batches", "1", "--rows", "3", "--workers", "1", "--readers", "1"),
     )
-    assert "| workers | jobs | minutes | jobs/min | worker CPU s/job |" in out and "| 1 | 2 (0 failed) |" in out, out
+    assert (
+        "| workers | jobs | minutes | jobs/min | worker CPU s/job |" in out
+        and "| 1 | 2 (0 failed) |" in out
+    ), out
