@@ -378,3 +378,25 @@ def test_a_site_grows_from_sqlite_to_postgresql(tmp_path: Path, pg_cluster: PgCl
     finally:
         grown.app.state.ctx.runner.shutdown()
         grown.close()
+
+
+def test_a_queued_job_says_when_no_worker_is_alive(pg_env: Env) -> None:
+    job_id = _job(pg_env, status="queued")
+    clerk = pg_env.login("clerk_a")
+    assert (
+        clerk.get(f"/api/jobs/{job_id}")
+        .json()["message"]
+        .startswith("排队中：当前没有在线的任务进程")
+    )
+    assert "当前没有在线的任务进程" in clerk.get(f"/jobs/{job_id}").text
+    config = pg_env.config
+
+    async def a_worker_beats() -> None:
+        app = make_app(
+            config, procrastinate.PsycopgConnector(conninfo=conninfo(config.database_url))
+        )
+        async with app.open_async():
+            await app.job_manager.register_worker()  # its heartbeat: now
+
+    asyncio.run(a_worker_beats())
+    assert clerk.get(f"/api/jobs/{job_id}").json()["message"] == ""
