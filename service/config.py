@@ -51,6 +51,9 @@ class ServiceConfig:
     queue_heartbeat_seconds: float = 10.0
     queue_stalled_seconds: float = 30.0
     backup_dir: Path | None = None  # the queue's nightly backup writes here (None: no backup)
+    # Jobs' scratch files (None: the data folder's work/). A queue worker keeps them on its own
+    # machine's disk: the data folder is a network share there.
+    scratch_dir: Path | None = None
     default_profile: str = "liupu-2026"
     default_checklist: str = "liupu-supervision-2024"
     # The process that owns start-up chores (sweeping half-written uploads, resetting jobs a
@@ -81,7 +84,7 @@ class ServiceConfig:
 
     @property
     def work_dir(self) -> Path:
-        return self.data_dir / "work"
+        return self.scratch_dir or self.data_dir / "work"
 
     def with_(self, **changes: object) -> ServiceConfig:
         return replace(self, **changes)  # type: ignore[arg-type]

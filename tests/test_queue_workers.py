@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -86,7 +87,7 @@ def _counter(engine: Any) -> int:
 
 
 def test_every_job_is_done_exactly_once_by_the_two_workers(site: Any) -> None:
-    _, client, school, engine = site
+    running, client, school, engine = site
     package = _package()
     ids = []
     for i in range(AUDITS):
@@ -125,6 +126,8 @@ def test_every_job_is_done_exactly_once_by_the_two_workers(site: Any) -> None:
         )
         assert left == 0  # every run succeeded (successful runs are removed from the queue)
     assert _counter(engine) == 1 + BATCHES * ROWS  # numbers reserved once a batch
+    # scratch files stayed on the workers' own disk, not in the shared data folder
+    assert not (Path(running.env["BAOXUE_DATA"]) / "work").exists()
 
 
 def test_a_killed_worker_s_job_finishes_on_the_other_one(site: Any) -> None:

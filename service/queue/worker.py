@@ -11,10 +11,16 @@ Ctrl-C: the jobs under way finish (their heartbeats go on meanwhile), no new one
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
+import re
+import shutil
 import signal
 import socket
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 import procrastinate
 from procrastinate.worker import Worker
@@ -63,7 +69,14 @@ def run_worker(
         os.nice(nice)
     name = name or f"{socket.gethostname()}-{os.getpid()}"
     os.environ["BAOXUE_WORKER_NAME"] = name  # recorded with each job it runs
-    asyncio.run(_run(config, concurrency, name))
+    # scratch files on this machine's disk, one folder a worker of a site: what a killed run
+    # of this worker left is removed when it starts again
+    site = hashlib.sha256(str(config.data_dir).encode()).hexdigest()[:8]
+    safe = re.sub(r"[^\w.-]", "_", name)
+    scratch = Path(tempfile.gettempdir()) / "baoxue-work" / f"{site}-{safe}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    asyncio.run(_run(replace(config, scratch_dir=scratch), concurrency, name))
 
 
 async def _run(config: ServiceConfig, concurrency: int, name: str) -> None:
