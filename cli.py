@@ -19,7 +19,7 @@ from cli_common import EXIT_INVALID, EXIT_USAGE, argument, group, option
 from cli_common import fail as _fail
 from cli_duties import duties
 from cli_reconcile import reconcile
-from cli_worker import copy_to_postgresql, worker
+from cli_worker import copy_db, worker
 from forms.files import check_folder, check_output, make_folder, write_output
 
 
@@ -529,7 +529,7 @@ main.add_command(cases)
 main.add_command(reconcile)
 main.add_command(duties)
 main.add_command(worker)
-main.add_command(copy_to_postgresql)
+main.add_command(copy_db)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:

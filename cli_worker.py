@@ -60,9 +60,10 @@ def worker(
     stalled_after: float,
     backup_dir: Path | None,
 ) -> None:
-    """运行后台任务（批量打印、核查、迎检资料）和定时工作（提醒、备份）。
+    """运行后台任务和定时工作（提醒、备份）。
 
-    从 PostgreSQL 任务队列取任务；任何能连到数据库和共享文件目录的机器都可运行，可开多个。
+    从 PostgreSQL 任务队列取批量打印、核查、迎检资料等任务；任何能连到数据库和共享文件目录的
+    机器都可运行，可开多个。
     """
     from service.config import ServiceConfig, default_data_dir
     from service.queue.worker import WorkerError, run_worker
@@ -84,7 +85,7 @@ def worker(
         _fail(str(exc), EXIT_USAGE)
 
 
-@click.command("copy-to-postgresql", cls=Command)
+@click.command("copy-db", cls=Command)
 @option(
     "--data",
     type=click.Path(path_type=Path),
@@ -97,7 +98,7 @@ def worker(
     required=True,
     help="目标 PostgreSQL 数据库（新建的空库），如 postgresql://用户@主机/库名",
 )
-def copy_to_postgresql(data: Path | None, target: str) -> None:
+def copy_db(data: Path | None, target: str) -> None:
     """把内置 SQLite 数据库的全部数据复制到 PostgreSQL。
 
     用于扩展到多台机器；复制前请停止网页服务。上传文件仍在数据目录的 files/ 中。

@@ -350,7 +350,7 @@ def test_a_site_grows_from_sqlite_to_postgresql(tmp_path: Path, pg_cluster: PgCl
         [
             sys.executable,
             str(ROOT / "cli.py"),
-            "copy-to-postgresql",
+            "copy-db",
             "--data",
             str(tmp_path / "data"),
             "--to",
