@@ -82,7 +82,7 @@ def duties(
     store_dir: Path | None,
     duties_dir: Path | None,
 ) -> None:
-    """周期性工作：本周、本月应办和逾期的工作（日报周报月报、台账、会议、督导……）。
+    """本周、本月应办和逾期的周期性工作（报表、台账、会议等）。
 
     每项工作取自辖区规定（duties），附出处；学校、乡镇（含村、社区）或教育局各看自己的。
     已办的用 baoxue duties done 编号 --document 文件 标记。

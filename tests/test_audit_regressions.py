@@ -787,3 +787,64 @@ def test_a_printed_meeting_topic_has_no_printers_gap() -> None:
     )
     meeting(source, facts)
     assert facts.meetings[0].topic == "2026年春季学期控辍保学工作推进会"
+
+
+def _month_rows(periods: str, times: str) -> list[list[object]]:
+    """李小华's 送教 summary, a row a month: 月份 | 送教日期 (days only) | 时间 | 课时 | 教师."""
+    rows: list[list[object]] = [["月份", "送教日期", "送教时间", "送教课时", "送教教师"]]
+    months = [(2025, m) for m in (9, 10, 11, 12)] + [(2026, m) for m in (1, 3, 4, 5, 6, 7)]
+    for year, month in months:
+        days = "3日、10日" if month == 7 else "8日、22日"  # the period ends on 15 July
+        rows.append([f"{year}年{month}月", days, times, periods, "李春梅、王海"])
+    return rows
+
+
+def _home_taught(tmp_path: Path, rows: list[list[object]]) -> Path:
+    from fixtures.packages import school
+
+    files = school.disabled_roster([("李小华", "女", "肢体残疾")])
+    files |= school.home_teaching_roster([("李小华", date(2025, 9, 1))])
+    files["四、送教上门/李小华/送教上门记录汇总.docx"] = docx(["李小华送教上门记录汇总表", rows])
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    return tmp_path
+
+
+def _home_verdicts(root: Path) -> dict[str, tuple[str, str]]:
+    from audit.run import run_audit
+
+    result = run_audit(root, "liupu-supervision-2024", period=PERIOD)
+    return {
+        item.id: (item.subjects[0].status, item.subjects[0].detail)
+        for item in result.items
+        if item.id in ("4.4", "4.5", "4.6", "4.7")
+    }
+
+
+def test_a_row_of_one_months_visits_is_a_visit_a_day(tmp_path: Path) -> None:
+    """月份 2025年9月 | 送教日期 8日、22日 | 各3课时: the date box held days only, so no visit
+    was read and every row was unread — 4.4–4.7 left to a person on a clear record."""
+    root = _home_taught(tmp_path, _month_rows("各3课时", "每次9:00-11:00"))
+    facts = read_facts(root, PERIOD)
+    sessions = sorted((s.date, s.periods, s.start, s.end) for s in facts.sessions)
+    assert len(sessions) == 20
+    assert sessions[:2] == [
+        (date(2025, 9, 8), 3, time(9), time(11)),
+        (date(2025, 9, 22), 3, time(9), time(11)),
+    ]
+    assert not facts.unread
+    assert {k: v[0] for k, v in _home_verdicts(root).items()} == dict.fromkeys(
+        ("4.4", "4.5", "4.6", "4.7"), "pass"
+    )
+
+
+def test_a_months_periods_told_together_are_not_a_breach(tmp_path: Path) -> None:
+    """“6课时” and “9:00-11:00” on a row of two visits say nothing sure of each visit: read as
+    2 × 6 课时 they would pass what may be short, read as one visit's they would fail. Each
+    visit's 课时 and length go to a person; the month's count of visits still stands."""
+    verdicts = _home_verdicts(_home_taught(tmp_path, _month_rows("6课时", "9:00-11:00")))
+    assert verdicts["4.4"][0] == "pass"
+    for rid in ("4.5", "4.6", "4.7"):
+        assert verdicts[rid][0] == "not_reviewed", (rid, verdicts[rid])
+    assert "按月合写" in verdicts["4.5"][1]

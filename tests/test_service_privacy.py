@@ -273,6 +273,45 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     r = clerk.post("/tokens", data={"name": "脚本", "csrf_token": clerk.csrf})  # type: ignore[attr-defined]
     assert r.status_code in (200, 303), r.text
 
+    # a duty marked done with a file naming a pupil in full, and a township's 四查三对比
+    place = f"s{school}"
+    week = clerk.get(f"/api/duties?place={place}&week=2026-W11&on=2026-03-12").json()
+    duty = week["window"][0]["key"]
+    r = clerk.post(
+        "/duties/done",
+        data={
+            "place": place,
+            "key": duty,
+            "by": "韦老师",
+            "done_on": "2026-03-13",
+            "csrf_token": clerk.csrf,
+        },  # type: ignore[attr-defined]
+        files={"file": ("周报.csv", f"韦堃,{FULL_ID}\n".encode(), "text/csv")},
+    )
+    assert r.status_code == 303, r.text
+    page = clerk.get(f"/duties?place={place}&week=2026-W11&on=2026-03-20").text
+    marks = [int(m) for m in re.findall(r'href="/duties/done/(\d+)/file"', page)]
+    assert marks
+    from cases.sample_lists import write_township
+
+    lists = write_township(tmp / "lists")
+    r = inspector.post(
+        "/reconcile",
+        data={
+            "profile_id": "jiaotan-2025",
+            "unit": "蛟潭镇",
+            "on": "2026-03-09",
+            "csrf_token": inspector.csrf,
+        },  # type: ignore[attr-defined]
+        files=[(k, (p.name, p.read_bytes(), "application/octet-stream")) for k, p in lists.items()],
+    )
+    assert r.status_code == 303, r.text
+    runs = [
+        int(m)
+        for m in re.findall(r'href="/reconcile/(\d+)/xlsx"', inspector.get("/reconcile").text)
+    ]
+    assert runs
+
     with env.app.state.ctx.db.session() as db:
         evidence = db.scalars(select(FindingEvidence.id)).all()
         token = db.scalars(select(ApiToken.id)).all()
@@ -301,6 +340,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "what": ["schools", "assignments"],
         "form_id": ["return_notice"],
         "package_id": list(packages),
+        "mark_id": marks,
+        "run_id": runs,
     }
     # a form pre-filled with a known student's details
     w.query = {**QUERY_VALUES, "student_id": [str(i) for i in students[:2]]}

@@ -31,7 +31,7 @@ from audit.extract.tables import (
     norm_label,
     unfilled,
 )
-from audit.extract.values import cell_date
+from audit.extract.values import cell_date, month_row_days
 from audit.facts import (
     FileAccount,
     HomeTeachingSession,
@@ -304,8 +304,9 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             if not found and wanted in RECORD_DATE_FIELDS:
                 # a record's date box as the extractors read it: an Excel serial, 20250906, 3.5
                 day = cell_date(text, source.pick)
-                if day is not None:
-                    found = [(day, False)]
+                days = [day] if day else month_row_days(text, row, source.pick)  # 10日、24日
+                if days:
+                    found = [(d, False) for d in days]
                 elif _written(text) and not is_clock(text):
                     garbled = True
             dates += found

@@ -11,6 +11,7 @@ folder or the file's title.
 from __future__ import annotations
 
 import re
+import weakref
 
 from audit.facts import PackageFacts
 from forms.names import (
@@ -30,14 +31,26 @@ def name_key(name: str) -> str:
     return _DOTS.sub("·", _SPACES.sub("", name))
 
 
+# The last package's names and how many rosters and lists they were taken from: every file
+# of a package asks, and facts only grow while it is read (a 1,000-file package asked 1,000
+# times over 500 students).
+_known: tuple[weakref.ref[PackageFacts], int, int, dict[str, str]] | None = None
+
+
 def known_names(facts: PackageFacts) -> dict[str, str]:
-    """Every name the package's rosters and headcount lists hold, by name key."""
+    """Every name the package's rosters and headcount lists hold, by name key (do not change
+    the dict: it is shared until the package's rosters grow)."""
+    global _known
+    size = (len(facts.students), len(facts.headcounts))
+    if _known is not None and _known[0]() is facts and _known[1:3] == size:
+        return _known[3]
     found: dict[str, str] = {}
     for s in facts.students:
         found.setdefault(name_key(s.name), s.name)
     for h in facts.headcounts:
         for n in h.names:
             found.setdefault(name_key(n), n)
+    _known = (weakref.ref(facts), *size, found)
     return found
 
 

@@ -8,7 +8,7 @@ one record per dated paragraph.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, time
 from typing import Literal
 
@@ -26,6 +26,7 @@ from audit.extract.tables import (
 from audit.extract.values import (
     cell_date,
     minutes_between,
+    month_row_days,
     number,
     parse_count,
     parse_minutes,
@@ -548,9 +549,35 @@ def sessions(source: Source, facts: PackageFacts) -> None:
     hint = source.student_hint()
     stated = _stated_minutes(source)
     for record, prov, text in _shaped_records(source):
-        session = _session(record, text, source, hint, prov, stated)
-        if session is not None:
-            facts.sessions.append(session)
+        for visit in _each_visit(record, source.pick):
+            session = _session(visit, text, source, hint, prov, stated)
+            if session is not None:
+                facts.sessions.append(session)
+
+
+# Told for a month's visits together (“6课时”, “9:00-11:00”), not for each: unknown for each.
+UNKNOWN_FOR_EACH = "？"
+_EACH = re.compile(r"各|每次|每回|均")
+
+
+def _each_visit(record: Record, pick: Callable[[int], int] | None) -> list[Record]:
+    """One record a visit: a row telling one month's (2025年9月 | 10日、24日 | 各3课时) is one
+    a day it names; its 课时, times and length hold for each only when it says so (各, 每次)."""
+    date_text = record.get("date")
+    if not date_text or cell_date(date_text, pick) is not None:
+        return [record]
+    cells = [v for k, v in record.values.items() if k != "date"] + list(record.extra.values())
+    days = month_row_days(date_text, cells, pick)
+    if not days:
+        return [record]
+    visits = []
+    for day in days:
+        values = dict(record.values, date=f"{day.year}年{day.month}月{day.day}日")
+        for key in ("periods", "time_range", "duration"):
+            if len(days) > 1 and values.get(key) and not _EACH.search(values[key]):
+                values[key] = UNKNOWN_FOR_EACH
+        visits.append(Record(values, record.row, record.snippet, record.extra))
+    return visits
 
 
 _STATED_IN_HEADING = re.compile(r"[（(]\s*每\s*(?:个)?\s*(?:课时|节课?)[^）)]*[）)]")
@@ -643,6 +670,10 @@ def _session(
     if not teachers and not record.get("teachers"):
         teachers = list(dict.fromkeys(_TEACHERS.findall(text)))
     illegible: list[str] = []
+    if UNKNOWN_FOR_EACH in (record.get("time_range"), record.get("duration")):
+        illegible.append(ILLEGIBLE_TIME)  # told for the month's visits together
+    if record.get("periods") == UNKNOWN_FOR_EACH:
+        illegible.append(ILLEGIBLE_PERIODS)
     if prov.ocr_engine:  # a box with writing OCR could not make out is not an empty box
         written = (span is None and record.get("time_range")) or record.get("duration")
         if written and total is None:
@@ -660,5 +691,5 @@ def _session(
         total_minutes=total,
         teachers=teachers,
         content=(record.get("content") or None),
-        illegible=illegible,
+        illegible=list(dict.fromkeys(illegible)),
     )

@@ -385,7 +385,9 @@ def form_values(table: Table) -> Record | None:
     return Record(values, row_number, snippet)
 
 
-_CLOCK_FIRST = re.compile(r"^\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*(?:[:：]\s*\d{2}|[时点])")
+_CLOCK_FIRST = re.compile(
+    r"^\s*(?:每次|各|均为?)?\s*(?:上午|下午|晚上)?\s*\d{1,2}\s*(?:[:：]\s*\d{2}|[时点])"
+)
 
 
 def is_clock(value: str) -> bool:

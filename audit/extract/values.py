@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, time
 
 import cn2an
@@ -216,3 +216,36 @@ def cell_date(text: str, pick: Callable[[int], int] | None) -> date | None:
             except ValueError:
                 return None
     return None
+
+
+# A date box of day numbers only (“10日、24日”, “8、22”): the days of a row of one month's visits.
+_DAY_LIST = re.compile(r"\d{1,2}\s*[日号]?(?:\s*[、，,；;/和及与]\s*\d{1,2}\s*[日号]?)*")
+# The row's month, in a cell of its own: 2025年9月, 2025.9, 2025-09, 9月, 9月份.
+_MONTH_CELL = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})\s*年\s*)?(?P<m>\d{1,2})\s*月份?"
+    r"|(?P<y2>(?:19|20)\d{2})\s*[./-]\s*(?P<m2>\d{1,2})"
+)
+
+
+def month_row_days(
+    date_text: str, cells: Iterable[str], pick: Callable[[int], int] | None
+) -> list[date]:
+    """The visits of a row that tells one month's (月份 | 送教日期 10日、24日 | …): its date box
+    holds day numbers only and another cell of the row the month. Empty when the row is not
+    such a row, or a day is not in its month (nothing is guessed)."""
+    if not _DAY_LIST.fullmatch(date_text.strip()):
+        return []
+    for cell in cells:
+        match = _MONTH_CELL.fullmatch(cell.strip())
+        if match is None:
+            continue
+        month = int(match["m"] or match["m2"])
+        written = match["y"] or match["y2"]
+        year = int(written) if written else pick(month) if pick else None
+        if year is None or not 1 <= month <= 12:
+            return []
+        try:
+            return [date(year, month, int(day)) for day in re.findall(r"\d{1,2}", date_text)]
+        except ValueError:
+            return []
+    return []

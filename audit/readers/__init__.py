@@ -56,9 +56,9 @@ def _read(name: str, data: bytes, max_pdf_pages: int, ocr: OcrLimits) -> ReadRes
         if suffix == ".pdf" or data[:5] == b"%PDF-":
             return read_pdf(data, max_pages=max_pdf_pages, ocr=ocr)
         if suffix in {".docx", ".docm"}:
-            return read_docx(data)
+            return read_docx(data, ocr=ocr)
         if suffix in {".doc", ".wps"}:
-            return read_word97(data, suffix, LEGACY[suffix])
+            return read_word97(data, suffix, LEGACY[suffix], ocr)
         if suffix in {".xlsx", ".xlsm"} and data[:4] == b"PK\x03\x04":
             return read_xlsx(data)
         if suffix in {".xlsx", ".xlsm", ".xls", ".et"}:

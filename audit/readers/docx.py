@@ -32,6 +32,7 @@ from typing import Any
 
 from lxml import etree
 
+from audit.readers.docx_pictures import read_pictures
 from audit.readers.docx_text import (
     NO_STYLES,
     SPECIAL,
@@ -42,6 +43,7 @@ from audit.readers.docx_text import (
     parse_styles,
 )
 from audit.readers.model import Block, Item, ReadResult, Table, Unseen, clean, error, note_unseen
+from audit.readers.ocr import OcrLimits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -55,6 +57,9 @@ _WORD_MAIN = {
     "application/vnd.ms-word.document.macroEnabled.main+xml",
 }
 # python-docx's parser options: blank text between elements dropped, no entities resolved
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+MAX_PICTURES = 200  # pictures of one document looked at; OCR's own page budget applies too
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 MAX_CHUNK_DEPTH = 2  # a document embedded in a document embedded in the document, no deeper
 _STYLE_CACHE: dict[tuple[int, int], Styles] = {}
@@ -65,7 +70,8 @@ class NotWord(ValueError):
     """A zip that is not a Word document (no main document part, or not a Word one)."""
 
 
-def read_docx(data: bytes, depth: int = 0) -> ReadResult:
+def read_docx(data: bytes, depth: int = 0, ocr: OcrLimits | None = None) -> ReadResult:
+    """The document's final view; with `ocr`, the pictures of paper pasted in it too."""
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -75,6 +81,8 @@ def read_docx(data: bytes, depth: int = 0) -> ReadResult:
             document = _Document.open(package, depth)
             result = ReadResult()
             result.items = document.items()
+            if ocr is not None:
+                read_pictures(document.pictures(), result, ocr)
         except (zipfile.BadZipFile, KeyError, ValueError):
             return error("DOCX 文件已损坏或不是 Word 文档，无法打开")
         except Exception as exc:  # lxml syntax errors and the like: a corrupt part
@@ -206,6 +214,24 @@ class _Document:
         return rows
 
     # ------------------------------------------------------------------ other parts
+
+    def pictures(self) -> list[bytes]:
+        """The body's pictures in document order, each once (a picture is held twice in
+        mc:AlternateContent: DrawingML and its VML fallback)."""
+        rels = self._relationships()
+        seen: list[str] = []
+        for element in self.root.iter(_BLIP, _IMAGEDATA):
+            rel = element.get(R + "embed") or element.get(R + "id") or ""
+            kind, target = rels.get(rel, ("", ""))
+            if kind == _REL + "image" and target not in seen:
+                seen.append(target)
+        found = []
+        for target in seen[:MAX_PICTURES]:
+            try:
+                found.append(self.package.read(target.lstrip("/")))
+            except KeyError:
+                continue
+        return found
 
     def _relationships(self) -> dict[str, tuple[str, str]]:
         if self._rels is None:

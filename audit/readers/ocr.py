@@ -52,6 +52,8 @@ class Settings:
     paper_levels_percentile: float
     paper_min_print: float
     max_periods_a_visit: int
+    picture_page_min_area: float
+    picture_page_max_lines: int
     corrections: tuple[tuple[str, str], ...]
 
     def correct(self, text: str) -> str:
@@ -77,6 +79,8 @@ def settings() -> Settings:
         paper_levels_percentile=float(data["paper"]["levels_percentile"]),
         paper_min_print=float(data["paper"]["min_print"]),
         max_periods_a_visit=int(data["max_periods_a_visit"]),
+        picture_page_min_area=float(data["picture_page"]["min_area"]),
+        picture_page_max_lines=int(data["picture_page"]["max_lines"]),
         corrections=tuple((str(k), str(v)) for k, v in (data.get("corrections") or {}).items()),
     )
 

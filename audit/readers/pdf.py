@@ -17,16 +17,19 @@ import ctypes
 import io
 import itertools
 import logging
+import math
 import re
 from functools import partial
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from audit.readers.model import Block, ReadResult, Table, clean, error
-from audit.readers.ocr import OcrLimits
-from audit.readers.pdf_grid import page_shapes, page_tables
+from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
+from audit.readers.ocr import settings as ocr_settings
+from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
@@ -45,14 +48,18 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_SECURITY:
             return error("PDF 已加密（不支持的加密方式）")
         return error("PDF 文件已损坏或不是 PDF，无法打开")
+    if pdfium_c.FPDF_GetFormType(doc.raw) != pdfium_c.FORMTYPE_NONE:
+        # a fillable form: pdfium draws a filled field whose look the file leaves to the viewer
+        doc.init_forms()
     result = ReadResult()
     fallback: list[int] = []  # pages whose rules pdfium could not make a table of
+    pictured: set[int] = set()  # pages with text whose picture of a paper is read by OCR too
     try:
         count = len(doc)
         result.pages = count
         for index in range(min(count, max_pages)):
             number = index + 1
-            page = doc[index]
+            page, notes, flattened = page_as_printed(doc, index)
             try:
                 textpage = page.get_textpage()
                 try:
@@ -65,9 +72,10 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                         else []
                     )
                     written = reading_order(textpage_lines(text, textpage))
-                    if fragmented(written):
+                    if flattened or fragmented(written):
                         # pdfium's lines are a character or two each (a string a character
-                        # drawn on its own): the lines are rebuilt from where the text lies
+                        # drawn on its own), or a form's values come after all its labels
+                        # (flattened fields): the lines are rebuilt from where the text lies
                         written = layout.texts()
                     if not tables and columns_likely(written):
                         tables = layout.column_tables(number)
@@ -77,7 +85,10 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue
-                for line in written:
+                if _picture_of_paper(page, shapes, written):
+                    result.scanned_pages.append(number)  # read by OCR as well as its text
+                    pictured.add(number)
+                for line in [*written, *notes]:
                     result.items.append(Block(line, number))
                 result.items.extend(tables)
                 if not tables and shapes.curved:
@@ -91,7 +102,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         return error("PDF 文件已损坏，无法读取页面")
     finally:
         doc.close()
-    if count and len(result.scanned_pages) == count and not result.ocr_pages:
+    if count and len(set(result.scanned_pages) - pictured) == count and not result.ocr_pages:
         result.status = "scanned"
         result.reason = "全部页面为扫描图像，没有文字层，需人工查看"
         if result.page_notes:
@@ -101,6 +112,102 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
     return result
+
+
+def _picture_of_paper(page: pdfium.PdfPage, shapes: PageShapes, written: list[str]) -> bool:
+    """A page of a caption and a photo of a paper (a Word document with a pasted photo of the
+    signed form, exported to PDF): its record is in the picture (checklists/evidence/ocr.yaml
+    `picture_page`)."""
+    s = ocr_settings()
+    if not shapes.images or len(written) > s.picture_page_max_lines or not enabled():
+        return False
+    width, height = page.get_size()
+    if shapes.picture_area < s.picture_page_min_area * width * height:
+        return False
+    largest: tuple[float, Image.Image | None] = (0.0, None)
+    for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        left, bottom, right, top = picture.get_bounds()
+        area = (right - left) * (top - bottom)
+        if area > largest[0]:
+            try:
+                largest = (area, picture.get_bitmap(render=False).to_pil())
+            except (pdfium.PdfiumError, ValueError, OSError):  # a picture pdfium cannot decode
+                continue
+    return largest[1] is not None and looks_like_paper(largest[1])
+
+
+def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage, list[str], bool]:
+    """The page with what its annotations show — a filled form field, a typed-in comment box, a
+    stamp — made part of its text (a viewer shows them; the page's own content does not hold
+    them), and the words of comment boxes a viewer draws from their words alone. What a viewer
+    shows on screen, not only what it prints: a comment box without the print flag is seen."""
+    page = doc[index]
+    if not pdfium_c.FPDFPage_GetAnnotCount(page.raw):
+        return page, [], False
+    notes = _comment_boxes(page)
+    if not _shows_text(page):  # links, sticky-note icons, ink: the page's text is all there is
+        return page, notes, False
+    flat = pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY)
+    if flat != pdfium_c.FLATTEN_SUCCESS:
+        return page, notes, False
+    page.close()
+    return doc[index], notes, True  # pdfium reads a flattened page's content only when reloaded
+
+
+# Annotations whose appearance may hold words: form fields (widgets) and stamps.
+_TEXT_ANNOTATIONS = frozenset({pdfium_c.FPDF_ANNOT_WIDGET, pdfium_c.FPDF_ANNOT_STAMP})
+
+
+def _shows_text(page: pdfium.PdfPage) -> bool:
+    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
+        if not annot:
+            continue
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) in _TEXT_ANNOTATIONS:
+                return True
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+    return False
+
+
+_HIDDEN_FLAGS = (
+    pdfium_c.FPDF_ANNOT_FLAG_HIDDEN
+    | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE
+    | pdfium_c.FPDF_ANNOT_FLAG_NOVIEW
+)
+
+
+def _comment_boxes(page: pdfium.PdfPage) -> list[str]:
+    """The words of each visible FreeText annotation (a typed-in comment box), which are then
+    taken off the page: a viewer draws them from /Contents (pdfium's own appearance for one
+    holds no text), so its appearance, if any, is not read a second time."""
+    notes: list[str] = []
+    for i in reversed(range(pdfium_c.FPDFPage_GetAnnotCount(page.raw))):
+        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
+        if not annot:
+            continue
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_FREETEXT:
+                continue
+            if not pdfium_c.FPDFAnnot_GetFlags(annot) & _HIDDEN_FLAGS:
+                text = _annot_string(annot, b"Contents")
+                notes[:0] = [line for line in text.splitlines() if line.strip()]
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annot)
+        pdfium_c.FPDFPage_RemoveAnnot(page.raw, i)
+    return notes
+
+
+def _annot_string(annot: pdfium_c.FPDF_ANNOTATION, key: bytes) -> str:
+    size = pdfium_c.FPDFAnnot_GetStringValue(annot, key, None, 0)  # bytes, UTF-16LE with NUL
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    pdfium_c.FPDFAnnot_GetStringValue(
+        annot, key, ctypes.cast(buffer, ctypes.POINTER(pdfium_c.FPDF_WCHAR)), size
+    )
+    return buffer.raw[: size - 2].decode("utf-16-le", errors="replace")
 
 
 Line = tuple[float, float, float, str]  # baseline y, left x, height, text
@@ -121,8 +228,43 @@ def textpage_lines(text: str, textpage: pdfium.PdfTextPage) -> list[Line]:
         index = match.start() + len(match.group()) - len(match.group().lstrip())
         pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
         _left, bottom, _right, top = textpage.get_charbox(index)
-        found.append((y.value, x.value, max(top - bottom, 1.0), line))
+        start = (y.value, x.value, max(top - bottom, 1.0), line)
+        last = match.start() + len(match.group().rstrip()) - 1
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, last, x, y)
+        if abs(y.value - start[0]) <= 0.5 * start[2] or _turned(textpage, index):
+            found.append(start)  # one line, or text drawn turned (its baseline runs up the page)
+        else:  # pdfium joined text drawn on different lines (filled form fields, one each)
+            found.extend(_baseline_runs(textpage, index, last + 1))
     return found
+
+
+def _turned(textpage: pdfium.PdfTextPage, index: int) -> bool:
+    """Whether the character is drawn turned from the page's horizontal (a landscape table
+    drawn on a portrait page, a heading set vertically)."""
+    angle = float(pdfium_c.FPDFText_GetCharAngle(textpage.raw, index))  # radians; -1: error
+    return angle > 0 and min(angle, 2 * math.pi - angle) > 0.1
+
+
+def _baseline_runs(textpage: pdfium.PdfTextPage, begin: int, end: int) -> list[Line]:
+    """Characters begin..end of the page text split where the baseline moves a line."""
+    runs: list[Line] = []
+    x, y = ctypes.c_double(), ctypes.c_double()
+    chars: list[str] = []
+    for index in range(begin, end):
+        char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index))
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y)
+        _left, bottom, _right, top = textpage.get_charbox(index)
+        if char.strip() and (
+            not runs or abs(y.value - runs[-1][0]) > 0.5 * max(runs[-1][2], top - bottom)
+        ):
+            if runs and chars:
+                runs[-1] = (*runs[-1][:3], "".join(chars).strip())
+            runs.append((y.value, x.value, max(top - bottom, 1.0), ""))
+            chars = []
+        chars.append(char)
+    if runs:
+        runs[-1] = (*runs[-1][:3], "".join(chars).strip())
+    return [run for run in runs if run[3]]
 
 
 _LINE = re.compile(r"[^\r\n]+")

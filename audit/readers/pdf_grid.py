@@ -41,6 +41,8 @@ class PageShapes:
     images: int
     # large paths with curves (a rounded box, a drawing) whose outline is not all read here
     curved: int = field(default=0, compare=False)
+    # the largest picture's box (pt²): a photo of a paper under a caption fills the page
+    picture_area: float = field(default=0.0, compare=False)
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -118,6 +120,7 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     h: list[tuple[float, float, float]] = []
     v: list[tuple[float, float, float]] = []
     complex_paths = images = curved = 0
+    picture_area = 0.0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
@@ -128,6 +131,9 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             break
         if kind == image_kind:
             images += 1
+            if get_bounds(raw, *refs):
+                area = (right.value - left.value) * (top.value - bottom.value)
+                picture_area = max(picture_area, area)
             continue
         if kind != path_kind:
             continue
@@ -147,7 +153,7 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             if _count_segments(raw) > RECT_SEGMENTS:
                 curved += not _segments(raw, (x0, y0, x1, y1), h, v)
     rules_h, rules_v = _merged(tuple(h), tuple(v))
-    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, curved)
+    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, curved, picture_area)
 
 
 RECT_SEGMENTS = 5  # a rectangle (re) is a move, three lines and a close: more is a drawing

@@ -20,15 +20,19 @@ from pathlib import Path
 
 from audit.readers.docx import read_docx
 from audit.readers.model import ReadResult, error
+from audit.readers.ocr import OcrLimits
 from forms.sheets import sniff
 
 TIMEOUT_SECONDS = 120
 
 
-def read_word97(data: bytes, suffix: str, unreadable: str) -> ReadResult:
-    """Read a .doc/.wps by converting it; `unreadable` is the message when that cannot be done."""
+def read_word97(
+    data: bytes, suffix: str, unreadable: str, ocr: OcrLimits | None = None
+) -> ReadResult:
+    """Read a .doc/.wps by converting it; `unreadable` is the message when that cannot be done.
+    With `ocr`, pictures of paper pasted in it are read as a .docx's are."""
     if data[:4] == b"PK\x03\x04":  # a .docx under an old name
-        return read_docx(data)
+        return read_docx(data, ocr=ocr)
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or not _convertible(data):
         return error(unreadable)
@@ -58,7 +62,7 @@ def read_word97(data: bytes, suffix: str, unreadable: str) -> ReadResult:
         converted = work / "out" / "document.docx"
         if not converted.is_file():
             return error(f"{unreadable}（文件已损坏或加密，无法转换）")
-        return read_docx(converted.read_bytes())
+        return read_docx(converted.read_bytes(), ocr=ocr)
 
 
 def _convertible(data: bytes) -> bool:

@@ -142,6 +142,8 @@ class Context:
         self.period = period
         self._files = {f.path: f for f in facts.files}
         self._sessions: dict[str, list[HomeTeachingSession]] | None = None
+        # what several rules work out alike (4.4–4.7 the same month grids), by what it is
+        self.shared: dict[tuple[str, str], Any] = {}
 
     def file(self, path: str) -> PackageFile | None:
         return self._files.get(path)

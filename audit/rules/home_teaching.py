@@ -170,7 +170,12 @@ def _month_label(month: str) -> str:
 
 
 def _grids(ctx: Context, p: HomeTeachingParams) -> list[Grid]:
-    return [student_grid(ctx, m, p) for m in ctx.group("home_teaching").values()]
+    """Each home-taught student's grid, worked out once for the four rules that read it."""
+    key = ("home_teaching_grids", p.model_dump_json())
+    if key not in ctx.shared:
+        ctx.shared[key] = [student_grid(ctx, m, p) for m in ctx.group("home_teaching").values()]
+    grids: list[Grid] = ctx.shared[key]
+    return grids
 
 
 def _none() -> Outcome:
@@ -254,6 +259,18 @@ def home_teaching_visits(ctx: Context, p: HomeTeachingParams) -> Outcome:
     return _finish(grids, subjects, shares, issues, f"每个适用月送教不少于{p.visits_per_month}次")
 
 
+def _unread_by_why(
+    unread: list[HomeTeachingSession],
+) -> list[tuple[str, list[HomeTeachingSession]]]:
+    """Sessions whose box was written but not made out for each, by why: a scan OCR could not
+    read, or a row telling a month's visits together (各 not said)."""
+    groups: dict[str, list[HomeTeachingSession]] = {}
+    for s in unread:
+        why = "扫描件识别不清" if s.prov.ocr_engine else "按月合写，未逐次写明"
+        groups.setdefault(why, []).append(s)
+    return list(groups.items())
+
+
 def _per_visit(
     grids: list[Grid], check: str, p: HomeTeachingParams
 ) -> tuple[list[Subject], list[float], list[Issue]]:
@@ -295,18 +312,18 @@ def _per_visit(
         )
         listing = "；".join(f"{cn_date(s.date)}{why}" for s, why in bad)
         detail = f"送教{len(g.sessions)}次，{judged - len(bad)}次{rule_text}"
-        if unread:
+        for why, these in _unread_by_why(unread):
             where = "、".join(
                 f"{cn_date(s.date)}（第{s.prov.page}页）" if s.prov.page else cn_date(s.date)
-                for s in unread
+                for s in these
             )
-            said = f"{len(unread)}次{box}扫描件识别不清，需人工核查：{where}"
+            said = f"{len(these)}次{box}{why}，需人工核查：{where}"
             detail += f"；{said}"
             issues.append(
                 Issue(
                     message=f"{name}有{said}",
                     student=name,
-                    evidence=[s.prov for s in unread][:10],
+                    evidence=[s.prov for s in these][:10],
                     missing=True,  # not a breach: the evidence is there, unread
                 )
             )
@@ -361,6 +378,16 @@ def year_totals(g: Grid) -> list[tuple[int, float, float, float]]:
     ]
 
 
+def _periods_not_made_out(g: Grid, school_year: int) -> int:
+    """Sessions of a school year whose 课时 box was written but not made out for each."""
+    start, end = school_year_bounds(school_year)
+    return sum(
+        1
+        for s in g.sessions
+        if start <= s.date <= end and s.periods is None and ILLEGIBLE_PERIODS in s.illegible
+    )
+
+
 @rule("home_teaching_year", HomeTeachingParams)
 def home_teaching_year(ctx: Context, p: HomeTeachingParams) -> Outcome:
     grids = _grids(ctx, p)
@@ -376,7 +403,7 @@ def home_teaching_year(ctx: Context, p: HomeTeachingParams) -> Outcome:
             )
             shares.append(0.0)
             continue
-        parts, unmet, share_sum = [], [], 0.0
+        parts, unmet, unknown, share_sum = [], [], [], 0.0
         for year, months, have, need in totals:
             basis = (
                 "全学年"
@@ -384,19 +411,34 @@ def home_teaching_year(ctx: Context, p: HomeTeachingParams) -> Outcome:
                 else f"覆盖{months:g}个教学月×{p.prorate_per_month:g}"
             )
             text = f"{year}学年送教{have:g}{p.unit}，应不少于{need:g}{p.unit}（{basis}）"
+            uncounted = _periods_not_made_out(g, year)
+            if uncounted and have < need:
+                # each could hold the 课时 still wanting: the year is for a person to count
+                text += f"，另有{uncounted}次送教的课时数未能识别（扫描不清或按月合写）"
+                unknown.append(text)
             parts.append(text)
             share_sum += min(1.0, have / need)
-            if have < need:
+            if have < need and not uncounted:
                 unmet.append(text)
         share = share_sum / len(totals)
         shares.append(share)
+        status = status_of(share) if not unmet else ("partial" if share > 0 else "fail")
         subjects.append(
             Subject(
                 student=name,
-                status=status_of(share) if not unmet else ("partial" if share > 0 else "fail"),
+                status="not_reviewed" if unknown and not unmet else status,
                 detail="；".join(parts),
             )
         )
+        if unknown:
+            issues.append(
+                Issue(
+                    message=f"{name}年度送教量待人工核查：" + "；".join(unknown),
+                    student=name,
+                    evidence=[s.prov for s in g.sessions if s.periods is None][:5],
+                    missing=True,
+                )
+            )
         if unmet:
             issues.append(
                 Issue(
