@@ -3,7 +3,8 @@ processes started with the systemd units' own commands (deploy/systemd/), jobs s
 through the API. Every job is done exactly once and its result stored once; a worker killed
 with SIGKILL mid-job is found dead by its heartbeats and its job finishes on the other
 worker, with the same document numbers; another web process starting meanwhile resets
-nothing."""
+nothing; a stopped worker finishes its job first; a job whose workers all die fails with the
+reason."""
 
 from __future__ import annotations
 
@@ -188,3 +189,34 @@ def test_a_stopped_worker_finishes_its_job_first(site: Any) -> None:
     final = client.get(f"/api/jobs/{job_id}").json()
     assert final["status"] == "done", final
     assert (final["attempts"], final["worker"]) == (1, stopping)  # run once, where it began
+
+
+def test_a_job_whose_workers_all_die_fails_with_the_reason(site: Any) -> None:
+    """Killed on its first worker, then on the one that took it over: its 2 attempts used,
+    the next worker to look fails it with the reason instead of running it a third time."""
+    running, client, school, _ = site
+    for name in [n for n in running.processes if n.startswith("worker-")]:
+        running.kill(name)
+    running.worker("d")
+    running.worker("e")
+    job_id = _batch(client, school, SLOW_ROWS)
+    seen: list[dict[str, Any]] = []
+
+    def running_on(attempt: int) -> dict[str, Any]:
+        job: dict[str, Any] = {"status": "queued", "attempts": 0, "done": 0}
+        while not (job["status"] == "running" and job["attempts"] == attempt and job["done"]):
+            assert job["status"] in ("queued", "running") and len(seen) < 5000, job
+            time.sleep(0.2)
+            job = client.get(f"/api/jobs/{job_id}").json()
+            seen.append(job)
+        return job
+
+    first = running_on(1)["worker"]
+    running.kill(f"worker-{first[-1]}")
+    second = running_on(2)["worker"]
+    assert second != first
+    running.kill(f"worker-{second[-1]}")
+    running.worker("f")  # nothing else alive: this one finds the job's worker dead
+    final = wait_all(client, [job_id], seen=seen)[job_id]
+    assert final["status"] == "failed" and final["attempts"] == 2, final
+    assert final["error"].startswith("处理任务的进程失联") and "已尝试2次仍未完成" in final["error"]
