@@ -71,7 +71,12 @@ async def recover_stalled(app: App, config: ServiceConfig) -> dict[str, int]:
         else:
             status = Status.SUCCEEDED if outcome == "done" else Status.FAILED
             await manager.finish_job_by_id_async(job.id, status=status, delete_job=False)
-            counts["failed"] += outcome == "failed"
+            if outcome == "failed":
+                counts["failed"] += 1
+                log.warning(
+                    "job %s: its worker is silent, no attempt left: failed",
+                    job.task_kwargs["job_id"],
+                )
     await manager.prune_stalled_workers(config.queue_stalled_seconds)
     for job_id in await asyncio.to_thread(orphans, config):
         try:
