@@ -28,7 +28,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy forms audit cases service supervision cli.py cli_cases.py cli_common.py cli_reconcile.py cli_duties.py cli_round.py
+	$(BIN)/mypy forms audit cases service supervision cli.py cli_cases.py cli_common.py cli_reconcile.py cli_duties.py cli_round.py cli_worker.py
 
 test: setup-test lint
 	$(BIN)/pytest

@@ -20,6 +20,7 @@ from cli_common import fail as _fail
 from cli_duties import duties
 from cli_reconcile import reconcile
 from cli_round import round_group
+from cli_worker import copy_db, worker
 from forms.files import check_folder, check_output, make_folder, write_output
 
 
@@ -531,6 +532,8 @@ main.add_command(cases)
 main.add_command(reconcile)
 main.add_command(duties)
 main.add_command(round_group)
+main.add_command(worker)
+main.add_command(copy_db)
 
 
 def _service_config(data: Path | None, db: str | None, **extra: object) -> object:
@@ -608,6 +611,8 @@ def serve(
 
     where = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"保学服务：{where}  （API 文档 {where}api/docs；数据目录 {config.data_dir}）")  # type: ignore[attr-defined]
+    if config.uses_queue:  # type: ignore[attr-defined]
+        click.echo("后台任务经 PostgreSQL 任务队列，由 baoxue worker 进程运行（请至少启动一个）")
     try:
         run(config, host, port, workers or default_workers())  # type: ignore[arg-type]
     except ServeError as exc:

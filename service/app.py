@@ -46,6 +46,7 @@ from service.web.render import page
 
 log = logging.getLogger("baoxue.service")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+SHARED_TEMP_AGE = 6 * 3600  # no upload or job output is written for longer
 
 
 def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> ServiceContext:
@@ -54,9 +55,18 @@ def build_context(config: ServiceConfig, runner: JobRunner | None = None) -> Ser
     database = Database(config.database_url)
     migrate(database.engine)
     blobs = BlobStore(config.blob_dir)
-    if config.primary:
-        blobs.sweep_temp()
-    return ServiceContext(config, database, blobs, runner or PoolJobRunner(config, database))
+    if config.primary:  # on the queue the store is shared: spare what may still be written
+        blobs.sweep_temp(SHARED_TEMP_AGE if config.uses_queue else 0)
+    return ServiceContext(config, database, blobs, runner or make_runner(config, database))
+
+
+def make_runner(config: ServiceConfig, database: Database) -> JobRunner:
+    """The queue on PostgreSQL (`baoxue worker` runs the jobs), else each web process's pool."""
+    if config.uses_queue:
+        from service.queue.runner import QueueJobRunner
+
+        return QueueJobRunner(config)
+    return PoolJobRunner(config, database)
 
 
 def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = None) -> FastAPI:
@@ -66,7 +76,12 @@ def create_app(config: ServiceConfig | None = None, runner: JobRunner | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if config.primary:
+        if config.uses_queue:  # nothing reset: dead workers' jobs are found by heartbeat
+            from service.queue.runner import QueueJobRunner, queue_orphans
+
+            if isinstance(context.runner, QueueJobRunner):
+                queue_orphans(config, context.runner)
+        elif config.primary:
             counts = recover(context.db, config, context.runner)
             if counts["requeued"] or counts["failed"]:
                 log.warning("jobs after restart: %s", counts)

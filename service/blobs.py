@@ -7,9 +7,11 @@ file that start-up sweeps away. The same bytes uploaded twice are stored once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,12 +55,17 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def sweep_temp(self) -> int:
-        """Remove temp files left by uploads interrupted by a crash."""
+    def sweep_temp(self, min_age_seconds: float = 0) -> int:
+        """Remove temp files left by uploads interrupted by a crash; with `min_age_seconds`,
+        only those older (a store shared by several machines: another's upload is under way)."""
         removed = 0
+        before = time.time() - min_age_seconds
         for leftover in self.tmp.glob("upload-*"):
-            leftover.unlink(missing_ok=True)
-            removed += 1
+            with contextlib.suppress(FileNotFoundError):
+                if min_age_seconds and leftover.stat().st_mtime > before:
+                    continue
+                leftover.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def put_stream(self, chunks: Iterable[bytes], limit: int | None = None) -> StoredFile:

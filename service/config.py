@@ -42,6 +42,18 @@ class ServiceConfig:
     # never), so a service at rest holds no rendering or evidence-reading code.
     job_idle_seconds: float | None = field(default_factory=default_job_idle_seconds)
     job_max_attempts: int = 2  # a job interrupted by a restart is retried this often in all
+    # Who runs jobs: "pool" (each web process's own workers; SQLite's default), "queue"
+    # (procrastinate on PostgreSQL: `baoxue worker` processes on any machine), "auto"
+    # (the queue on PostgreSQL, the pool on SQLite).
+    job_runner: str = "auto"
+    # Queue workers write a heartbeat this often; a worker silent for `queue_stalled_seconds`
+    # is taken for dead and its job is retried on another (or failed after the attempts).
+    queue_heartbeat_seconds: float = 10.0
+    queue_stalled_seconds: float = 30.0
+    backup_dir: Path | None = None  # the queue's nightly backup writes here (None: no backup)
+    # Jobs' scratch files (None: the data folder's work/). A queue worker keeps them on its own
+    # machine's disk: the data folder is a network share there.
+    scratch_dir: Path | None = None
     default_profile: str = "liupu-2026"
     default_checklist: str = "liupu-supervision-2024"
     # The process that owns start-up chores (sweeping half-written uploads, resetting jobs a
@@ -56,12 +68,23 @@ class ServiceConfig:
         return f"sqlite:///{self.data_dir / 'baoxue.sqlite3'}"
 
     @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith(("postgresql", "postgres:"))
+
+    @property
+    def uses_queue(self) -> bool:
+        """Jobs go through the distributed queue (procrastinate), not an in-process pool."""
+        if self.job_runner == "auto":
+            return self.is_postgresql
+        return self.job_runner == "queue"
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "files"
 
     @property
     def work_dir(self) -> Path:
-        return self.data_dir / "work"
+        return self.scratch_dir or self.data_dir / "work"
 
     def with_(self, **changes: object) -> ServiceConfig:
         return replace(self, **changes)  # type: ignore[arg-type]

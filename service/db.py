@@ -50,6 +50,8 @@ def migrate(engine: Engine) -> None:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # web processes and workers may start at once
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(20241207)")
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

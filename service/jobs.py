@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -64,11 +65,14 @@ class JobContext:
     config: ServiceConfig
     db: Database
     blobs: BlobStore
+    attempt: int = 1  # this run's number: a run that lost the job (taken for dead) writes nothing
     _last: float = field(default=0.0)
 
     @property
     def work_dir(self) -> Path:
-        path = self.config.work_dir / f"job-{self.job_id}"
+        """This run's scratch folder: one a run, so a retry never meets what a run that died
+        left behind (on the queue the data folder is shared between machines)."""
+        path = self.config.work_dir / f"job-{self.job_id}-{self.attempt}"
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -80,13 +84,18 @@ class JobContext:
         with self.db.session() as db:
             db.execute(
                 update(Job)
-                .where(Job.id == self.job_id)
+                .where(Job.id == self.job_id, Job.attempts == self.attempt)
                 .values(done=done, total=total, message=message[:500], heartbeat_at=utcnow())
             )
 
 
+def worker_label() -> str:
+    """Who runs a job: a queue worker's name ($BAOXUE_WORKER_NAME), else host and pid."""
+    return os.environ.get("BAOXUE_WORKER_NAME") or f"{socket.gethostname()}-{os.getpid()}"
+
+
 @cache
-def _resources(config: ServiceConfig) -> tuple[Database, BlobStore]:
+def resources(config: ServiceConfig) -> tuple[Database, BlobStore]:
     """One engine and store per process (a worker process builds its own)."""
     return Database(config.database_url), BlobStore(config.blob_dir)
 
@@ -99,7 +108,7 @@ def _handler(kind: str) -> Callable[[JobContext], dict[str, Any]]:
 
 def execute_job(config: ServiceConfig, job_id: int) -> str:
     """Run one job to its end; safe to call from a thread, a process or a queue worker."""
-    database, blobs = _resources(config)
+    database, blobs = resources(config)
     with database.session() as db:
         claimed = db.execute(
             update(Job)
@@ -107,6 +116,7 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
             .values(
                 status="running",
                 attempts=Job.attempts + 1,
+                worker=worker_label(),
                 started_at=utcnow(),
                 heartbeat_at=utcnow(),
             )
@@ -115,7 +125,11 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
             return "skipped"
         job = db.get(Job, job_id)
         assert job is not None
-        ctx = JobContext(job.id, job.kind, job.school_id, dict(job.params), config, database, blobs)
+        ctx = JobContext(
+            job.id, job.kind, job.school_id, dict(job.params), config, database, blobs, job.attempts
+        )
+    for left in config.work_dir.glob(f"job-{job_id}-*"):  # earlier runs that died
+        shutil.rmtree(left, ignore_errors=True)
     status, result, error = "failed", None, None
     try:
         result = _handler(ctx.kind)(ctx)
@@ -126,10 +140,20 @@ def execute_job(config: ServiceConfig, job_id: int) -> str:
         log.exception("job %s (%s) crashed", job_id, ctx.kind)
         error = f"内部错误（{type(exc).__name__}），请联系管理员"
     finally:
-        shutil.rmtree(config.work_dir / f"job-{job_id}", ignore_errors=True)
+        shutil.rmtree(config.work_dir / f"job-{job_id}-{ctx.attempt}", ignore_errors=True)
     with database.session() as db:
-        job = db.get(Job, job_id)
-        assert job is not None
+        # Only the run that holds the job records its end: a run taken for dead (its queue
+        # worker missed its heartbeats) whose job went to another worker writes nothing.
+        job = db.scalar(
+            select(Job)
+            .where(Job.id == job_id, Job.status == "running", Job.attempts == ctx.attempt)
+            .with_for_update()
+        )
+        if job is None:
+            log.warning(
+                "job %s: run %s no longer holds the job; result dropped", job_id, ctx.attempt
+            )
+            return "superseded"
         job.status, job.result, job.error = status, result, error
         job.finished_at = utcnow()
         if status == "done":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,20 +82,30 @@ def create_admin(
         context.db.dispose()
 
 
-def backup(config: ServiceConfig, dest: Path) -> dict[str, Any]:
-    """Online backup: SQLite's backup API (safe while the service runs) + the stored files.
-
-    Files are content-addressed and never change, so only new ones are copied.
+def backup(config: ServiceConfig, dest: Path, stamp: str = "") -> dict[str, Any]:
+    """Online backup of the database and the stored files, safe while the service runs:
+    SQLite through its backup API, PostgreSQL through `pg_dump` (custom format, for
+    `pg_restore`; `stamp` names the dump, so nightly dumps are kept side by side). Files are
+    content-addressed and never change, so only new ones are copied.
     """
     from sqlalchemy.engine import make_url
 
     url = make_url(config.database_url)
-    if not url.drivername.startswith("sqlite"):
-        raise ValueError("PostgreSQL 数据库请用 pg_dump 备份；本命令只备份 SQLite 与文件目录")
-    source = Path(url.database or "")
+    dest.mkdir(parents=True, exist_ok=True)
+    if url.drivername.startswith("postgres"):
+        target = _pg_dump(config, dest / f"baoxue{stamp}.pgdump")
+    else:
+        target = _sqlite_backup(Path(url.database or ""), dest)
+    return {
+        "database": str(target),
+        "files_copied": copy_files(config.blob_dir, dest),
+        "dest": str(dest),
+    }
+
+
+def _sqlite_backup(source: Path, dest: Path) -> Path:
     if not source.is_file():
         raise FileNotFoundError(f"找不到数据库文件 {source}")
-    dest.mkdir(parents=True, exist_ok=True)
     target = dest / source.name
     tmp = target.with_suffix(".partial")
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
@@ -105,17 +116,54 @@ def backup(config: ServiceConfig, dest: Path) -> dict[str, Any]:
         out.close()
         src.close()
     tmp.replace(target)
+    return target
+
+
+def pg_dump_path() -> str:
+    """`pg_dump` on the PATH, else the newest of Debian's /usr/lib/postgresql/*/bin."""
+    found = shutil.which("pg_dump") or next(
+        (str(p) for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_dump"), reverse=True)),
+        None,
+    )
+    if found is None:
+        raise FileNotFoundError(
+            "找不到 pg_dump：请安装 postgresql-client（与数据库同一主版本或更新）"
+        )
+    return found
+
+
+def _pg_dump(config: ServiceConfig, target: Path) -> Path:
+    from service.queue.app import conninfo
+
+    tmp = target.with_suffix(".partial")
+    done = subprocess.run(
+        [
+            pg_dump_path(),
+            "--format=custom",
+            "--file",
+            str(tmp),
+            "--dbname",
+            conninfo(config.database_url),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        tmp.unlink(missing_ok=True)
+        raise ValueError(f"pg_dump 失败：{done.stderr.strip()[-500:]}")
+    tmp.replace(target)
+    return target
+
+
+def copy_files(blob_root: Path, dest: Path) -> int:
+    """Copy the stored files not yet in `dest/files` (never the temp folder)."""
     copied = 0
-    blob_root = config.blob_dir
     for path in blob_root.rglob("*"):
-        if (
-            path.is_file()
-            and path.parent != blob_root / "tmp"
-            and "tmp" not in path.relative_to(blob_root).parts[:1]
-        ):
+        if path.is_file() and "tmp" not in path.relative_to(blob_root).parts[:1]:
             copy = dest / "files" / path.relative_to(blob_root)
             if not copy.exists():
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, copy)
                 copied += 1
-    return {"database": str(target), "files_copied": copied, "dest": str(dest)}
+    return copied

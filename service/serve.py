@@ -4,8 +4,10 @@ Python runs one request's code at a time per process, so on a 2-core server a si
 kept page views waiting behind upload handling (p95 ≈ 0.5–0.7 s under the load benchmark).
 With several processes:
 - the start-up chores — migrations, sweeping half-written uploads, resetting jobs a crash
-  left running — run once, in a short-lived child of the parent, before the workers start;
-  each worker only submits the queued jobs (a job is claimed by one worker only, see
+  left running (in-process pool only: on the queue, other machines' workers may be running
+  them, and dead workers are found by their heartbeats, `service.queue.recovery`) — run
+  once, in a short-lived child of the parent, before the workers start; each worker only
+  submits the queued jobs (a job is claimed by one worker only, see
   `service.jobs.execute_job`);
 - each worker listens on its own SO_REUSEPORT socket, so the kernel spreads connections over
   the workers (with one shared socket, the first worker to wake accepted a whole burst of
@@ -94,7 +96,8 @@ def _prepare(config: ServiceConfig) -> None:
         from service.jobs import reset_interrupted
 
         context = build_context(config, runner=_NoRunner())  # migrate and sweep, once
-        reset_interrupted(context.db, config)
+        if not config.uses_queue:  # the queue's workers may be running jobs: leave them
+            reset_interrupted(context.db, config)
         context.db.dispose()
     except Exception as exc:  # one line for the user, not a traceback (the parent says the rest)
         log.debug("start-up chores failed", exc_info=True)

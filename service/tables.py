@@ -200,6 +200,7 @@ class Job(Base):
     message: Mapped[str] = mapped_column(String(500), default="")
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(100))  # the process of the latest run
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
@@ -302,3 +303,22 @@ class ChangeLog(Base):
     object_id: Mapped[str] = mapped_column(String(50))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     detail: Mapped[dict[str, Any]]
+
+
+class Reminder(Base):
+    """What the daily reminder task found due and overdue at one place, once a day
+    (service/queue/chores.py): case steps and duties, shown to those who see the place."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("day", "place_key", name="uq_reminders_day_place"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    place_key: Mapped[str] = mapped_column(String(60))  # s12 | t3 | b:liupu-2026
+    level: Mapped[str] = mapped_column(String(20))  # school | township | bureau
+    name: Mapped[str] = mapped_column(String(200))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id", ondelete="CASCADE"))
+    due: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

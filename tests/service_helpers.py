@@ -97,6 +97,7 @@ def seed(app: FastAPI) -> dict[str, int]:
 
 
 def make_env(data_dir: Path, db_url: str | None = None, **config: Any) -> Env:
+    config.setdefault("job_runner", "pool")  # jobs in this process (the queue: test_queue*.py)
     cfg = ServiceConfig(data_dir=data_dir, db_url=db_url, job_mode="thread", **config)
     app = create_app(cfg)
     return Env(app, cfg, seed(app))

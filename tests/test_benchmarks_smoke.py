@@ -140,3 +140,14 @@ def test_binder_benchmark_runs(tmp_path: Path) -> None:
     ):
         assert line in out, out
     assert "unconverted 0" in out, out
+
+
+def test_queue_benchmark_runs() -> None:
+    out = _run(
+        "benchmarks/queue.py",
+        *("--audits", "1", "--batches", "1", "--rows", "3", "--workers", "1", "--readers", "1"),
+    )
+    assert (
+        "| workers | jobs | minutes | jobs/min | worker CPU s/job |" in out
+        and "| 1 | 2 (0 failed) |" in out
+    ), out

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from audit.checklist import STATUS_NAMES as AUDIT_STATUS
@@ -24,7 +24,7 @@ from service.ops.files import register_blob
 from service.ops.reviews import OBSERVATION_KINDS, observations, sync_findings
 from service.rendering import render_audit_report
 from service.scope import NotFound
-from service.tables import Audit, Package, Review, School, User, utcnow
+from service.tables import Audit, Finding, Package, Review, School, User, utcnow
 
 EXPORTS = {
     "docx": "导出督导工作情况表（DOCX）",
@@ -73,6 +73,20 @@ def run_audit_job(ctx: JobContext) -> dict[str, Any]:
         package_row = db.get(Package, int(p["package_id"]))
         if package_row is None or package_row.withdrawn_at is not None:
             raise JobFailed("上传已撤回，核查结果未保存")
+        # A run that stored its audit and died before it marked the job done: the retry
+        # keeps that audit (a package has one) instead of storing a second
+        stored = db.scalar(select(Audit).where(Audit.package_id == package_row.id).limit(1))
+        if stored is not None:
+            summary = stored.report.get("summary") or {}
+            return {
+                "audit_id": stored.id,
+                "level": summary.get("level"),
+                "percent": summary.get("percent"),
+                "findings": db.scalar(
+                    select(func.count()).select_from(Finding).where(Finding.audit_id == stored.id)
+                ),
+                "files": {},
+            }
         audit = Audit(
             school_id=ctx.school_id,
             package_id=int(p["package_id"]),

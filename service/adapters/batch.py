@@ -23,7 +23,7 @@ from service.jobs import JobContext, JobFailed
 from service.ops.batches import issue_day
 from service.ops.files import register_blob
 from service.ops.numbering import NumberTaken, next_number, reserve_numbers
-from service.tables import School
+from service.tables import Job, School
 
 SCHOOL_FIELDS = ("name", "township", "address", "phone", "contact")
 
@@ -80,10 +80,18 @@ def _reserve(
             first = asked or next_number(db, ctx.school_id, day.year, pattern)
         return first, f"查看版，编号不占用：{pattern.format(n=first)}起"
     with ctx.db.session() as db:
-        try:
-            first = reserve_numbers(db, ctx.school_id, day.year, pattern, count, asked)
-        except NumberTaken as exc:
-            raise JobFailed(f"花名册无法批量打印：{exc}") from None
+        # The reservation is kept with the job in the same transaction: a run retried after
+        # its worker died prints the numbers the first run took, not new ones
+        job = db.get(Job, ctx.job_id)
+        assert job is not None
+        if "reserved_first" in job.params:
+            first = int(job.params["reserved_first"])
+        else:
+            try:
+                first = reserve_numbers(db, ctx.school_id, day.year, pattern, count, asked)
+            except NumberTaken as exc:
+                raise JobFailed(f"花名册无法批量打印：{exc}") from None
+            job.params = {**job.params, "reserved_first": first}
     last = pattern.format(n=first + count - 1)
     return first, f"编号{pattern.format(n=first)}至{last}"
 

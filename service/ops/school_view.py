@@ -170,6 +170,8 @@ def job_json(job: Job, scope: Scope | None = None) -> dict[str, Any]:
         "message": job.message,
         "error": job.error,
         "result": job.result,
+        "attempts": job.attempts,
+        "worker": job.worker,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "viewing_copy": bool(job.params.get("viewing_copy")),

@@ -1,5 +1,5 @@
 """JSON API for dropout cases: open, record a step, generate its document, close, reopen;
-the due list across the schools one can see, by township."""
+the due list across the schools one can see, by township; the daily reminders."""
 
 from __future__ import annotations
 
@@ -61,6 +61,28 @@ def cases_due(
         ]
         for name, rows in groups.items()
     }
+
+
+@router.get(
+    "/reminders", summary="每日提醒：可见地点逾期和本周应办的工作与个案步骤（任务队列每天生成）"
+)
+def reminders(
+    on: date | None = None, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> list[dict[str, Any]]:
+    from service.ops.reminders import visible
+
+    return [
+        {
+            "day": r.day.isoformat(),
+            "place": r.place_key,
+            "level": r.level,
+            "name": r.name,
+            "due": r.due,
+            "overdue": r.overdue,
+            "items": r.items,
+        }
+        for r in visible(db, scope, on)
+    ]
 
 
 @router.get("/cases", summary="可见的个案")

@@ -285,8 +285,14 @@ def package_binder(
 
 
 @router.get("/jobs/{job_id}", summary="任务进度与结果")
-def job(job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION) -> dict[str, Any]:
-    return job_json(scope.get(db, Job, job_id, "任务"), scope)
+def job(
+    request: Request, job_id: int, scope: Scope = Depends(get_scope), db: Session = DB_SESSION
+) -> dict[str, Any]:
+    from service.queue.status import queued_note
+
+    data = job_json(scope.get(db, Job, job_id, "任务"), scope)
+    data["message"] = queued_note(db, ctx(request).config, data["status"]) or data["message"]
+    return data
 
 
 @router.get("/jobs/{job_id}/files/{name}", summary="下载任务生成的文件")

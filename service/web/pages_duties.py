@@ -67,9 +67,12 @@ def _duties_page(
             shown = ops.duty_page(db, scope, chosen, day, week or None, month or None, holidays)
     except ServiceError as exc:
         day, problem, status = date.today(), str(exc), exc.status
+    from service.ops.reminders import visible
+
     return page(
         request,
         "duties.html",
+        reminders=visible(db, scope),  # the queue's daily task makes them (PostgreSQL)
         status_code=status,
         places=found,
         chosen=chosen,

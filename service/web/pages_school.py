@@ -275,10 +275,13 @@ def job_page(
     job = scope.get(db, Job, job_id, "任务")
     school = scope.school(db, job.school_id)
     package = db.scalar(select(Package).where(Package.job_id == job.id))
+    from service.queue.status import queued_note
+
     return page(
         request,
         "job.html",
         job=job,
+        note=queued_note(db, ctx(request).config, job.status),
         school=school,
         withheld=withheld_files(scope, job),
         withdrawn=package is not None and package.withdrawn_at is not None,
