@@ -1,4 +1,4 @@
-"""A site on the queue for tests and `benchmarks/queue.py`: a PostgreSQL database, web and
+"""A site on the queue for tests and `benchmarks/job_queue.py`: a PostgreSQL database, web and
 worker processes started with the very commands of the systemd units in deploy/systemd/
 (expanded as systemd expands them), an API client."""
 

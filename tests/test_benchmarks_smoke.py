@@ -144,7 +144,7 @@ def test_binder_benchmark_runs(tmp_path: Path) -> None:
 
 def test_queue_benchmark_runs() -> None:
     out = _run(
-        "benchmarks/queue.py",
+        "benchmarks/job_queue.py",
         *("--audits", "1", "--batches", "1", "--rows", "3", "--workers", "1", "--readers", "1"),
     )
     assert (

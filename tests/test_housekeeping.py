@@ -141,3 +141,14 @@ def test_personal_data_is_ignored_by_git() -> None:
         text=True,
     ).stdout.split()
     assert sorted(ignored) == sorted(personal)
+
+
+def test_no_script_shadows_a_standard_module() -> None:
+    """A script's folder comes first on sys.path: benchmarks/queue.py was imported by
+    concurrent.futures as the standard `queue`, and every benchmark child failed."""
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    scripts = [*root.glob("benchmarks/*.py"), *root.glob("tests/*.py"), *root.glob("*.py")]
+    shadowing = [p.name for p in scripts if p.stem in sys.stdlib_module_names]
+    assert not shadowing

@@ -1,7 +1,7 @@
 """Jobs per minute on the PostgreSQL queue with 1 and with 2 workers, and page views while
 they run (issue 24).
 
-    .venv/bin/python benchmarks/queue.py [--audits 30] [--batches 10] [--rows 20]
+    .venv/bin/python benchmarks/job_queue.py [--audits 30] [--batches 10] [--rows 20]
                                          [--workers 1,2] [--readers 10] [--json]
                                          [--worker-args '--nice 0']
 
