@@ -24,7 +24,6 @@ from functools import partial
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image
 
 from audit.readers.model import Block, ReadResult, Table, clean, error
 from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
@@ -124,16 +123,18 @@ def _picture_of_paper(page: pdfium.PdfPage, shapes: PageShapes, written: list[st
     width, height = page.get_size()
     if shapes.picture_area < s.picture_page_min_area * width * height:
         return False
-    largest: tuple[float, Image.Image | None] = (0.0, None)
-    for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+
+    def area(picture: pdfium.PdfImage) -> float:
         left, bottom, right, top = picture.get_bounds()
-        area = (right - left) * (top - bottom)
-        if area > largest[0]:
-            try:
-                largest = (area, picture.get_bitmap(render=False).to_pil())
-            except (pdfium.PdfiumError, ValueError, OSError):  # a picture pdfium cannot decode
-                continue
-    return largest[1] is not None and looks_like_paper(largest[1])
+        return float((right - left) * (top - bottom))
+
+    pictures = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3)
+    for picture in sorted(pictures, key=area, reverse=True):  # the largest that decodes
+        try:
+            return looks_like_paper(picture.get_bitmap(render=False).to_pil())
+        except (pdfium.PdfiumError, ValueError, OSError):  # a picture pdfium cannot decode
+            continue
+    return False
 
 
 def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage, list[str], bool]:
@@ -144,8 +145,8 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
     page = doc[index]
     if not pdfium_c.FPDFPage_GetAnnotCount(page.raw):
         return page, [], False
-    notes = _comment_boxes(page)
-    if not _shows_text(page):  # links, sticky-note icons, ink: the page's text is all there is
+    notes, shows_text = _annotations(page)
+    if not shows_text:  # links, sticky-note icons, ink: the page's text is all there is
         return page, notes, False
     flat = pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY)
     if flat != pdfium_c.FLATTEN_SUCCESS:
@@ -158,19 +159,6 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
 _TEXT_ANNOTATIONS = frozenset({pdfium_c.FPDF_ANNOT_WIDGET, pdfium_c.FPDF_ANNOT_STAMP})
 
 
-def _shows_text(page: pdfium.PdfPage) -> bool:
-    for i in range(pdfium_c.FPDFPage_GetAnnotCount(page.raw)):
-        annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
-        if not annot:
-            continue
-        try:
-            if pdfium_c.FPDFAnnot_GetSubtype(annot) in _TEXT_ANNOTATIONS:
-                return True
-        finally:
-            pdfium_c.FPDFPage_CloseAnnot(annot)
-    return False
-
-
 _HIDDEN_FLAGS = (
     pdfium_c.FPDF_ANNOT_FLAG_HIDDEN
     | pdfium_c.FPDF_ANNOT_FLAG_INVISIBLE
@@ -178,17 +166,21 @@ _HIDDEN_FLAGS = (
 )
 
 
-def _comment_boxes(page: pdfium.PdfPage) -> list[str]:
+def _annotations(page: pdfium.PdfPage) -> tuple[list[str], bool]:
     """The words of each visible FreeText annotation (a typed-in comment box), which are then
     taken off the page: a viewer draws them from /Contents (pdfium's own appearance for one
-    holds no text), so its appearance, if any, is not read a second time."""
+    holds no text), so its appearance, if any, is not read a second time. And whether what is
+    left may hold words (a form field or a stamp: `_TEXT_ANNOTATIONS`)."""
     notes: list[str] = []
+    shows_text = False
     for i in reversed(range(pdfium_c.FPDFPage_GetAnnotCount(page.raw))):
         annot = pdfium_c.FPDFPage_GetAnnot(page.raw, i)
         if not annot:
             continue
         try:
-            if pdfium_c.FPDFAnnot_GetSubtype(annot) != pdfium_c.FPDF_ANNOT_FREETEXT:
+            subtype = pdfium_c.FPDFAnnot_GetSubtype(annot)
+            shows_text = shows_text or subtype in _TEXT_ANNOTATIONS
+            if subtype != pdfium_c.FPDF_ANNOT_FREETEXT:
                 continue
             if not pdfium_c.FPDFAnnot_GetFlags(annot) & _HIDDEN_FLAGS:
                 text = _annot_string(annot, b"Contents")
@@ -196,7 +188,7 @@ def _comment_boxes(page: pdfium.PdfPage) -> list[str]:
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annot)
         pdfium_c.FPDFPage_RemoveAnnot(page.raw, i)
-    return notes
+    return notes, shows_text
 
 
 def _annot_string(annot: pdfium_c.FPDF_ANNOTATION, key: bytes) -> str:
