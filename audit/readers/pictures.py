@@ -28,12 +28,11 @@ def read_pictures(pictures: list[bytes], result: ReadResult, limits: OcrLimits) 
     """OCR the pictures that may be papers into `result`, picture k as page k."""
     used = 0
     for number, data in enumerate(pictures, start=1):
-        if not may_be_paper(data):
-            continue  # a photo of people or a place, a logo: not a record
         if not enabled() or used >= limits.pages:
-            result.scanned_pages.append(number)
-            why = over_pages(limits) if enabled() else "文字识别未启用"
-            result.page_notes[number] = picture_note(number, f"可能为拍摄的纸质文书，{why}")
+            if may_be_paper(data):  # not a photo of people or a place, or a logo
+                result.scanned_pages.append(number)
+                why = over_pages(limits) if enabled() else "文字识别未启用"
+                result.page_notes[number] = picture_note(number, f"可能为拍摄的纸质文书，{why}")
             continue
         left = OcrLimits(
             pages=limits.pages - used,
@@ -41,10 +40,10 @@ def read_pictures(pictures: list[bytes], result: ReadResult, limits: OcrLimits) 
             start_seconds=limits.start_seconds,
         )
         photo = ReadResult(is_image=True)
-        read_photo(data, photo, left)
+        read_photo(data, photo, left)  # it asks may_be_paper itself
         used += photo.ocr_count
         if photo.is_image and not photo.reason:
-            continue  # OCR found no paper in it after all
+            continue  # no paper in it (not worth OCR, or OCR found too few lines)
         for item in photo.items:
             item.page = number
         result.items.extend(photo.items)
