@@ -10,6 +10,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
         return None
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
     return cluster.new_database()
+
+
+@contextmanager
+def live_server(env: Env) -> Iterator[str]:
+    """The app served by uvicorn on a free local port, in a thread, for a real browser: its
+    base URL while the block runs."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

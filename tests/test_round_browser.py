@@ -5,16 +5,13 @@ the inspector accepts it, the bureau uploads the 摸排名单, reads the rates a
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from service_helpers import Env, free_port, make_env
+from service_helpers import Env, live_server, make_env
 from test_service_browser import ARGS, CHROMIUM, login
 from test_service_flows import PERIOD_TEXT, wait, zipped
 
@@ -34,16 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian chromium is missing (make setup-test installs it)")
     env = make_env(tmp_path_factory.mktemp("round-browser") / "data")
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(env.app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", env
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(env) as base:
+        yield base, env
     env.close()
 
 
