@@ -30,6 +30,7 @@ from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
 from audit.readers.ocr import settings as ocr_settings
 from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
+from audit.readers.pdf_seen import hide_unseen, hides_layers
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         # a fillable form: pdfium draws a filled field whose look the file leaves to the viewer
         doc.init_forms()
     result = ReadResult()
+    layers_off = hides_layers(data)
     fallback: list[int] = []  # pages whose rules pdfium could not make a table of
     pictured: set[int] = set()  # pages with text whose picture of a paper is read by OCR too
     try:
@@ -60,10 +62,11 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
             number = index + 1
             page, notes, flattened = page_as_printed(doc, index)
             try:
+                shapes = page_shapes(page)
+                hide_unseen(page, shapes, layers_off)
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
-                    shapes = page_shapes(page)
                     layout = PageLayout(textpage, text, shapes)
                     tables = (
                         page_tables(textpage, shapes, number, layout.form_box)

@@ -43,6 +43,13 @@ class PageShapes:
     curved: int = field(default=0, compare=False)
     # the largest picture's box (pt²): a photo of a paper under a caption fills the page
     picture_area: float = field(default=0.0, compare=False)
+    # the text objects (their place in the drawing order, handle) and the pictures' boxes
+    # (place, left, bottom, right, top): what audit/readers/pdf_seen.py asks whether a person
+    # sees; handles valid while the page is open
+    texts: list[tuple[int, int]] = field(default_factory=list, compare=False, repr=False)
+    pictures: list[tuple[int, float, float, float, float]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -121,19 +128,26 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     v: list[tuple[float, float, float]] = []
     complex_paths = images = curved = 0
     picture_area = 0.0
+    texts: list[tuple[int, int]] = []
+    pictures: list[tuple[int, float, float, float, float]] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     get_bounds = _object_bounds
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
+    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
     for count, (kind, raw) in enumerate(_objects(_handle(page.raw))):
         if count > MAX_OBJECTS:
             break
+        if kind == text_kind:
+            texts.append((count, raw))
+            continue
         if kind == image_kind:
             images += 1
             if get_bounds(raw, *refs):
                 area = (right.value - left.value) * (top.value - bottom.value)
                 picture_area = max(picture_area, area)
+                pictures.append((count, left.value, bottom.value, right.value, top.value))
             continue
         if kind != path_kind:
             continue
@@ -153,7 +167,9 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             if _count_segments(raw) > RECT_SEGMENTS:
                 curved += not _segments(raw, (x0, y0, x1, y1), h, v)
     rules_h, rules_v = _merged(tuple(h), tuple(v))
-    return PageShapes(list(rules_h), list(rules_v), complex_paths, images, curved, picture_area)
+    return PageShapes(
+        list(rules_h), list(rules_v), complex_paths, images, curved, picture_area, texts, pictures
+    )
 
 
 RECT_SEGMENTS = 5  # a rectangle (re) is a move, three lines and a close: more is a drawing
