@@ -56,11 +56,13 @@ def _visits(student: str) -> list[Visit]:
     return found
 
 
-def _package(tmp_path: Path, layout: str, *, seed: int = 0, font: str = "cid") -> Path:
+def _package(
+    tmp_path: Path, layout: str, *, seed: int = 0, font: str = "cid", continued: bool = False
+) -> Path:
     files = school.disabled_roster([(n, "女", "肢体残疾") for n in (COMPLIANT, BREACHING)])
     files |= school.home_teaching_roster([(n, date(2025, 9, 1)) for n in (COMPLIANT, BREACHING)])
     for student in (COMPLIANT, BREACHING):
-        drawn = draw(layout, _visits(student), seed=seed, font=font)
+        drawn = draw(layout, _visits(student), seed=seed, font=font, continued=continued)
         files[f"四、送教上门/{student}/送教上门记录表.pdf"] = drawn.data
     for rel, data in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -184,6 +186,20 @@ def test_table_with_rules_drawn_as_single_lines(
 ) -> None:
     _no_pdfplumber(monkeypatch)
     root = _package(tmp_path, "ruled-table", seed=1)
+    _read_right(root)
+    _assert_verdicts(root)
+
+
+@pytest.mark.parametrize("layout", ["plain-table", "ruled-table"])
+def test_table_running_on_to_the_next_page_without_its_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    """A record table whose header row is not repeated (a Word table exported to PDF): on the
+    second page of the rule-less table the first row was taken for a header and the empty
+    家长签字 column for no column at all, so its rows were not joined to the table above —
+    two visits unread, 4.4–4.7 left to a person for a compliant student."""
+    _no_pdfplumber(monkeypatch)
+    root = _package(tmp_path, layout, continued=True)
     _read_right(root)
     _assert_verdicts(root)
 

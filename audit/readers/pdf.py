@@ -29,6 +29,7 @@ from audit.readers.model import Block, ReadResult, Table, clean, error
 from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
 from audit.readers.ocr import settings as ocr_settings
 from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
+from audit.readers.pdf_layout import Line as Runs
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.pdf_seen import hide_unseen, hides_layers
 from audit.readers.scan import read_scanned_pdf, scanned_reason
@@ -55,6 +56,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
     layers_off = hides_layers(data)
     fallback: list[int] = []  # pages whose rules pdfium could not make a table of
     pictured: set[int] = set()  # pages with text whose picture of a paper is read by OCR too
+    carried: Runs | None = None  # the header of a rule-less table running to the page's foot
     try:
         count = len(doc)
         result.pages = count
@@ -79,11 +81,14 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
                         # drawn on its own), or a form's values come after all its labels
                         # (flattened fields): the lines are rebuilt from where the text lies
                         written = layout.texts()
-                    if not tables and columns_likely(written):
-                        tables = layout.column_tables(number)
+                    if not tables and (carried is not None or columns_likely(written)):
+                        tables, carried = layout.column_tables(number, carried)
+                    else:
+                        carried = None
                 finally:
                     textpage.close()
                 if len("".join(text.split())) < MIN_TEXT_CHARS:
+                    carried = None
                     if shapes.images:
                         result.scanned_pages.append(number)
                     continue

@@ -264,8 +264,10 @@ class PageLayout:
             return None
         return rows or None
 
-    def column_tables(self, number: int) -> list[Table]:
-        return column_tables(self.lines, number)
+    def column_tables(
+        self, number: int, carried: Line | None = None
+    ) -> tuple[list[Table], Line | None]:
+        return column_tables(self.lines, number, carried)
 
     def texts(self) -> list[str]:
         """The page's lines as a person reads them, each line's runs apart by a space."""
@@ -275,12 +277,25 @@ class PageLayout:
 # ---------------------------------------------------------------------- tables without rules
 
 
-def column_tables(lines: list[Line], number: int) -> list[Table]:
+def column_tables(
+    lines: list[Line], number: int, carried: Line | None = None
+) -> tuple[list[Table], Line | None]:
     """Tables drawn without rules: a header line and the lines below whose runs fall under
-    its columns, one run a column."""
+    its columns, one run a column. `carried`: the header of a table that ran to the foot of
+    the page before — lines at the top of this page under its columns are its further rows
+    (a table whose header row is not repeated on each page), given without a header and as
+    wide as it, for the extraction to join to it. Returns the tables and the header to carry
+    to the next page: the last table's, when it runs to the foot of this page."""
     config = settings()
     tables: list[Table] = []
+    carry: Line | None = None
     index = 0
+    if carried is not None:
+        rows, end = _table_from(lines, -1, carried)
+        if rows is not None:
+            tables.append(Table(rows=rows, page=number))
+            index = end
+            carry = carried if _at_foot(lines, end) else None
     while index < len(lines):
         head = lines[index]
         if len(head) >= config.min_columns:
@@ -288,9 +303,18 @@ def column_tables(lines: list[Line], number: int) -> list[Table]:
             if rows is not None:
                 tables.append(Table(rows=rows, page=number))
                 index = end
+                carry = head if _at_foot(lines, end) else None
                 continue
         index += 1
-    return tables
+    return tables, carry
+
+
+def _at_foot(lines: list[Line], end: int) -> bool:
+    """Whether nothing but a page number follows line `end` (第2页, - 2 -, 2/5)."""
+    return all(len(line) == 1 and len(clean(line[0].text)) <= FOOTER_CHARS for line in lines[end:])
+
+
+FOOTER_CHARS = 10  # a page number line (第12页 共20页) is at most this long
 
 
 def _territories(head: Line) -> list[float]:
@@ -315,10 +339,14 @@ def _fit(line: Line, ends: list[float]) -> dict[int, str] | None:
     return found
 
 
-def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, int]:
-    """The table whose header is lines[index], and the index after its last line."""
+def _table_from(
+    lines: list[Line], index: int, carried: Line | None = None
+) -> tuple[list[list[str]] | None, int]:
+    """The table whose header is lines[index], and the index after its last line — or, given
+    the header of the page before (`carried`, index -1), the rows from the page's first line,
+    without a header row."""
     config = settings()
-    head = lines[index]
+    head = carried or lines[index]
     ends = _territories(head)
     width = len(head)
     fitted: list[tuple[Line, dict[int, str]]] = []
@@ -327,13 +355,14 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
     for line in lines[index + 1 :]:
         pitch = min(r.top for r in previous) - max(r.top for r in line)
         usual = median(pitches) if pitches else 2 * max(_height(r) for r in previous)
-        if pitch > config.row_gap * usual:
-            break
+        if pitch > config.row_gap * usual and not (carried and not fitted):
+            break  # (the first row on a page is as far from the header as the page is long)
         cells = _fit(line, ends)
-        if cells is None:
-            break
+        if cells is None or (carried and not fitted and len(cells) < 2):
+            break  # a title or a line of prose at the top: not the table running on
+        if fitted or not carried:
+            pitches.append(pitch)
         fitted.append((line, cells))
-        pitches.append(pitch)
         previous = line
     if not fitted:
         return None, index + 1
@@ -355,6 +384,8 @@ def _table_from(lines: list[Line], index: int) -> tuple[list[list[str]] | None, 
         rows.append([cells.get(k, "") for k in range(width)])
     if len(rows) < config.min_rows:
         return None, index + 1
+    if carried is not None:
+        return rows, index + 1 + len(fitted)
     return [header, *rows], index + 1 + len(fitted)
 
 
