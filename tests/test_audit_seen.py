@@ -106,6 +106,54 @@ def test_docx_hidden_text_by_run_character_style_and_paragraph_style() -> None:
     assert "隐藏文字 5 处" in (result.reason or "")
 
 
+WHITE = '<w:color w:val="FFFFFF"/>'
+
+
+def test_docx_white_text_on_white_paper_is_not_read() -> None:
+    """A visit typed in white (to keep it out of the print, or left over from a template) is
+    on the page only for a program: a person neither sees nor prints it."""
+    body = (
+        p("2025年9月8日送教3课时", run("（2025年9月15日送教3课时）", WHITE))
+        + p(run("2025年9月22日送教3课时", '<w:color w:val="ffffff" w:themeColor="background1"/>'))
+        + p("课时：", run("4", '<w:color w:val="FFFFFF"/><w:sz w:val="2"/>'))
+    )
+    result = _docx(body)
+    assert _blocks(result) == ["2025年9月8日送教3课时", "课时："]
+    assert [(u.why, u.text) for u in result.unseen] == [
+        ("白色文字", "（2025年9月15日送教3课时）"),
+        ("白色文字", "2025年9月22日送教3课时"),
+        ("白色文字", "4"),
+    ]
+
+
+def test_docx_white_text_on_a_coloured_ground_is_read() -> None:
+    """White on a dark table header, a shaded paragraph, a highlight, a text box, or a table
+    style that shades its header row: a person sees it."""
+    dark_cell = '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F3864"/></w:tcPr>'
+    header = f"<w:tc>{dark_cell}{p(run('送教日期', WHITE))}</w:tc>"
+    body = (
+        f"<w:tbl><w:tblPr/><w:tr>{header}</w:tr></w:tbl>"
+        + p(run("段落底纹", WHITE), props='<w:shd w:val="clear" w:fill="C00000"/>')
+        + p(run("突出显示", WHITE + '<w:highlight w:val="darkBlue"/>'))
+        + p(run("图案底纹", WHITE + '<w:shd w:val="solid" w:color="000000" w:fill="auto"/>'))
+        + p(text_box(p(run("文本框", WHITE))))
+        + '<w:tbl><w:tblPr><w:tblStyle w:val="Dark"/></w:tblPr>'
+        + f"<w:tr><w:tc>{p(run('表格样式', WHITE))}</w:tc></w:tr></w:tbl>"
+    )
+    styles = (
+        '<w:style w:type="table" w:styleId="DarkBase"><w:name w:val="DarkBase"/>'
+        '<w:tblStylePr w:type="firstRow"><w:tcPr><w:shd w:val="clear" w:fill="000000"/>'
+        "</w:tcPr></w:tblStylePr></w:style>"
+        '<w:style w:type="table" w:styleId="Dark"><w:name w:val="Dark"/>'
+        '<w:basedOn w:val="DarkBase"/></w:style>'
+    )
+    result = _docx(body, styles=styles)
+    text = result.text()
+    for shown in ("送教日期", "段落底纹", "突出显示", "图案底纹", "文本框", "表格样式"):
+        assert shown in text, shown
+    assert result.unseen == []
+
+
 def test_docx_hidden_paragraph_mark_runs_on_into_the_next_paragraph() -> None:
     body = p("2025年10月12日，", props="<w:rPr><w:vanish/></w:rPr>") + p("班主任到学生家中家访。")
     assert _blocks(_docx(body)) == ["2025年10月12日，班主任到学生家中家访。"]

@@ -35,6 +35,7 @@ from lxml import etree
 from audit.readers.docx_text import (
     NO_STYLES,
     SPECIAL,
+    WHITE,
     Reader,
     Styles,
     block_children,
@@ -62,7 +63,7 @@ _IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 MAX_PICTURES = 200  # pictures of one document looked at; OCR's own page budget applies too
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 MAX_CHUNK_DEPTH = 2  # a document embedded in a document embedded in the document, no deeper
-_STYLE_CACHE: dict[tuple[int, int], Styles] = {}
+_STYLE_CACHE: dict[tuple[int, int, bool], Styles] = {}
 _STYLE_CACHE_SIZE = 64
 
 
@@ -116,10 +117,13 @@ class _Document:
             raise NotWord(f"{part} is not a Word main document")
         raw = package.read(part[1:])
         document = cls(package, part, etree.fromstring(raw, _PARSER), depth)
+        whitened = WHITE.search(raw) is not None and not _page_colour(document.root)
         if b"Style " in raw or b"Style>" in raw:  # w:pStyle / w:rStyle: a style may hide text
-            document.reader.styles = document._styles()
-        styled = document.reader.styles is not NO_STYLES
-        document.reader.plain = not styled and SPECIAL.search(raw) is None
+            document.reader.styles = document._styles(whitened)
+        styles = document.reader.styles
+        styled = bool(styles.vanish) or styles.default
+        document.reader.white_text = whitened
+        document.reader.plain = not styled and not whitened and SPECIAL.search(raw) is None
         return document
 
     def items(self) -> list[Item]:
@@ -251,7 +255,9 @@ class _Document:
     def _part_of_type(self, kind: str) -> str | None:
         return next((t for k, t in self._relationships().values() if k == _REL + kind), None)
 
-    def _styles(self) -> Styles:
+    def _styles(self, shading: bool = False) -> Styles:
+        """The styles that hide text — and, when some text is white (`shading`), those that
+        colour what lies beneath theirs."""
         part = self._part_of_type("styles")
         if part is None:
             return NO_STYLES
@@ -259,10 +265,11 @@ class _Document:
             info = self.package.getinfo(part[1:])
         except KeyError:
             return NO_STYLES
-        key = (info.CRC, info.file_size)
+        key = (info.CRC, info.file_size, shading)
         if key not in _STYLE_CACHE:
             raw = self.package.read(info)
-            styles = parse_styles(raw, _PARSER) if b"anish" in raw else NO_STYLES
+            wanted = b"anish" in raw or (shading and b"shd" in raw)
+            styles = parse_styles(raw, _PARSER) if wanted else NO_STYLES
             if len(_STYLE_CACHE) >= _STYLE_CACHE_SIZE:
                 _STYLE_CACHE.pop(next(iter(_STYLE_CACHE)))
             _STYLE_CACHE[key] = styles
@@ -321,6 +328,15 @@ class _Document:
                     yield Block(clean(line))
             return
         self.reader.unseen.append(Unseen("嵌入内容（未能读取的格式）", posixpath.basename(part)))
+
+
+def _page_colour(root: Any) -> bool:
+    """Whether the document sets a page colour other than white (Word shows it on screen)."""
+    background = root.find(W + "background")
+    return background is not None and background.get(W + "color", "FFFFFF").upper() not in {
+        "FFFFFF",
+        "AUTO",
+    }
 
 
 def _children(parent: Any, tag: str) -> Iterator[Any]:

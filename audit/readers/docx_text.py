@@ -23,6 +23,10 @@ not shown, as it prints by default.
   same text box, once as DrawingML and once as VML).
 - Text boxes (w:txbxContent) and WordArt (v:textpath) are collected for the caller to read
   after their paragraph; footnote and endnote references for the caller to read at the end.
+- White text (w:color FFFFFF, or the theme's background colour) is not seen on white paper: not
+  read, kept as `Unseen` — unless something beneath it is coloured: a run's highlight or
+  shading, the paragraph's, its table cell's or table's (directly or by the table's style),
+  a text box (its shape may be filled), or a page colour.
 - Comments are never body text: a w:commentReference has no text, and the comments part is
   not read.
 """
@@ -88,6 +92,9 @@ SPECIAL = re.compile(
     rb"|customXml|footnoteReference|endnoteReference|altChunk|oMath|cellDel)[\s/>]"
 )
 _PLAIN = (W + "t", W + "tab", W + "br", W + "cr")
+# A run coloured white or in the theme's background colour: the document needs the slow path.
+WHITE = re.compile(rb'<(?:\w+:)?color\b[^>]*(?:val="[Ff]{6}"|themeColor="(?:background1|light1)")')
+_PALE = frozenset({"", "AUTO", "FFFFFF"})
 
 
 def on(element: Any) -> bool | None:
@@ -104,6 +111,7 @@ class Styles:
 
     vanish: dict[str, bool] = field(default_factory=dict)
     default: bool = False
+    shaded: frozenset[str] = frozenset()  # styles colouring what lies beneath their text
 
 
 NO_STYLES = Styles()
@@ -113,10 +121,13 @@ def parse_styles(xml: bytes, parser: Any) -> Styles:
     root = etree.fromstring(xml, parser)
     own: dict[str, bool] = {}
     based: dict[str, str] = {}
+    shading: set[str] = set()
     for style in root.iterchildren(W + "style"):
         sid = style.get(W + "styleId")
         if not sid:
             continue
+        if any(not pale(shd) for shd in style.iter(W + "shd")):
+            shading.add(sid)
         rpr = style.find(W + "rPr")
         hidden = _rpr_vanish(rpr)
         if hidden is not None:
@@ -135,7 +146,67 @@ def parse_styles(xml: bytes, parser: Any) -> Styles:
                 break
             current = based.get(current)
     defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-    return Styles(resolved, bool(_rpr_vanish(defaults)))
+    shaded = {sid for sid in {*shading, *based} if _inherits(sid, shading, based)}
+    return Styles(resolved, bool(_rpr_vanish(defaults)), frozenset(shaded))
+
+
+def _inherits(sid: str, marked: set[str], based: dict[str, str]) -> bool:
+    seen: set[str] = set()
+    current: str | None = sid
+    while current is not None and current not in seen:
+        if current in marked:
+            return True
+        seen.add(current)
+        current = based.get(current)
+    return False
+
+
+def pale(shd: Any) -> bool:
+    """Whether a w:shd leaves white what lies beneath (none, clear with a white or auto fill)."""
+    if shd is None or shd.get(W + "val") == "nil":
+        return True
+    if shd.get(W + "fill", "").upper() not in _PALE:
+        return False
+    return shd.get(W + "val", "clear") == "clear" or shd.get(W + "color", "").upper() in _PALE
+
+
+def white(rpr: Any) -> bool:
+    """Whether a run's own colour is white and nothing of its own colours beneath it."""
+    if rpr is None:
+        return False
+    color = rpr.find(W + "color")
+    if color is None:
+        return False
+    theme = color.get(W + "themeColor")
+    if theme is not None:
+        is_white = theme in ("background1", "light1") and color.get(W + "themeShade") is None
+    else:
+        is_white = color.get(W + "val", "").upper() == "FFFFFF"
+    if not is_white:
+        return False
+    highlight = rpr.find(W + "highlight")
+    if highlight is not None and highlight.get(W + "val", "none") not in ("none", "white"):
+        return False
+    return pale(rpr.find(W + "shd"))
+
+
+def on_colour(p: Any, shaded: frozenset[str]) -> bool:
+    """Whether something coloured may lie beneath the paragraph's text: its own shading or
+    style's, its table cell's or table's, or a text box's shape."""
+    ppr = p.find(W + "pPr")
+    if ppr is not None and (not pale(ppr.find(W + "shd")) or _style(ppr, "pStyle") in shaded):
+        return True
+    for ancestor in p.iterancestors(W + "tc", W + "tbl", W + "txbxContent"):
+        if ancestor.tag == W + "txbxContent":
+            return True
+        props = ancestor.find(W + ("tcPr" if ancestor.tag == W + "tc" else "tblPr"))
+        if props is None:
+            continue
+        if not pale(props.find(W + "shd")):
+            return True
+        if ancestor.tag == W + "tbl" and _style(props, "tblStyle") in shaded:
+            return True
+    return False
 
 
 def _rpr_vanish(rpr: Any) -> bool | None:
@@ -175,18 +246,23 @@ class Reader:
 
     styles: Styles = NO_STYLES
     plain: bool = False  # no construct in the document but text, tabs and breaks
+    white_text: bool = False  # some run is coloured white (and no page colour shows it)
     unseen: list[Unseen] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)  # ("footnote", id) in order
     _fields: list[_Field] = field(default_factory=list)
     _parts: list[str] = field(default_factory=list)
     _hidden: list[str] = field(default_factory=list)
+    _white: list[str] = field(default_factory=list)
     _boxes: list[Any] = field(default_factory=list)
+    _on_colour: bool = False  # the paragraph's text lies on a coloured ground
+    _in_white: bool = False  # inside a white run
 
     def paragraph(self, p: Any) -> Paragraph:
         if self.plain:
             parts = [n.text or "" if n.tag == W + "t" else " " for n in p.iter(*_PLAIN)]
             return Paragraph("".join(parts), False, [])
-        self._parts, self._hidden, self._boxes = [], [], []
+        self._parts, self._hidden, self._white, self._boxes = [], [], [], []
+        self._on_colour = self.white_text and on_colour(p, self.styles.shaded)
         ppr = p.find(W + "pPr")
         para_style = _style(ppr, "pStyle")
         para_hidden = self.styles.vanish.get(para_style) if para_style else None
@@ -202,6 +278,9 @@ class Reader:
         hidden = clean("".join(self._hidden))
         if hidden:
             self.unseen.append(Unseen("隐藏文字", hidden[:200]))
+        whitened = clean("".join(self._white))
+        if whitened:
+            self.unseen.append(Unseen("白色文字", whitened[:200]))
         return Paragraph("".join(self._parts), joined, self._boxes)
 
     def _style_hidden(self, rpr: Any, para_hidden: bool | None) -> bool:
@@ -241,6 +320,14 @@ class Reader:
         rpr = r.find(W + "rPr")
         own = _rpr_vanish(rpr)
         hidden = hidden or (own if own is not None else self._style_hidden(rpr, para_hidden))
+        outer = self._in_white
+        self._in_white = outer or (self.white_text and not self._on_colour and white(rpr))
+        try:
+            self._run_children(r, para_hidden, hidden)
+        finally:
+            self._in_white = outer
+
+    def _run_children(self, r: Any, para_hidden: bool | None, hidden: bool) -> None:
         for child in r.iterchildren():
             tag = child.tag
             if tag == W + "t":
@@ -276,7 +363,8 @@ class Reader:
             return  # a field's code, never shown
         if any(f.volatile for f in self._fields):
             return  # the day the file is opened: no date of the document
-        (self._hidden if hidden else self._parts).append(text)
+        target = self._hidden if hidden else self._white if self._in_white else self._parts
+        target.append(text)
 
     def _field_char(self, char: Any, hidden: bool) -> None:
         kind = char.get(W + "fldCharType")
