@@ -327,6 +327,39 @@ def test_xlsx_hidden_rows_columns_and_sheets_left_out_and_kept_as_unseen() -> No
     assert "隐藏的工作表 2 处" in (result.reason or "")
 
 
+def test_xlsx_white_font_on_no_fill_is_not_read_on_a_fill_it_is() -> None:
+    """A clerk hides a cell by colouring its font white: the screen and the print show an empty
+    cell. White on a dark header fill, or in a themed dark tint, shows."""
+    from openpyxl.styles import Font, PatternFill
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["姓名", "请假日期", "天数"])
+    ws.append(["覃小红", "2025-10-09", 2])
+    ws.append(["覃小红", "2025-11-03", 5])
+    ws.append(["黄小明", "2025-12-01", 1])
+    for cell in ws[3]:
+        cell.font = Font(color="FFFFFF")
+    ws["C4"].font = Font(color="FFFFFFFF")
+    ws["A1"].font = Font(color="FFFFFF")
+    ws["A1"].fill = PatternFill("solid", fgColor="1F3864")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result, (grid,) = _sheet(buffer.getvalue())
+    assert grid.rows == [
+        ["姓名", "请假日期", "天数"],
+        ["覃小红", "2025-10-09", "2"],
+        ["", "", ""],  # the row keeps its number
+        ["黄小明", "2025-12-01", ""],
+    ]
+    assert [u.text for u in result.unseen if u.why == "白色文字"] == [
+        "A3 覃小红",
+        "B3 2025-11-03",
+        "C3 5",
+        "C4 1",
+    ]
+
+
 def test_xlsx_rows_hidden_by_a_filter_or_a_group_are_read() -> None:
     book = openpyxl.Workbook()
     ws = book.active

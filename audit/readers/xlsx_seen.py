@@ -12,6 +12,9 @@ without a stored result computed, hidden rows and columns left out.
   by an autofilter with criteria, or inside a collapsed outline group, are read: a filter or a
   group is a view of the register whose button shows the rows are there.
 - A hidden or very hidden sheet is not read: kept as `Unseen` with its snippet (read_xlsx).
+- A value in a white font on a cell without fill is not seen on the screen or on paper: blanked
+  and kept as `Unseen` (白色文字). A filled cell, or a sheet with conditional formats (which may
+  colour it), shows it.
 - Content outside a print area is read: the print area limits printing, the screen shows it.
   Print titles are read once. Comments (notes) are never cell text.
 """
@@ -105,6 +108,7 @@ class _Computed:
 def sheet_rows(ws: Any, formulas: Any, result: ReadResult) -> list[list[str]]:
     """The sheet's cells as they show, from row 1 (rows keep their numbers)."""
     computed = _Computed(ws.parent, formulas) if formulas is not None else None
+    white = _white_styles(ws)
     rows: list[list[str]] = []
     for cells in ws.iter_rows():
         row: list[str] = []
@@ -112,13 +116,57 @@ def sheet_rows(ws: Any, formulas: Any, result: ReadResult) -> list[list[str]]:
             value = cell.value
             if value is None:
                 row.append(_computed(ws, cell, computed, result) if computed else "")
-                continue
-            number_format = None
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                value, number_format = _cjk_date(cell, value)
-            row.append(cell_text(value, number_format))
+            else:
+                number_format = None
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    value, number_format = _cjk_date(cell, value)
+                row.append(cell_text(value, number_format))
+            style = getattr(cell, "_style", None)
+            if white and row[-1] and style is not None and (style.fontId, style.fillId) in white:
+                where = f"{cell.coordinate} {row[-1]}"
+                result.unseen.append(Unseen("白色文字", where[:200], sheet=ws.title, row=cell.row))
+                row[-1] = ""
         rows.append(row)
     return rows
+
+
+def _white_styles(ws: Any) -> set[tuple[int, int]]:
+    """(font, fill) pairs of the workbook that show nothing: a white font on no fill (or a
+    white one). Empty for a sheet with conditional formats: they may colour a cell."""
+    book = ws.parent
+    fonts = [i for i, font in enumerate(book._fonts) if _is_white(font.color)]
+    if not fonts or ws.conditional_formatting:
+        return set()
+    fills = [i for i, fill in enumerate(book._fills) if _pale_fill(fill)]
+    return {(font, fill) for font in fonts for fill in fills}
+
+
+# Excel's indexed palette: 1 and 9 are white.
+_WHITE_INDEXED = {1, 9}
+
+
+def _is_white(color: Any) -> bool:
+    """A colour that is white on screen: FFFFFF, theme 0 (the background, Light 1) untinted,
+    or the palette's white."""
+    if color is None:
+        return False
+    kind = getattr(color, "type", None)
+    if kind == "rgb":
+        return isinstance(color.rgb, str) and color.rgb.upper()[-6:] == "FFFFFF"
+    if kind == "theme":
+        return color.theme == 0 and (color.tint or 0) >= 0
+    if kind == "indexed":
+        return color.indexed in _WHITE_INDEXED
+    return False
+
+
+def _pale_fill(fill: Any) -> bool:
+    if not hasattr(fill, "patternType"):
+        return False  # a gradient
+    pattern = fill.patternType
+    if pattern in (None, "none"):
+        return True
+    return pattern == "solid" and _is_white(getattr(fill, "fgColor", None))
 
 
 def _cjk_date(cell: Any, value: float) -> tuple[Any, str | None]:
