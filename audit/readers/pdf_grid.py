@@ -50,6 +50,10 @@ class PageShapes:
     pictures: list[tuple[int, float, float, float, float]] = field(
         default_factory=list, compare=False, repr=False
     )
+    # filled boxes (place, left, bottom, right, top): drawn after text they may cover it
+    fills: list[tuple[int, float, float, float, float]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
 
 MAX_DEPTH = 3  # objects inside form XObjects inside form XObjects, no deeper
@@ -130,6 +134,9 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     picture_area = 0.0
     texts: list[tuple[int, int]] = []
     pictures: list[tuple[int, float, float, float, float]] = []
+    fills: list[tuple[int, float, float, float, float]] = []
+    fill_mode, stroked = ctypes.c_int(), ctypes.c_int()
+    mode_refs = (ctypes.addressof(fill_mode), ctypes.addressof(stroked))
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     # addresses taken once: converting four floats per call was a third of this loop
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
@@ -162,16 +169,27 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
         elif width > THIN and height > THIN:
             # a rectangle: its four sides may be cell borders; a grid drawn as one path is not
             complex_paths += 1
+            if texts and _draw_mode(raw, *mode_refs) and fill_mode.value:
+                fills.append((count, x0, y0, x1, y1))  # after some text: it may cover it
             h += [(y0, x0, x1), (y1, x0, x1)]
             v += [(x0, y0, y1), (x1, y0, y1)]
             if _count_segments(raw) > RECT_SEGMENTS:
                 curved += not _segments(raw, (x0, y0, x1, y1), h, v)
     rules_h, rules_v = _merged(tuple(h), tuple(v))
     return PageShapes(
-        list(rules_h), list(rules_v), complex_paths, images, curved, picture_area, texts, pictures
+        list(rules_h),
+        list(rules_v),
+        complex_paths,
+        images,
+        curved,
+        picture_area,
+        texts,
+        pictures,
+        fills,
     )
 
 
+_draw_mode = _plain(pdfium_c.FPDFPath_GetDrawMode, _INT, _HANDLE, _HANDLE, _HANDLE)
 RECT_SEGMENTS = 5  # a rectangle (re) is a move, three lines and a close: more is a drawing
 _count_segments = _plain(pdfium_c.FPDFPath_CountSegments, _INT, _HANDLE)
 _get_segment = _plain(pdfium_c.FPDFPath_GetPathSegment, _HANDLE, _HANDLE, _INT)

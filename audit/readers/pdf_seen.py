@@ -4,7 +4,8 @@ before it is read: pdfium's text page leaves out objects set inactive.
 Not shown, so not read:
 - text drawn wholly outside the page's visible box (its crop box within its media box);
 - text in an optional-content layer the document switches off (a draft layer, a hidden note);
-- text drawn in white or fully transparent on white, and text under a picture drawn over it;
+- text drawn in white or fully transparent on white, and text under a picture or a filled box
+  drawn over it (a PDF editor's "white-out");
 - invisible text (render mode 3) on a page that shows nothing beneath it. Over a picture or a
   drawing it is read: it is the words OCR put over a scan, or text drawn as outlines.
 
@@ -104,6 +105,7 @@ def hide_unseen(page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool) -> i
             _light(handle, mode, colour_refs, channels)
             or (layers_off and _in_layer(handle))
             or _covered(place, box, shapes.pictures)
+            or _covered(place, box, shapes.fills)
         ):
             suspects.append((handle, box))
     if suspects:
@@ -158,7 +160,7 @@ def _covered(
     box: tuple[float, float, float, float],
     pictures: list[tuple[int, float, float, float, float]],
 ) -> bool:
-    """Whether a picture drawn after the text lies over the text's middle."""
+    """Whether a picture or a filled box drawn after the text lies over the text's middle."""
     x = (box[0] + box[2]) / 2
     y = (box[1] + box[3]) / 2
     return any(
