@@ -151,6 +151,9 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
     them), and the words of comment boxes a viewer draws from their words alone. What a viewer
     shows on screen, not only what it prints: a comment box without the print flag is seen."""
     page = doc[index]
+    if pdfium_c.FPDFPage_GetRotation(page.raw) % 4 and _upright(page):
+        page.close()
+        page = doc[index]  # pdfium reads a transformed page's content only when reloaded
     if not pdfium_c.FPDFPage_GetAnnotCount(page.raw):
         return page, [], False
     notes, shows_text = _annotations(page)
@@ -161,6 +164,37 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
         return page, notes, False
     page.close()
     return doc[index], notes, True  # pdfium reads a flattened page's content only when reloaded
+
+
+def _upright(page: pdfium.PdfPage) -> bool:
+    """Turn the page's content the way a viewer turns the page (/Rotate, clockwise), and set
+    its rotation to none: a landscape register printed on a portrait page turned a quarter is
+    then read as it is seen — its table's rows across, its lines left to right — not as it
+    lies in the file (each column a row, a line a column). False if pdfium cannot."""
+    quarters = pdfium_c.FPDFPage_GetRotation(page.raw) % 4
+    x0, y0, x1, y1 = page.get_mediabox()
+    width, height = x1 - x0, y1 - y0
+    # (x, y) → (x', y') = (a x + c y + e, b x + d y + f) after moving the box's corner to 0,0
+    a, b, c, d, e, f = {
+        1: (0.0, -1.0, 1.0, 0.0, 0.0, width),
+        2: (-1.0, 0.0, 0.0, -1.0, width, height),
+        3: (0.0, 1.0, -1.0, 0.0, height, 0.0),
+    }[quarters]
+    e, f = e - a * x0 - c * y0, f - b * x0 - d * y0
+    matrix = pdfium_c.FS_MATRIX(a, b, c, d, e, f)
+    if not pdfium_c.FPDFPage_TransFormWithClip(page.raw, matrix, None):
+        return False
+
+    def turned(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        xs = [a * x + c * y + e for x, y in ((box[0], box[1]), (box[2], box[3]))]
+        ys = [b * x + d * y + f for x, y in ((box[0], box[1]), (box[2], box[3]))]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    crop = turned(page.get_cropbox())
+    pdfium_c.FPDFPage_SetMediaBox(page.raw, *turned((x0, y0, x1, y1)))
+    pdfium_c.FPDFPage_SetCropBox(page.raw, *crop)
+    pdfium_c.FPDFPage_SetRotation(page.raw, 0)
+    return True
 
 
 # Annotations whose appearance may hold words: form fields (widgets) and stamps.

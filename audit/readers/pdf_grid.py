@@ -43,10 +43,12 @@ class PageShapes:
     curved: int = field(default=0, compare=False)
     # the largest picture's box (pt²): a photo of a paper under a caption fills the page
     picture_area: float = field(default=0.0, compare=False)
-    # the text objects (their place in the drawing order, handle) and the pictures' boxes
-    # (place, left, bottom, right, top): what audit/readers/pdf_seen.py asks whether a person
-    # sees; handles valid while the page is open
-    texts: list[tuple[int, int]] = field(default_factory=list, compare=False, repr=False)
+    # the text objects (their place in the drawing order, handle, the placement of the form
+    # holding it) and the pictures' boxes on the page (place, left, bottom, right, top): what
+    # audit/readers/pdf_seen.py asks whether a person sees; handles valid while the page is open
+    texts: list[tuple[int, int, Matrix | None]] = field(
+        default_factory=list, compare=False, repr=False
+    )
     pictures: list[tuple[int, float, float, float, float]] = field(
         default_factory=list, compare=False, repr=False
     )
@@ -101,11 +103,12 @@ def _handle(raw: Any) -> int:
     return value
 
 
-def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int, int]]:
-    """(type, handle) of each object of a page and of its form XObjects, in the order of
-    `PdfPage.get_objects(max_depth=MAX_DEPTH)`, without making a Python object of each: that
-    cost more than the rest of `page_shapes` (a WeasyPrint form page draws ~100 objects).
-    Built by comprehensions, not yielded one by one: the generator was half of the loop."""
+def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int, int, int]]:
+    """(type, handle, the form XObject holding it or 0) of each object of a page and of its
+    form XObjects, in the order of `PdfPage.get_objects(max_depth=MAX_DEPTH)`, without making
+    a Python object of each: that cost more than the rest of `page_shapes` (a WeasyPrint form
+    page draws ~100 objects). Built by comprehensions, not yielded one by one: the generator
+    was half of the loop."""
     count = (_form_count if form else _page_count)(parent)
     if count < 0:
         raise pdfium.PdfiumError("Failed to get number of pageobjects.")
@@ -116,15 +119,53 @@ def _objects(parent: int, form: bool = False, level: int = 0) -> list[tuple[int,
     kinds = [_object_type(handle) for handle in handles]
     if pdfium_c.FPDF_PAGEOBJ_UNKNOWN in kinds:
         raise pdfium.PdfiumError("Failed to determine pageobject type.")
-    objects = list(zip(kinds, handles, strict=True))
+    holder = parent if form else 0
+    objects = [(kind, handle, holder) for kind, handle in zip(kinds, handles, strict=True)]
     if pdfium_c.FPDF_PAGEOBJ_FORM not in kinds or level >= MAX_DEPTH - 1:
         return objects
-    flat: list[tuple[int, int]] = []
-    for kind, handle in objects:
-        flat.append((kind, handle))
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            flat += _objects(handle, True, level + 1)
+    flat: list[tuple[int, int, int]] = []
+    for entry in objects:
+        flat.append(entry)
+        if entry[0] == pdfium_c.FPDF_PAGEOBJ_FORM:
+            flat += _objects(entry[1], True, level + 1)
     return flat
+
+
+Matrix = tuple[float, float, float, float, float, float]  # PDF's [a b c d e f]
+
+
+def _placement(form: int, outer: Matrix | None) -> Matrix | None:
+    """Where a form XObject's own space lies on the page (None: the page's own): the bounds
+    pdfium gives an object inside a form are in the form's space."""
+    matrix = pdfium_c.FS_MATRIX()
+    if not _object_matrix(form, ctypes.addressof(matrix)):
+        return outer
+    inner = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+    if outer is not None:
+        oa, ob, oc, od, oe, of = outer
+        a, b, c, d, e, f = inner
+        inner = (
+            oa * a + oc * b,
+            ob * a + od * b,
+            oa * c + oc * d,
+            ob * c + od * d,
+            oa * e + oc * f + oe,
+            ob * e + od * f + of,
+        )
+    return None if inner == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0) else inner
+
+
+def on_page(
+    matrix: Matrix | None, x0: float, y0: float, x1: float, y1: float
+) -> tuple[float, float, float, float]:
+    """A box in a form's space as a box on the page."""
+    if matrix is None:
+        return x0, y0, x1, y1
+    a, b, c, d, e, f = matrix
+    corners = [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def page_shapes(page: pdfium.PdfPage) -> PageShapes:
@@ -132,7 +173,8 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     v: list[tuple[float, float, float]] = []
     complex_paths = images = curved = 0
     picture_area = 0.0
-    texts: list[tuple[int, int]] = []
+    texts: list[tuple[int, int, Matrix | None]] = []
+    placed: dict[int, Matrix | None] = {}  # form XObject → its placement on the page
     pictures: list[tuple[int, float, float, float, float]] = []
     fills: list[tuple[int, float, float, float, float]] = []
     fill_mode, stroked = ctypes.c_int(), ctypes.c_int()
@@ -142,24 +184,30 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
     refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     get_bounds = _object_bounds
     image_kind, path_kind = pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_PATH
-    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
-    for count, (kind, raw) in enumerate(_objects(_handle(page.raw))):
+    text_kind, form_kind = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM
+    for count, (kind, raw, holder) in enumerate(_objects(_handle(page.raw))):
         if count > MAX_OBJECTS:
             break
+        placement = placed.get(holder) if holder else None
         if kind == text_kind:
-            texts.append((count, raw))
+            texts.append((count, raw, placement))
+            continue
+        if kind == form_kind:
+            placed[raw] = _placement(raw, placement)
             continue
         if kind == image_kind:
             images += 1
             if get_bounds(raw, *refs):
-                area = (right.value - left.value) * (top.value - bottom.value)
-                picture_area = max(picture_area, area)
-                pictures.append((count, left.value, bottom.value, right.value, top.value))
+                box = on_page(placement, left.value, bottom.value, right.value, top.value)
+                picture_area = max(picture_area, (box[2] - box[0]) * (box[3] - box[1]))
+                pictures.append((count, *box))
             continue
         if kind != path_kind:
             continue
         if not get_bounds(raw, *refs):
             raise pdfium.PdfiumError("Failed to locate pageobject.")
+        # a rule's box as pdfium gives it (inside a form: the form's space — the widgets of a
+        # flattened fillable form are not read as a grid over its labels)
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
         width, height = x1 - x0, y1 - y0
         if height <= THIN and width > THIN:
@@ -170,7 +218,8 @@ def page_shapes(page: pdfium.PdfPage) -> PageShapes:
             # a rectangle: its four sides may be cell borders; a grid drawn as one path is not
             complex_paths += 1
             if texts and _draw_mode(raw, *mode_refs) and fill_mode.value:
-                fills.append((count, x0, y0, x1, y1))  # after some text: it may cover it
+                # after some text: it may cover it
+                fills.append((count, *on_page(placement, x0, y0, x1, y1)))
             h += [(y0, x0, x1), (y1, x0, x1)]
             v += [(x0, y0, y1), (x1, y0, y1)]
             if _count_segments(raw) > RECT_SEGMENTS:

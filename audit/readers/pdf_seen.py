@@ -27,7 +27,7 @@ import pypdfium2.raw as pdfium_c
 from PIL import ImageChops
 from pypdf.generic import DictionaryObject
 
-from audit.readers.pdf_grid import _HANDLE, _INT, PageShapes, _object_bounds, _plain
+from audit.readers.pdf_grid import _HANDLE, _INT, PageShapes, _object_bounds, _plain, on_page
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,10 @@ def hide_unseen(page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool) -> i
     colour_refs = [ctypes.addressof(c) for c in channels]
     hidden: list[int] = []
     suspects: list[tuple[int, tuple[float, float, float, float]]] = []
-    for place, handle in shapes.texts:
+    for place, handle, placement in shapes.texts:
         if not _object_bounds(handle, *box_refs):
             continue
-        box = (left.value, bottom.value, right.value, top.value)
+        box = on_page(placement, left.value, bottom.value, right.value, top.value)
         if box[2] < crop[0] or box[0] > crop[2] or box[3] < crop[1] or box[1] > crop[3]:
             hidden.append(handle)  # wholly outside what the viewer shows
             continue
