@@ -17,6 +17,7 @@ import pytest
 from fixtures.packages import school
 from fixtures.packages.docs import Grid, docx, xlsx
 
+from audit.binder.convert import Converter, stage
 from audit.package import PackageError, check_package, iter_package
 from audit.readers import read_bytes
 from audit.rules import Period
@@ -220,3 +221,21 @@ def test_home_teaching_records_kept_as_odt_and_ods_count_in_the_audit(tmp_path: 
     }
     assert not facts.sessions and {s.name for s in facts.students} == {STUDENT}
     assert "pass" not in _verdicts(broken).values()
+
+
+def test_the_binder_prints_opendocument_and_template_files(tmp_path: Path) -> None:
+    """迎检资料 prints them too: flat XML and templates were “不是 Office 文件”."""
+    files = save_as({"记录.docx": RECORD}, "fodt", tmp_path)
+    files |= save_as({"名单.xlsx": ROSTER}, "fods", tmp_path)
+    files |= save_as({"记录.docx": RECORD}, "dotx:MS Word 2007 XML Template", tmp_path)
+    package = tmp_path / "package"
+    for name, data in files.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes(data)
+    docs = stage(package, tmp_path / "work")
+    Converter(list(docs.values()), tmp_path / "work").run()
+    assert {p: (d.failure, d.span[1] - d.span[0]) for p, d in docs.items()} == {
+        "记录.fodt": (None, 1),
+        "名单.fods": (None, 1),
+        "记录.dotx": (None, 1),
+    }

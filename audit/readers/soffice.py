@@ -94,7 +94,12 @@ def convertible(data: bytes) -> bool:
         return names is not None and "content.xml" in names
     if data[:4] == OLE2_MAGIC[:4] or data[:5] == b"{\\rtf":
         return True
-    return b"<office:document" in data[:4096] or sniff(data) in {"html", "spreadsheetml"}
+    return flat_opendocument(data) or sniff(data) in {"html", "spreadsheetml"}
+
+
+def flat_opendocument(data: bytes) -> bool:
+    """A .fodt/.fods: one XML file (text to `sniff`), its root element office:document."""
+    return b"<office:document" in data[:4096]
 
 
 def zip_names(data: bytes) -> set[str] | None:
