@@ -157,9 +157,9 @@ def test_xls_ledgers_are_read_by_their_content(tmp_path: Path, build: Any) -> No
 
 
 def test_doc_without_libreoffice_asks_for_a_docx(monkeypatch: pytest.MonkeyPatch) -> None:
-    import audit.readers.word97 as word97
+    import audit.readers.soffice as soffice
 
-    monkeypatch.setattr(word97.shutil, "which", lambda name: None)
+    monkeypatch.setattr(soffice.shutil, "which", lambda name: None)
     doc = read_bytes("方案.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
     assert (doc.status, doc.reason) == ("error", "旧版 Office 格式（.doc），请另存为 docx")
     wps = read_bytes("方案.wps", b"\xd0\xcf\x11\xe0" + b"\x00" * 600)

@@ -1,9 +1,10 @@
 """Conversion: each file of the package to the pages a person would print.
 
 - PDF: as it is (a scan stays a scan); an encrypted one that opens without a password too;
-- DOCX, DOC, WPS, RTF, XLSX, XLS, ODF: printed by LibreOffice (office.py), batched, a time limit
-  a file, several workers where a core is free; CSV (and text saved as .xls) becomes a
-  workbook of text cells first, so a 身份证号 prints as written, not as 4.5E+17;
+- DOCX, DOC, WPS, RTF, XLSX, XLS, ODF (flat XML too), their templates: printed by LibreOffice
+  (office.py), batched, a time limit a file, several workers where a core is free; CSV (and
+  text saved as .xls) becomes a workbook of text cells first, so a 身份证号 prints as written,
+  not as 4.5E+17;
 - photos: a page each, captioned (photos.py); TXT: its text on pages;
 - anything else, or a file that is damaged: no pages, the reason kept for the 目录, the file
   itself still goes into the zip.
@@ -34,10 +35,11 @@ from audit.binder.photos import PhotoError, photo_pages
 from audit.package import PackageError, iter_package, litter_reason
 from audit.readers import IMAGE_SUFFIXES
 from audit.readers.sheet import decode_text
+from audit.readers.soffice import flat_opendocument
 from forms.sheets import OLE2_MAGIC, sniff
 
-WORD = {".docx", ".docm", ".doc", ".dot", ".dotx", ".wps", ".rtf", ".odt"}
-SHEETS = {".xlsx", ".xlsm", ".xls", ".et", ".ods"}
+WORD = {".docx", ".docm", ".doc", ".dot", ".dotx", ".dotm", ".wps", ".rtf", ".odt", ".fodt"}
+SHEETS = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".et", ".ods", ".fods"}
 CSV = {".csv", ".tsv"}
 TEXT = {".txt", ".md", ".log"}
 TEXT_LIMIT = 300_000  # characters of a text file laid out; the whole file is in the zip
@@ -109,7 +111,7 @@ def _office_check(data: bytes, suffix: str) -> str | None:
         return None
     if data.startswith(OLE2_MAGIC[:4]) or data.startswith(b"{\\rtf"):
         return None
-    if sniff(data) in ("html", "spreadsheetml"):
+    if sniff(data) in ("html", "spreadsheetml") or flat_opendocument(data):
         return None
     return "文件已损坏或不是 Office 文件，无法转换"
 
@@ -225,7 +227,9 @@ class Converter:
             return False
         if suffix in IMAGE_SUFFIXES or suffix in TEXT:
             return True
-        if suffix in CSV or (suffix in SHEETS and sniff(head) == "text"):
+        if suffix in CSV or (
+            suffix in SHEETS and sniff(head) == "text" and not flat_opendocument(head)
+        ):
             book = self.out / f"{doc.source.stem}-csv.xlsx"
             try:
                 csv_workbook(doc.source.read_bytes(), book)

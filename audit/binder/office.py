@@ -11,7 +11,7 @@ could not be loaded` on stderr), which gives a per-file time limit: when no file
 out, and the rest of the batch is converted by a new one. Several workers run side by side where
 a core is free (`free_cores`).
 
-LibreOffice parses untrusted files here, as in audit/readers/word97.py: headless, its own
+LibreOffice parses untrusted files here, as in audit/readers/soffice.py: headless, its own
 throwaway profile, no network asked of it, a time limit, in a new session killed as a whole;
 should this process die first (a job worker killed), coreutils' `timeout` ends the batch once
 it has had every file's limit.

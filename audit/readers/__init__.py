@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from audit.readers.calc import read_calc
 from audit.readers.docx import read_docx
 from audit.readers.image import read_image
 from audit.readers.model import Block, ReadResult, Table, error
 from audit.readers.ocr import OcrLimits
 from audit.readers.pdf import read_pdf
 from audit.readers.sheet import decode_text, read_csv, read_xls, read_xlsx
-from audit.readers.word97 import read_word97
+from audit.readers.writer import read_writer
 from forms.identity import read_identity
 
 __all__ = ["Block", "ReadResult", "Table", "read_bytes"]
@@ -27,14 +28,25 @@ IMAGE_SUFFIXES = {
     ".heic",
     ".heif",
 }
+# What to save a file as when it cannot be read: the first seven are converted by LibreOffice
+# where it is installed (audit/readers/soffice.py), the rest never read.
 LEGACY = {
     ".doc": "旧版 Office 格式（.doc），请另存为 docx",
     ".wps": "WPS 文字格式（.wps），请另存为 docx",
+    ".rtf": "RTF 格式（.rtf），请另存为 docx",
+    ".odt": "OpenDocument 文本格式（.odt），请另存为 docx",
+    ".fodt": "OpenDocument 文本格式（.fodt），请另存为 docx",
+    ".ods": "OpenDocument 表格格式（.ods），请另存为 xlsx",
+    ".fods": "OpenDocument 表格格式（.fods），请另存为 xlsx",
     ".ppt": "旧版 Office 格式（.ppt），请另存为 pdf",
     ".pptx": "演示文稿未读取，请另存为 pdf",
     ".rar": "rar 压缩包无法读取，请改用 zip",
     ".7z": "7z 压缩包无法读取，请改用 zip",
 }
+WORD = {".docx", ".docm", ".dotx", ".dotm"}  # templates too: the same parts
+WORD_CONVERTED = {".doc", ".wps", ".rtf", ".odt", ".fodt"}
+SHEETS = {".xlsx", ".xlsm", ".xltx", ".xltm"}
+SHEETS_CONVERTED = {".ods", ".fods"}
 
 
 def read_bytes(
@@ -55,13 +67,15 @@ def _read(name: str, data: bytes, max_pdf_pages: int, ocr: OcrLimits) -> ReadRes
     try:
         if suffix == ".pdf" or data[:5] == b"%PDF-":
             return read_pdf(data, max_pages=max_pdf_pages, ocr=ocr)
-        if suffix in {".docx", ".docm"}:
+        if suffix in WORD:
             return read_docx(data, ocr=ocr)
-        if suffix in {".doc", ".wps"}:
-            return read_word97(data, suffix, LEGACY[suffix], ocr)
-        if suffix in {".xlsx", ".xlsm"} and data[:4] == b"PK\x03\x04":
+        if suffix in WORD_CONVERTED:
+            return read_writer(data, suffix, LEGACY[suffix], ocr)
+        if suffix in SHEETS and data[:4] == b"PK\x03\x04":
             return read_xlsx(data, ocr)
-        if suffix in {".xlsx", ".xlsm", ".xls", ".et"}:
+        if suffix in SHEETS_CONVERTED:
+            return read_calc(data, suffix, LEGACY[suffix], ocr)
+        if suffix in SHEETS | {".xls", ".et"}:
             return read_xls(data)  # by content: a renamed, legacy or HTML/XML-exported sheet
         if suffix in {".csv", ".tsv"}:
             return read_csv(data)

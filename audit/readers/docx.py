@@ -53,9 +53,11 @@ _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _OFFICE_DOCUMENT = _REL + "officeDocument"
 # a Word main document: a .docx, or a macro-enabled .docm (its macros are never run or read)
-_WORD_MAIN = {
+_WORD_MAIN = {  # a document, and a template (.dotx/.dotm) saved with its records filled in
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
 }
 # python-docx's parser options: blank text between elements dropped, no entities resolved
 _BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
