@@ -293,9 +293,11 @@ def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]
 def continued_records(
     table: Table, previous: Table, last_page: int | None, required: tuple[str, ...] = ("name",)
 ) -> list[Record]:
-    """A table running on from the page before (`last_page`) without repeating the header row
-    of `previous`, the table it continues."""
-    if table.page is None or last_page is None or table.page != last_page + 1:
+    """A table running on from the page before (`last_page`) — or straight after `previous`,
+    a table split in two (`Table.follows`) — without repeating the header row of `previous`,
+    the table it continues."""
+    next_page = table.page is not None and last_page is not None and table.page == last_page + 1
+    if not (next_page or table.follows):
         return []
     width = max((len(r) for r in table.rows), default=0)
     if width != max((len(r) for r in previous.rows), default=0) or looks_like_form(previous):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ class _Document:
 
     def _blocks(self, parent: Any) -> Iterator[Item]:
         pending = ""  # paragraphs whose mark is deleted or hidden run on into the next one
+        after_table = False  # nothing but empty paragraphs since the last table
         for child in block_children(parent):
             tag = child.tag
             if tag == W + "p":
@@ -150,8 +152,10 @@ class _Document:
                 else:
                     text, pending = clean(pending + para.text), ""
                     if text:
+                        after_table = after_table and _CONTINUED.fullmatch(text) is not None
                         yield Block(text)
                 for box in para.boxes:
+                    after_table = False
                     if isinstance(box, str):
                         if clean(box):
                             yield Block(clean(box))
@@ -159,12 +163,14 @@ class _Document:
                         yield from self._blocks(box)
                 continue
             if pending.strip():
+                after_table = False
                 yield Block(clean(pending))
             pending = ""
             if tag == W + "tbl":
                 rows = self._table_rows(child)
                 if rows:
-                    yield Table(rows=rows)
+                    yield Table(rows=rows, follows=after_table)
+                    after_table = True
             elif tag == W + "altChunk":
                 yield from self._chunk(child)
         if pending.strip():
@@ -330,6 +336,10 @@ class _Document:
                     yield Block(clean(line))
             return
         self.reader.unseen.append(Unseen("嵌入内容（未能读取的格式）", posixpath.basename(part)))
+
+
+# A line between two parts of a split table saying the second continues the first.
+_CONTINUED = re.compile(r"[（(]?\s*(?:续表|续上表|接上表|续)\s*[\d一二三四五六七八九十]*\s*[)）]?")
 
 
 def _page_colour(root: Any) -> bool:

@@ -33,6 +33,9 @@ class Table:
     sheet: str | None = None
     row0: int = 1  # the sheet / table row number of rows[0] (1-based)
     ocr: float | None = None  # read by OCR: the confidence of its weakest word
+    # nothing but empty paragraphs or a page break between it and the table before it: a
+    # table split in two (a Word document), whose second part may not repeat the header
+    follows: bool = False
 
 
 Item = Block | Table
