@@ -39,6 +39,8 @@ class Sheet:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     formats: dict[tuple[int, int], str] = field(default_factory=dict)  # a number's format code
+    # cells written in a white font on no fill: shown as empty on screen and paper
+    white: set[tuple[int, int]] = field(default_factory=set)
 
 
 def sniff(data: bytes) -> Kind:
@@ -114,6 +116,8 @@ def read_xls(data: bytes) -> list[Sheet]:
     for sheet in book.sheets():
         rows: list[list[Any]] = []
         formats: dict[tuple[int, int], str] = {}
+        white: set[tuple[int, int]] = set()
+        unseen_styles = _white_xfs(book) if book.formatting_info else set()
         for r in range(sheet.nrows):
             row: list[Any] = []
             for c in range(sheet.ncols):
@@ -123,6 +127,8 @@ def read_xls(data: bytes) -> list[Sheet]:
                     code = _xls_format(book, cell.xf_index)
                     if code:
                         formats[(r, c)] = code
+                if cell.xf_index in unseen_styles and row[-1] not in (None, ""):
+                    white.add((r, c))
             rows.append(row)
         merges = [(r0, r1, c0, c1) for r0, r1, c0, c1 in getattr(sheet, "merged_cells", [])]
         for r0, r1, c0, c1 in merges:  # a merge shows its first cell only
@@ -139,9 +145,31 @@ def read_xls(data: bytes) -> list[Sheet]:
                 hidden_rows={r for r, info in sheet.rowinfo_map.items() if info.hidden},
                 hidden_cols={c for c, info in sheet.colinfo_map.items() if info.hidden},
                 formats=formats,
+                white=white,
             )
         )
     return sheets
+
+
+def _white_xfs(book: Any) -> set[int]:
+    """The XF (cell style) records writing in a white font on no fill (or a white one)."""
+
+    def is_white(index: int) -> bool:
+        return bool(book.colour_map.get(index) == (255, 255, 255))
+
+    found: set[int] = set()
+    for number, xf in enumerate(book.xf_list):
+        try:
+            font = book.font_list[xf.font_index]
+            background = xf.background
+        except (IndexError, AttributeError):
+            continue
+        unfilled = background.fill_pattern == 0 or (
+            background.fill_pattern == 1 and is_white(background.pattern_colour_index)
+        )
+        if unfilled and is_white(font.colour_index):
+            found.add(number)
+    return found
 
 
 def _xls_format(book: Any, xf_index: int) -> str | None:

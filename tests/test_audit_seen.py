@@ -492,6 +492,29 @@ def test_xls_hidden_rows_columns_sheets_merges_and_formats() -> None:
     ]
 
 
+def test_xls_white_font_on_no_fill_is_not_read() -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("请假登记")
+    white = xlwt.easyxf("font: colour white")
+    on_dark = xlwt.easyxf("font: colour white; pattern: pattern solid, fore_colour dark_blue")
+    ws.write(0, 0, "姓名", on_dark)
+    ws.write(0, 1, "天数", on_dark)
+    ws.write(1, 0, "谢婷婷")
+    ws.write(1, 1, 3)
+    ws.write(2, 0, "潘宇航", white)
+    ws.write(2, 1, 10, white)
+    out = io.BytesIO()
+    book.save(out)
+    result, tables = _sheet(out.getvalue(), "请假登记.xls")
+    assert tables[0].rows == [["姓名", "天数"], ["谢婷婷", "3"]]
+    assert [(u.why, u.text, u.row) for u in result.unseen] == [
+        ("白色文字", "A3 潘宇航", 3),
+        ("白色文字", "B3 10", 3),
+    ]
+
+
 # ----------------------------------------------------------------------- the variant suite
 
 

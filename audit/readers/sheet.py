@@ -14,6 +14,7 @@ import zipfile
 from typing import Any
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from audit.readers.model import ReadResult, Table, Unseen, clean, error, note_unseen
@@ -116,6 +117,10 @@ def read_xls(data: bytes) -> ReadResult:
             [cell_text(v, sheet.formats.get((r, c))) for c, v in enumerate(row)]
             for r, row in enumerate(sheet.rows)
         ]
+        for r, c in sorted(sheet.white):  # a white font on no fill shows nothing
+            where = f"{get_column_letter(c + 1)}{r + 1} {rows[r][c]}"
+            result.unseen.append(Unseen("白色文字", where[:200], sheet=sheet.title, row=r + 1))
+            rows[r][c] = ""
         _fill_down(rows, sheet.merges)
         if sheet.hidden:
             text = " ".join(c for r in rows for c in r if c)
