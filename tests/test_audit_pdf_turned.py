@@ -20,3 +20,11 @@ def test_a_turned_page_is_read_as_the_viewer_shows_it(quarters: int, ruled: bool
     assert blocks[1:3] == [" ".join(ROWS[0]), " ".join(ROWS[1])]
     tables = [item for item in result.items if isinstance(item, Table)]
     assert [t.rows for t in tables] == [ROWS]
+
+
+def test_text_drawn_upright_on_a_turned_page_is_read_as_drawn() -> None:
+    """The viewer shows it sideways; turning the page in memory would make its lines run up
+    the page: it is read as it lies in the file."""
+    result = read_pdf(draw(1, ruled=True, sideways=True))
+    tables = [item for item in result.items if isinstance(item, Table)]
+    assert [t.rows for t in tables] == [ROWS]

@@ -151,7 +151,7 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
     them), and the words of comment boxes a viewer draws from their words alone. What a viewer
     shows on screen, not only what it prints: a comment box without the print flag is seen."""
     page = doc[index]
-    if pdfium_c.FPDFPage_GetRotation(page.raw) % 4 and _upright(page):
+    if pdfium_c.FPDFPage_GetRotation(page.raw) % 4 and _drawn_turned(page) and _upright(page):
         page.close()
         page = doc[index]  # pdfium reads a transformed page's content only when reloaded
     if not pdfium_c.FPDFPage_GetAnnotCount(page.raw):
@@ -164,6 +164,36 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
         return page, notes, False
     page.close()
     return doc[index], notes, True  # pdfium reads a flattened page's content only when reloaded
+
+
+def _drawn_turned(page: pdfium.PdfPage) -> bool:
+    """Whether most of the page's text is drawn turned the way its /Rotate turns back (a
+    landscape register laid on a portrait page): then the viewer shows it upright. Text drawn
+    upright on a page the viewer turns is shown sideways, and is read as drawn."""
+    quarters = pdfium_c.FPDFPage_GetRotation(page.raw) % 4
+    textpage = pdfium_c.FPDFText_LoadPage(page.raw)
+    if not textpage:
+        return False
+    try:
+        count = pdfium_c.FPDFText_CountChars(textpage)
+        sample = range(0, max(count, 0), max(count // TURN_SAMPLE, 1))
+        want = (4 - quarters) * math.pi / 2  # pdfium's angles turn clockwise
+        turned = upright = 0
+        for index in sample:
+            angle = float(pdfium_c.FPDFText_GetCharAngle(textpage, index))
+            if angle < 0:  # no angle: a generated space or line break
+                continue
+            off = abs(angle - want) % (2 * math.pi)
+            if min(off, 2 * math.pi - off) < 0.1:
+                turned += 1
+            else:
+                upright += 1
+        return turned > upright
+    finally:
+        pdfium_c.FPDFText_ClosePage(textpage)
+
+
+TURN_SAMPLE = 60  # characters looked at to tell how a page's text is drawn
 
 
 def _upright(page: pdfium.PdfPage) -> bool:
@@ -184,6 +214,7 @@ def _upright(page: pdfium.PdfPage) -> bool:
     matrix = pdfium_c.FS_MATRIX(a, b, c, d, e, f)
     if not pdfium_c.FPDFPage_TransFormWithClip(page.raw, matrix, None):
         return False
+    pdfium_c.FPDFPage_TransformAnnots(page.raw, a, b, c, d, e, f)  # form fields, stamps too
 
     def turned(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         xs = [a * x + c * y + e for x, y in ((box[0], box[1]), (box[2], box[3]))]
