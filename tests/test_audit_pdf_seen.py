@@ -21,6 +21,9 @@ def test_a_visit_a_person_cannot_see_is_not_read(construct: str) -> None:
     assert "9月15日" not in text
     assert SHOWN[0] in text
     assert "2025年9月8日" in text  # the visible visit is read all the same
+    result = read_pdf(draw(construct))  # and what was left is said, with its page
+    assert [(u.text, u.page) for u in result.unseen] == [(EXTRA, 1)]
+    assert "未读取不显示、不打印的内容" in (result.reason or "")
 
 
 @pytest.mark.parametrize("construct", SEEN)

@@ -25,7 +25,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from audit.readers.model import Block, ReadResult, Table, clean, error
+from audit.readers.model import Block, ReadResult, Table, Unseen, clean, error, note_unseen
 from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
 from audit.readers.ocr import settings as ocr_settings
 from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
@@ -65,7 +65,8 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
             page, notes, flattened = page_as_printed(doc, index)
             try:
                 shapes = page_shapes(page)
-                hide_unseen(page, shapes, layers_off)
+                for why, hidden in hide_unseen(page, shapes, layers_off):
+                    result.unseen.append(Unseen(why, hidden[:200], page=number))
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
@@ -118,6 +119,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         result.reason = scanned_reason(result)
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
+    note_unseen(result)
     return result
 
 

@@ -27,7 +27,15 @@ import pypdfium2.raw as pdfium_c
 from PIL import ImageChops
 from pypdf.generic import DictionaryObject
 
-from audit.readers.pdf_grid import _HANDLE, _INT, PageShapes, _object_bounds, _plain, on_page
+from audit.readers.pdf_grid import (
+    _HANDLE,
+    _INT,
+    PageShapes,
+    _handle,
+    _object_bounds,
+    _plain,
+    on_page,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,9 @@ _mark_name = _plain(
     pdfium_c.FPDFPageObjMark_GetName, _INT, _HANDLE, _HANDLE, ctypes.c_ulong, _HANDLE
 )
 _set_active = _plain(pdfium_c.FPDFPageObj_SetIsActive, _INT, _HANDLE, _INT)
+_object_text = _plain(
+    pdfium_c.FPDFTextObj_GetText, ctypes.c_ulong, _HANDLE, _HANDLE, _HANDLE, ctypes.c_ulong
+)
 
 # render modes (PDF 32000-1 § 9.3.6): which colour paints the glyphs
 _FILLED = frozenset({0, 2, 4, 6})
@@ -76,30 +87,33 @@ def hides_layers(data: bytes) -> bool:
         return False
 
 
-def hide_unseen(page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool) -> int:
+def hide_unseen(
+    page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool
+) -> list[tuple[str, str]]:
     """Set inactive every text object of the page a person does not see (see the module's
-    docstring); the number hidden. Call before the page's text page is loaded."""
+    docstring); (why, text) of what was hidden, for the report's 未读取不显示的内容. Call before
+    the page's text page is loaded."""
     if not shapes.texts:
-        return 0
+        return []
     crop = _visible_box(page)
     beneath = bool(shapes.images or shapes.curved or shapes.complex_paths)
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     box_refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     channels = [ctypes.c_uint() for _ in range(4)]
     colour_refs = [ctypes.addressof(c) for c in channels]
-    hidden: list[int] = []
+    hidden: list[tuple[int, str]] = []
     suspects: list[tuple[int, tuple[float, float, float, float]]] = []
     for place, handle, placement in shapes.texts:
         if not _object_bounds(handle, *box_refs):
             continue
         box = on_page(placement, left.value, bottom.value, right.value, top.value)
         if box[2] < crop[0] or box[0] > crop[2] or box[3] < crop[1] or box[1] > crop[3]:
-            hidden.append(handle)  # wholly outside what the viewer shows
+            hidden.append((handle, OUTSIDE))  # wholly outside what the viewer shows
             continue
         mode = _render_mode(handle)
         if mode in _INVISIBLE:
             if not beneath:
-                hidden.append(handle)
+                hidden.append((handle, INVISIBLE))
             continue  # the words of what lies beneath: a scan's OCR layer, outlined text
         if (
             _light(handle, mode, colour_refs, channels)
@@ -109,12 +123,39 @@ def hide_unseen(page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool) -> i
         ):
             suspects.append((handle, box))
     if suspects:
-        hidden += _not_drawn(page, suspects)
-    for handle in hidden:
+        hidden += [(handle, NOT_DRAWN) for handle in _not_drawn(page, suspects)]
+    if not hidden:
+        return []
+    found = _texts(page, hidden)
+    for handle, _why in hidden:
         _set_active(handle, 0)
-    if hidden:
-        log.debug("%d text objects not shown on the page left unread", len(hidden))
-    return len(hidden)
+    log.debug("%d text objects not shown on the page left unread", len(hidden))
+    return found
+
+
+# Why a piece of a PDF page's text is not read (Unseen.why).
+OUTSIDE = "页面外的文字"
+INVISIBLE = "不可见文字"
+NOT_DRAWN = "看不见的文字（白色、被遮盖或隐藏图层）"
+
+
+def _texts(page: pdfium.PdfPage, hidden: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    """(why, text) of each hidden object with text, read before it is hidden."""
+    textpage = page.get_textpage()
+    found: list[tuple[str, str]] = []
+    try:
+        for handle, why in hidden:
+            size = _object_text(handle, _handle(textpage.raw), None, 0)
+            if size <= 2:
+                continue
+            buffer = ctypes.create_string_buffer(size)
+            _object_text(handle, _handle(textpage.raw), ctypes.addressof(buffer), size)
+            text = buffer.raw[: size - 2].decode("utf-16-le", "replace").strip()
+            if text:
+                found.append((why, text))
+    finally:
+        textpage.close()
+    return found
 
 
 def _visible_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
