@@ -168,13 +168,7 @@ def test_an_odt_in_a_package_is_one_file_not_a_folder(tmp_path: Path) -> None:
 
 
 def _package(root: Path, records: dict[str, bytes]) -> Path:
-    files = school.disabled_roster([(STUDENT, "女", "肢体残疾")])
-    files |= school.home_teaching_roster([(STUDENT, date(2025, 9, 1))])
-    files |= records
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    return root
+    return school.home_teaching_package(root, [STUDENT], records)
 
 
 def _verdicts(root: Path) -> dict[str, str]:

@@ -5,7 +5,6 @@ records at all (unread: 4.4–4.7 left to a person for a compliant student)."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -60,13 +59,8 @@ def _record_docx(between: str) -> bytes:
 
 
 def _package(root: Path, between: str) -> Path:
-    files = school.disabled_roster([(COMPLIANT, "女", "肢体残疾")])
-    files |= school.home_teaching_roster([(COMPLIANT, date(2025, 9, 1))])
-    files[f"四、送教上门/{COMPLIANT}/送教上门记录表.docx"] = _record_docx(between)
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    return root
+    records = {f"四、送教上门/{COMPLIANT}/送教上门记录表.docx": _record_docx(between)}
+    return school.home_teaching_package(root, [COMPLIANT], records)
 
 
 def _verdicts(root: Path) -> dict[str, str]:

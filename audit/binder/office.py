@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from audit.readers.soffice import convert_command
+
 BATCH_MAX = 100  # files a LibreOffice process converts before the next one starts
 STARTUP_SECONDS = 45.0  # added to the first file's limit: a new profile on a busy machine
 NOT_INSTALLED = (
@@ -165,20 +167,12 @@ class _Worker:
         backstop = shutil.which("timeout")
         whole = self.seconds * len(chunk) + STARTUP_SECONDS
         wrapper = [backstop, "-s", "KILL", f"{whole:.0f}"] if backstop else []
+        sources = [j.source for j in chunk]
         command = [
             *wrapper,
-            self.program,
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nolockcheck",
-            "--nodefault",
-            f"-env:UserInstallation={(self.home / 'profile').as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *[str(j.source) for j in chunk],
+            *convert_command(
+                self.program, self.home / "profile", "pdf", out, sources, "--nodefault"
+            ),
         ]
         process = subprocess.Popen(
             command,

@@ -48,19 +48,9 @@ def read_converted(
         work = Path(folder)
         source = work / f"document{suffix}"
         source.write_bytes(data)
-        command = [
-            program,
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nolockcheck",
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--convert-to",
-            FILTERS[target],
-            "--outdir",
-            str(work / "out"),
-            str(source),
-        ]
+        command = convert_command(
+            program, work / "profile", FILTERS[target], work / "out", [source]
+        )
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -77,6 +67,27 @@ def read_converted(
         if not converted.is_file():
             return error(f"{unreadable}{DAMAGED}")
         return read(converted.read_bytes())
+
+
+def convert_command(
+    program: str, profile: Path, target: str, out: Path, sources: list[Path], *more: str
+) -> list[str]:
+    """LibreOffice converting `sources` to `target` in `out`, headless, with its own profile
+    (a fresh one is private to this run: no shared lock, no user settings)."""
+    return [
+        program,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nolockcheck",
+        *more,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(out),
+        *[str(source) for source in sources],
+    ]
 
 
 def ooxml(data: bytes) -> bool:
