@@ -19,7 +19,7 @@ import itertools
 import logging
 import math
 import re
-from functools import partial
+from functools import cache, partial
 
 import pdfplumber
 import pypdfium2 as pdfium
@@ -53,7 +53,9 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         # a fillable form: pdfium draws a filled field whose look the file leaves to the viewer
         doc.init_forms()
     result = ReadResult()
-    layers_off = hides_layers(data)
+    # asked of the catalog only once a page holds text in a layer: most files have none, and
+    # reading the catalog of one with compressed object streams costs ~10 ms
+    layers_off = cache(partial(hides_layers, data))
     fallback: list[int] = []  # pages whose rules pdfium could not make a table of
     pictured: set[int] = set()  # pages with text whose picture of a paper is read by OCR too
     carried: Runs | None = None  # the header of a rule-less table running to the page's foot

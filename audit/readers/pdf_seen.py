@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import io
 import logging
+from collections.abc import Callable
 
 import pypdf
 import pypdfium2 as pdfium
@@ -88,7 +89,7 @@ def hides_layers(data: bytes) -> bool:
 
 
 def hide_unseen(
-    page: pdfium.PdfPage, shapes: PageShapes, layers_off: bool
+    page: pdfium.PdfPage, shapes: PageShapes, layers_off: Callable[[], bool]
 ) -> list[tuple[str, str]]:
     """Set inactive every text object of the page a person does not see (see the module's
     docstring); (why, text) of what was hidden, for the report's 未读取不显示的内容. Call before
@@ -117,7 +118,7 @@ def hide_unseen(
             continue  # the words of what lies beneath: a scan's OCR layer, outlined text
         if (
             _light(handle, mode, colour_refs, channels)
-            or (layers_off and _in_layer(handle))
+            or (_in_layer(handle) and layers_off())
             or _covered(place, box, shapes.pictures)
             or _covered(place, box, shapes.fills)
         ):
@@ -183,6 +184,8 @@ def _light(handle: int, mode: int, refs: list[int], channels: list[ctypes.c_uint
 
 def _in_layer(handle: int) -> bool:
     """Whether the object is marked as optional content (a BDC /OC … EMC around it)."""
+    if _count_marks(handle) <= 0:
+        return False
     buffer = ctypes.create_string_buffer(16)
     length = ctypes.c_ulong()
     for index in range(max(_count_marks(handle), 0)):
