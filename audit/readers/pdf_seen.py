@@ -119,8 +119,8 @@ def hide_unseen(
         if (
             _light(handle, mode, colour_refs, channels)
             or (_in_layer(handle) and layers_off())
-            or _covered(place, box, shapes.pictures)
-            or _covered(place, box, shapes.fills)
+            or (shapes.pictures and _covered(place, box, shapes.pictures))
+            or (shapes.fills and _covered(place, box, shapes.fills))
         ):
             suspects.append((handle, box))
     if suspects:
@@ -172,14 +172,14 @@ def _visible_box(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
 
 def _light(handle: int, mode: int, refs: list[int], channels: list[ctypes.c_uint]) -> bool:
     """Whether every colour painting the glyphs is white or fully transparent."""
-    painted: list[tuple[int, ...]] = []
-    if mode in _FILLED and _fill_color(handle, *refs):
-        painted.append(tuple(c.value for c in channels))
-    if mode in _STROKED and _stroke_color(handle, *refs):
-        painted.append(tuple(c.value for c in channels))
-    return bool(painted) and all(
-        alpha == 0 or min(red, green, blue) >= LIGHT for red, green, blue, alpha in painted
-    )
+    red, green, blue, alpha = channels
+    painted = False
+    for paints, colour in ((mode in _FILLED, _fill_color), (mode in _STROKED, _stroke_color)):
+        if paints and colour(handle, *refs):
+            if alpha.value and min(red.value, green.value, blue.value) < LIGHT:
+                return False  # this colour shows
+            painted = True
+    return painted
 
 
 def _in_layer(handle: int) -> bool:
