@@ -328,8 +328,8 @@ def test_xlsx_hidden_rows_columns_and_sheets_left_out_and_kept_as_unseen() -> No
 
 
 def test_xlsx_white_font_on_no_fill_is_not_read_on_a_fill_it_is() -> None:
-    """A clerk hides a cell by colouring its font white: the screen and the print show an empty
-    cell. White on a dark header fill, or in a themed dark tint, shows."""
+    """A clerk hides a cell by colouring its font white, or like its fill: the screen and the
+    print show an empty cell. White on a dark header fill shows."""
     from openpyxl.styles import Font, PatternFill
 
     wb = openpyxl.Workbook()
@@ -341,6 +341,10 @@ def test_xlsx_white_font_on_no_fill_is_not_read_on_a_fill_it_is() -> None:
     for cell in ws[3]:
         cell.font = Font(color="FFFFFF")
     ws["C4"].font = Font(color="FFFFFFFF")
+    ws.append(["灰底灰字", "2025-12-05", 9])  # grey on the same grey: unseen too
+    for cell in ws[5]:
+        cell.font = Font(color="D9D9D9")
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
     ws["A1"].font = Font(color="FFFFFF")
     ws["A1"].fill = PatternFill("solid", fgColor="1F3864")
     buffer = io.BytesIO()
@@ -357,6 +361,9 @@ def test_xlsx_white_font_on_no_fill_is_not_read_on_a_fill_it_is() -> None:
         "B3 2025-11-03",
         "C3 5",
         "C4 1",
+        "A5 灰底灰字",
+        "B5 2025-12-05",
+        "C5 9",
     ]
 
 

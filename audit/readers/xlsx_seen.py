@@ -12,9 +12,9 @@ without a stored result computed, hidden rows and columns left out.
   by an autofilter with criteria, or inside a collapsed outline group, are read: a filter or a
   group is a view of the register whose button shows the rows are there.
 - A hidden or very hidden sheet is not read: kept as `Unseen` with its snippet (read_xlsx).
-- A value in a white font on a cell without fill is not seen on the screen or on paper: blanked
-  and kept as `Unseen` (白色文字). A filled cell, or a sheet with conditional formats (which may
-  colour it), shows it.
+- A value in a white font on a cell without fill, or in the very colour of its cell's fill, is
+  not seen on the screen or on paper: blanked and kept as `Unseen` (白色文字). White on a dark
+  fill shows; so does any cell of a sheet with conditional formats (they may colour it).
 - Content outside a print area is read: the print area limits printing, the screen shows it.
   Print titles are read once. Comments (notes) are never cell text.
 """
@@ -132,13 +132,34 @@ def sheet_rows(ws: Any, formulas: Any, result: ReadResult) -> list[list[str]]:
 
 def _white_styles(ws: Any) -> set[tuple[int, int]]:
     """(font, fill) pairs of the workbook that show nothing: a white font on no fill (or a
-    white one). Empty for a sheet with conditional formats: they may colour a cell."""
-    book = ws.parent
-    fonts = [i for i, font in enumerate(book._fonts) if _is_white(font.color)]
-    if not fonts or ws.conditional_formatting:
+    white one), or a font the very colour of its solid fill. Empty for a sheet with
+    conditional formats: they may colour a cell."""
+    if ws.conditional_formatting:
         return set()
-    fills = [i for i, fill in enumerate(book._fills) if _pale_fill(fill)]
-    return {(font, fill) for font in fonts for fill in fills}
+    book = ws.parent
+    fonts = {i: _rgb(font.color) for i, font in enumerate(book._fonts)}
+    fills = {
+        i: _rgb(fill.fgColor) if getattr(fill, "patternType", None) == "solid" else None
+        for i, fill in enumerate(book._fills)
+    }
+    white_fonts = [i for i, font in enumerate(book._fonts) if _is_white(font.color)]
+    pale = [i for i, fill in enumerate(book._fills) if _pale_fill(fill)]
+    found = {(font, fill) for font in white_fonts for fill in pale}
+    found |= {
+        (font, fill)
+        for font, colour in fonts.items()
+        if colour is not None
+        for fill, ground in fills.items()
+        if ground == colour
+    }
+    return found
+
+
+def _rgb(color: Any) -> str | None:
+    """An explicit RGB colour (RRGGBB, alpha dropped); None for theme, indexed or none."""
+    if color is None or getattr(color, "type", None) != "rgb" or not isinstance(color.rgb, str):
+        return None
+    return color.rgb.upper()[-6:]
 
 
 # Excel's indexed palette: 1 and 9 are white.
