@@ -94,18 +94,6 @@ def render_viewing_copy(
     kind: FormKind, record: Record, profile: Profile, formats: tuple[str, ...] = ("pdf", "docx")
 ) -> dict[str, bytes]:
     """`render_record`'s formats for the viewing copy of a record."""
-    from forms.render.html import page_html
+    from forms.render.html import document_files
 
-    html = page_html([viewing_copy_html(kind, record, profile)])
-    out: dict[str, bytes] = {}
-    if "html" in formats:
-        out["html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        from forms.render.pdf import html_to_pdf
-
-        out["pdf"] = html_to_pdf(html)
-    if "docx" in formats:
-        from forms.render.docx import html_to_docx
-
-        out["docx"] = html_to_docx(html)
-    return out
+    return document_files(viewing_copy_html(kind, record, profile), formats)

@@ -12,7 +12,7 @@ from typing import Any
 from audit.checklist import STATUS_NAMES, Checklist
 from forms.idcard import mask_in_text
 from forms.identity import qr_data_uri
-from forms.render.html import DocumentHtml, environment, page_html, template_sha256
+from forms.render.html import DocumentHtml, document_files, environment, template_sha256
 from supervision.bulletin import Bulletin
 from supervision.config import RoundConfig, rates_config
 from supervision.model import RECT_OVERDUE, VisitRecord
@@ -49,22 +49,6 @@ def _document(
         "profile": str(context.get("_profile", "")),
     }
     return DocumentHtml(form_id, title, issuer, number, body, meta, qr_data_uri(meta))
-
-
-def _files(doc: DocumentHtml, formats: tuple[str, ...]) -> dict[str, bytes]:
-    html = page_html([doc])
-    out: dict[str, bytes] = {}
-    if "html" in formats:
-        out["html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        from forms.render.pdf import html_to_pdf
-
-        out["pdf"] = html_to_pdf(html)
-    if "docx" in formats:
-        from forms.render.docx import html_to_docx
-
-        out["docx"] = html_to_docx(html)
-    return out
 
 
 def _sheet(v: VisitRecord, checklist: Checklist) -> list[dict[str, Any]]:
@@ -175,7 +159,7 @@ def render_report(
     context["_profile"] = v.profile_id or ""
     title = f"{v.school}控辍保学工作专项督导报告"
     doc = _document("inspection_report", REPORT_TEMPLATE, title, v.inspector, "", context)
-    return _files(doc, formats)
+    return document_files(doc, formats)
 
 
 def bulletin_context(b: Bulletin, config: RoundConfig, issued: date, number: str) -> dict[str, Any]:
@@ -223,4 +207,4 @@ def render_bulletin(
     doc = _document(
         "supervision_bulletin", BULLETIN_TEMPLATE, b.title, config.issuer.value, number, context
     )
-    return _files(doc, formats)
+    return document_files(doc, formats)

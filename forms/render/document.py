@@ -20,7 +20,7 @@ from forms.fonts import check_coverage
 from forms.models import Record
 from forms.profiles import Profile
 from forms.registry import FormKind
-from forms.render.html import DocumentHtml, document_html, page_html
+from forms.render.html import DocumentHtml, document_files, document_html
 from forms.yamlload import load_yaml
 
 FORMATS = ("pdf", "docx", "html")
@@ -93,17 +93,4 @@ def render_record(
     kind: FormKind, record: Record, profile: Profile, formats: tuple[str, ...] = FORMATS
 ) -> dict[str, bytes]:
     """Render one record in each asked format; every format carries the same text."""
-    doc = render_html_document(kind, record, profile)
-    html = page_html([doc])
-    out: dict[str, bytes] = {}
-    if "html" in formats:
-        out["html"] = html.encode("utf-8")
-    if "pdf" in formats:
-        from forms.render.pdf import html_to_pdf
-
-        out["pdf"] = html_to_pdf(html)
-    if "docx" in formats:
-        from forms.render.docx import html_to_docx
-
-        out["docx"] = html_to_docx(html)
-    return out
+    return document_files(render_html_document(kind, record, profile), formats)

@@ -130,3 +130,21 @@ def page_html(documents: list[DocumentHtml], duplex: bool = False) -> str:
         .get_template("base.html")
         .render(doc=doc, pages=pages, duplex=duplex, font_css=font_face_css(), identity=identity)
     )
+
+
+def document_files(doc: DocumentHtml, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """One document's page in each asked format (html, pdf, docx); every format carries the
+    same text. PDF and DOCX writers are imported only when asked for."""
+    html = page_html([doc])
+    out: dict[str, bytes] = {}
+    if "html" in formats:
+        out["html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        from forms.render.pdf import html_to_pdf
+
+        out["pdf"] = html_to_pdf(html)
+    if "docx" in formats:
+        from forms.render.docx import html_to_docx
+
+        out["docx"] = html_to_docx(html)
+    return out
