@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cases.model import CLOSING, EVENT_NAMES, STEP_KINDS
-from cli_common import EXIT_INVALID, EXIT_USAGE, Keyword, argument, group, option
+from cli_common import EXIT_INVALID, EXIT_USAGE, Keyword, argument, day_or_today, group, option
 from cli_common import fail as _fail
 
 # What a clerk types for a step or a closing: the code or its Chinese name.
@@ -38,19 +38,6 @@ _store_option = option(
 _who_option = option("--who", default="文员", show_default=True, help="经办人（写入变更日志）")
 _school_option = option("--school", help="本校名称：不是本校学生的个案拒绝办理")
 _today_option = option("--today", help="今天的日期（默认系统日期），晚于此的日期拒绝记录")
-
-
-def _day(text: str | None, default: object = None) -> Any:
-    from datetime import date
-
-    from forms.dates import DateParseError, parse_date
-
-    if text is None:
-        return default if default is not None else date.today()
-    try:
-        return parse_date(text)
-    except DateParseError as exc:
-        _fail(str(exc), EXIT_USAGE)
 
 
 def _cases_call(action: Any) -> Any:
@@ -109,7 +96,7 @@ def cases_open(
 
     case = _cases_call(
         lambda: open_from(
-            _store(store_dir), profile_id, load_record_file(record_file), who, _day(today)
+            _store(store_dir), profile_id, load_record_file(record_file), who, day_or_today(today)
         )
     )
     click.echo(_case_line(case))
@@ -184,9 +171,11 @@ def cases_record(
         "place": place,
         "participants": people,
     }
-    days = [_day(h) for h in holidays]
+    days = [day_or_today(h) for h in holidays]
     case = _cases_call(
-        lambda: record_event(_store(store_dir), case_id, data, who, _day(today), school, days)
+        lambda: record_event(
+            _store(store_dir), case_id, data, who, day_or_today(today), school, days
+        )
     )
     event = case.events[-1]
     step = f"第{event.step}步 " if event.step else ""
@@ -223,14 +212,14 @@ def cases_close(
 
     closing = {
         "how": how,
-        "date": _day(on),
+        "date": day_or_today(on),
         "who": by,
         "receiving_school": receiving_school,
         "approval": approval,
         "note": note,
     }
     case = _cases_call(
-        lambda: close_case(_store(store_dir), case_id, closing, who, _day(today), school)
+        lambda: close_case(_store(store_dir), case_id, closing, who, day_or_today(today), school)
     )
     click.echo(_case_line(case))
 
@@ -261,7 +250,9 @@ def cases_reopen(
     from cases.workflow import reopen_case
 
     case = _cases_call(
-        lambda: reopen_case(_store(store_dir), case_id, _day(on), by, _day(today), school, note)
+        lambda: reopen_case(
+            _store(store_dir), case_id, day_or_today(on), by, day_or_today(today), school, note
+        )
     )
     click.echo(_case_line(case))
 
@@ -306,7 +297,14 @@ def cases_import(
     try:
         result = _cases_call(
             lambda: import_absences(
-                _store(store_dir), sheet_file, profile_id, place, who, _day(today), sheet, progress
+                _store(store_dir),
+                sheet_file,
+                profile_id,
+                place,
+                who,
+                day_or_today(today),
+                sheet,
+                progress,
             )
         )
     except RosterError as exc:
@@ -355,9 +353,11 @@ def cases_due(
     from cases.reports_due import reports_due
     from forms.profiles import get_profile
 
-    day = _day(on)
+    day = day_or_today(on)
     every = _store(store_dir).all()  # read once: the steps and the reports both need them
-    items = _cases_call(lambda: due(every, day, [_day(h) for h in holidays], school, township))
+    items = _cases_call(
+        lambda: due(every, day, [day_or_today(h) for h in holidays], school, township)
+    )
     mine = [c.profile_id for c in of_place(every, school, township)]
     reports = _cases_call(lambda: reports_due([get_profile(p) for p in (*profile_ids, *mine)], day))
     if as_json:
@@ -437,7 +437,9 @@ def cases_document(
     """
     from cases.workflow import document
 
-    doc = _cases_call(lambda: document(_store(store_dir), case_id, step, who, _day(today), school))
+    doc = _cases_call(
+        lambda: document(_store(store_dir), case_id, step, who, day_or_today(today), school)
+    )
     for path in doc.files:
         click.echo(path)
 

@@ -55,6 +55,21 @@ def fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def day_or_today(text: str | None) -> Any:
+    """A date option's value: the date written (any form forms.dates reads), or today when it
+    is not given; an unreadable date stops the command with a usage error."""
+    from datetime import date
+
+    from forms.dates import DateParseError, parse_date
+
+    if text is None:
+        return date.today()
+    try:
+        return parse_date(text)
+    except DateParseError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
 def display_width(text: str) -> int:
     """Columns a terminal gives `text`: CJK and full-width characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

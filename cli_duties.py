@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cli_common import EXIT_INVALID, EXIT_USAGE, Group, option
+from cli_common import EXIT_INVALID, EXIT_USAGE, Group, day_or_today, option
 from cli_common import fail as _fail
 
 _duties_store_option = option(
@@ -27,19 +27,6 @@ def _duty_store(duties_dir: Path | None) -> Any:
     root = duties_dir or default_root()
     check_folder(root, "已办记录目录")
     return DutyStore(root)
-
-
-def _date(text: str | None) -> Any:
-    from datetime import date
-
-    from forms.dates import DateParseError, parse_date
-
-    if text is None:
-        return date.today()
-    try:
-        return parse_date(text)
-    except DateParseError as exc:
-        _fail(str(exc), EXIT_USAGE)
 
 
 @click.group("duties", cls=Group, invoke_without_command=True)
@@ -117,8 +104,8 @@ def duties(
         _fail("--week 和 --month 只写一个", EXIT_USAGE)
     if ics_path is not None:
         check_output(ics_path, ("ics",), "日历文件")
-    today = _date(on)
-    days = [_date(h) for h in holidays]
+    today = day_or_today(on)
+    days = [day_or_today(h) for h in holidays]
     root = store_dir or cases_root()
     cases = CaseStore(root).all() if root.is_dir() else []
     try:
@@ -221,7 +208,7 @@ def duties_done(
     from cases.duties import DutyError
 
     try:
-        mark = _duty_store(duties_dir).mark(key, _date(on), by, document, number, note)
+        mark = _duty_store(duties_dir).mark(key, day_or_today(on), by, document, number, note)
     except DutyError as exc:
         _fail(str(exc), EXIT_INVALID)
     shown = mark.document or mark.reference

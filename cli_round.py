@@ -8,23 +8,10 @@ from typing import Any
 
 import click
 
-from cli_common import EXIT_INVALID, EXIT_USAGE, Group, argument, option
+from cli_common import EXIT_INVALID, EXIT_USAGE, Group, argument, day_or_today, option
 from cli_common import fail as _fail
 
 _ROUND_FILE = argument("round_file", metavar="督导轮次文件", type=click.Path(path_type=Path))
-
-
-def _date(text: str | None) -> Any:
-    from datetime import date
-
-    from forms.dates import DateParseError, parse_date
-
-    if text is None:
-        return date.today()
-    try:
-        return parse_date(text)
-    except DateParseError as exc:
-        _fail(str(exc), EXIT_USAGE)
 
 
 def _load(round_file: Path, today: Any) -> Any:
@@ -65,7 +52,7 @@ def plan(round_file: Path, output: Path) -> None:
     from supervision.sheets import write_plan
 
     check_output(output, ("xlsx",), "督导计划")
-    _, rnd = _load(round_file, _date(None))
+    _, rnd = _load(round_file, day_or_today(None))
     write_plan(rnd.plan, output)
     click.echo(f"督导计划：{len(rnd.plan)}次督导 → {output}")
 
@@ -97,7 +84,7 @@ def write(
     from forms.roster import RosterError
     from supervision.roundfile import round_rates, write_round
 
-    today = _date(on)
+    today = day_or_today(on)
     for month in months:
         try:
             month_bounds(month)
