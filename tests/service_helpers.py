@@ -201,6 +201,35 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
     return cluster.new_database()
 
 
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright, headless and quiet on the network (a browser
+    suite's module-scoped `browser` fixture)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing (make setup-test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @contextmanager
 def live_server(env: Env) -> Iterator[str]:
     """The app served by uvicorn on a free local port, in a thread, for a real browser: its

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_helpers import Env, live_server, make_env
-from test_service_browser import ARGS, CHROMIUM, login
+from service_helpers import Env, chromium, live_server, make_env
+from test_service_browser import login
 from test_service_flows import PERIOD_TEXT, wait, zipped
 
 pytestmark = pytest.mark.slow
@@ -28,8 +28,6 @@ ROSTER = (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing (make setup-test installs it)")
     env = make_env(tmp_path_factory.mktemp("round-browser") / "data")
     with live_server(env) as base:
         yield base, env
@@ -38,12 +36,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _page(browser: Any, base: str, username: str) -> Any:

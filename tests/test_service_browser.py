@@ -9,29 +9,16 @@ from typing import Any
 
 import pytest
 from fixtures.packages.build import PERIOD
-from service_helpers import PASSWORD, Env, live_server, make_env
+from service_helpers import PASSWORD, Env, chromium, live_server, make_env
 from test_service_flows import zipped
 
 from conftest import docx_text
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing (make setup-test installs it)")
     env = make_env(tmp_path_factory.mktemp("browser") / "data")
     with live_server(env) as base:
         yield base, env
@@ -39,12 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Env]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
