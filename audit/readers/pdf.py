@@ -28,7 +28,7 @@ import pypdfium2.raw as pdfium_c
 from audit.readers.model import Block, ReadResult, Table, Unseen, clean, error, note_unseen
 from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
 from audit.readers.ocr import settings as ocr_settings
-from audit.readers.pdf_grid import PageShapes, page_shapes, page_tables
+from audit.readers.pdf_grid import PageShapes, on_page, page_shapes, page_tables
 from audit.readers.pdf_layout import Line as Runs
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
 from audit.readers.pdf_seen import hide_unseen, hides_layers
@@ -155,7 +155,8 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
     them), and the words of comment boxes a viewer draws from their words alone. What a viewer
     shows on screen, not only what it prints: a comment box without the print flag is seen."""
     page = doc[index]
-    if pdfium_c.FPDFPage_GetRotation(page.raw) % 4 and _drawn_turned(page) and _upright(page):
+    quarters = pdfium_c.FPDFPage_GetRotation(page.raw) % 4  # the viewer's turn, clockwise
+    if quarters and _drawn_turned(page, quarters) and _upright(page, quarters):
         page.close()
         page = doc[index]  # pdfium reads a transformed page's content only when reloaded
     if not pdfium_c.FPDFPage_GetAnnotCount(page.raw):
@@ -170,11 +171,10 @@ def page_as_printed(doc: pdfium.PdfDocument, index: int) -> tuple[pdfium.PdfPage
     return doc[index], notes, True  # pdfium reads a flattened page's content only when reloaded
 
 
-def _drawn_turned(page: pdfium.PdfPage) -> bool:
+def _drawn_turned(page: pdfium.PdfPage, quarters: int) -> bool:
     """Whether most of the page's text is drawn turned the way its /Rotate turns back (a
     landscape register laid on a portrait page): then the viewer shows it upright. Text drawn
     upright on a page the viewer turns is shown sideways, and is read as drawn."""
-    quarters = pdfium_c.FPDFPage_GetRotation(page.raw) % 4
     textpage = pdfium_c.FPDFText_LoadPage(page.raw)
     if not textpage:
         return False
@@ -187,8 +187,7 @@ def _drawn_turned(page: pdfium.PdfPage) -> bool:
             angle = float(pdfium_c.FPDFText_GetCharAngle(textpage, index))
             if angle < 0:  # no angle: a generated space or line break
                 continue
-            off = abs(angle - want) % (2 * math.pi)
-            if min(off, 2 * math.pi - off) < 0.1:
+            if _near_angle(angle, want):
                 turned += 1
             else:
                 upright += 1
@@ -200,12 +199,11 @@ def _drawn_turned(page: pdfium.PdfPage) -> bool:
 TURN_SAMPLE = 60  # characters looked at to tell how a page's text is drawn
 
 
-def _upright(page: pdfium.PdfPage) -> bool:
+def _upright(page: pdfium.PdfPage, quarters: int) -> bool:
     """Turn the page's content the way a viewer turns the page (/Rotate, clockwise), and set
     its rotation to none: a landscape register printed on a portrait page turned a quarter is
     then read as it is seen — its table's rows across, its lines left to right — not as it
     lies in the file (each column a row, a line a column). False if pdfium cannot."""
-    quarters = pdfium_c.FPDFPage_GetRotation(page.raw) % 4
     x0, y0, x1, y1 = page.get_mediabox()
     width, height = x1 - x0, y1 - y0
     # (x, y) → (x', y') = (a x + c y + e, b x + d y + f) after moving the box's corner to 0,0
@@ -219,14 +217,9 @@ def _upright(page: pdfium.PdfPage) -> bool:
     if not pdfium_c.FPDFPage_TransFormWithClip(page.raw, matrix, None):
         return False
     pdfium_c.FPDFPage_TransformAnnots(page.raw, a, b, c, d, e, f)  # form fields, stamps too
-
-    def turned(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-        xs = [a * x + c * y + e for x, y in ((box[0], box[1]), (box[2], box[3]))]
-        ys = [b * x + d * y + f for x, y in ((box[0], box[1]), (box[2], box[3]))]
-        return min(xs), min(ys), max(xs), max(ys)
-
-    crop = turned(page.get_cropbox())
-    pdfium_c.FPDFPage_SetMediaBox(page.raw, *turned((x0, y0, x1, y1)))
+    turn = (a, b, c, d, e, f)
+    crop = on_page(turn, *page.get_cropbox())
+    pdfium_c.FPDFPage_SetMediaBox(page.raw, *on_page(turn, x0, y0, x1, y1))
     pdfium_c.FPDFPage_SetCropBox(page.raw, *crop)
     pdfium_c.FPDFPage_SetRotation(page.raw, 0)
     return True
@@ -311,7 +304,13 @@ def _turned(textpage: pdfium.PdfTextPage, index: int) -> bool:
     """Whether the character is drawn turned from the page's horizontal (a landscape table
     drawn on a portrait page, a heading set vertically)."""
     angle = float(pdfium_c.FPDFText_GetCharAngle(textpage.raw, index))  # radians; -1: error
-    return angle > 0 and min(angle, 2 * math.pi - angle) > 0.1
+    return angle >= 0 and not _near_angle(angle, 0.0)
+
+
+def _near_angle(angle: float, want: float) -> bool:
+    """Whether two angles (radians) are within 0.1 of each other, round the circle."""
+    off = abs(angle - want) % (2 * math.pi)
+    return min(off, 2 * math.pi - off) < 0.1
 
 
 def _baseline_runs(textpage: pdfium.PdfTextPage, begin: int, end: int) -> list[Line]:
