@@ -113,11 +113,11 @@ def read_xls(data: bytes) -> list[Sheet]:
                 "无法作为旧版 Excel（.xls）打开：文件已损坏或加密，请在 Excel 或 WPS 中另存为 .xlsx"
             ) from None
     sheets = []
+    unseen_styles = _white_xfs(book) if book.formatting_info else set()  # the book's styles
     for sheet in book.sheets():
         rows: list[list[Any]] = []
         formats: dict[tuple[int, int], str] = {}
         white: set[tuple[int, int]] = set()
-        unseen_styles = _white_xfs(book) if book.formatting_info else set()
         for r in range(sheet.nrows):
             row: list[Any] = []
             for c in range(sheet.ncols):

@@ -102,6 +102,7 @@ def hide_unseen(
     box_refs = [ctypes.addressof(b) for b in (left, bottom, right, top)]
     channels = [ctypes.c_uint() for _ in range(4)]
     colour_refs = [ctypes.addressof(c) for c in channels]
+    covers = [*shapes.pictures, *shapes.fills]  # what is drawn may lie over earlier text
     hidden: list[tuple[int, str]] = []
     suspects: list[tuple[int, tuple[float, float, float, float]]] = []
     for place, handle, placement in shapes.texts:
@@ -119,8 +120,7 @@ def hide_unseen(
         if (
             _light(handle, mode, colour_refs, channels)
             or (_in_layer(handle) and layers_off())
-            or (shapes.pictures and _covered(place, box, shapes.pictures))
-            or (shapes.fills and _covered(place, box, shapes.fills))
+            or (covers and _covered(place, box, covers))
         ):
             suspects.append((handle, box))
     if suspects:

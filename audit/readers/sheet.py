@@ -26,6 +26,7 @@ from audit.readers.xlsx_seen import (
     hide_rows_and_columns,
     missing_results,
     sheet_rows,
+    white_styles,
     workbook_formulas,
 )
 from forms.sheets import READERS, SheetError, sniff
@@ -44,8 +45,9 @@ def read_xlsx(data: bytes, ocr: OcrLimits | None = None) -> ReadResult:
     pictures: list[bytes] = []
     try:
         formulas = workbook_formulas(data) if missing_results(data) else None
+        unseen_styles = white_styles(wb)
         for ws in wb.worksheets:
-            rows = sheet_rows(ws, formulas, result)
+            rows = sheet_rows(ws, formulas, result, unseen_styles)
             merges = [
                 (m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges
             ]

@@ -105,10 +105,14 @@ class _Computed:
         return lookup
 
 
-def sheet_rows(ws: Any, formulas: Any, result: ReadResult) -> list[list[str]]:
-    """The sheet's cells as they show, from row 1 (rows keep their numbers)."""
+def sheet_rows(
+    ws: Any, formulas: Any, result: ReadResult, unseen_styles: set[tuple[int, int]]
+) -> list[list[str]]:
+    """The sheet's cells as they show, from row 1 (rows keep their numbers); `unseen_styles`:
+    the workbook's `white_styles`."""
     computed = _Computed(ws.parent, formulas) if formulas is not None else None
-    white = _white_styles(ws)
+    # conditional formats may colour any cell of their sheet
+    white = set() if ws.conditional_formatting else unseen_styles
     rows: list[list[str]] = []
     for cells in ws.iter_rows():
         row: list[str] = []
@@ -130,13 +134,9 @@ def sheet_rows(ws: Any, formulas: Any, result: ReadResult) -> list[list[str]]:
     return rows
 
 
-def _white_styles(ws: Any) -> set[tuple[int, int]]:
+def white_styles(book: Any) -> set[tuple[int, int]]:
     """(font, fill) pairs of the workbook that show nothing: a white font on no fill (or a
-    white one), or a font the very colour of its solid fill. Empty for a sheet with
-    conditional formats: they may colour a cell."""
-    if ws.conditional_formatting:
-        return set()
-    book = ws.parent
+    white one), or a font the very colour of its solid fill."""
     fonts = {i: _rgb(font.color) for i, font in enumerate(book._fonts)}
     fills = {
         i: _rgb(fill.fgColor) if getattr(fill, "patternType", None) == "solid" else None
