@@ -23,6 +23,9 @@ _MONTH_DAY = re.compile(
     r"(?<![\d年./\-．／－])(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*"
     r"(?P<d>\d{1,2}|[一二三四五六七八九十]{1,4})\s*[日号]"
 )
+# Every date either pattern finds holds 月 or one of these after its year: text without them
+# holds none (most cells of a table), and is not searched.
+_MAY_HOLD = re.compile(r"[月年./\-．／－]")
 # Excel's day zero (the 1900 leap-year bug makes 1899-12-30 the epoch for serials > 60).
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -80,6 +83,8 @@ def find_dates_at(
 ) -> list[tuple[int, int, date]]:
     """`find_dates` with where each date is written: (start, end, date) in order."""
     found: list[tuple[int, int, date]] = []
+    if not _MAY_HOLD.search(text):
+        return found
     taken: list[tuple[int, int]] = []
     for match in _FULL.finditer(text):
         try:
