@@ -20,7 +20,7 @@ from audit.extract.account import (
     record_kinds,
     resolve_unread,
 )
-from audit.extract.names import known_names, name_key, named_in
+from audit.extract.names import by_given_name, known_names, name_key, named_in
 from audit.extract.source import name_from_path
 from audit.extract.staff import staff_roles
 from audit.extract.values import Period
@@ -140,13 +140,21 @@ def read_member(
         for s in sections
     ]
     known = frozenset(s.name for s in facts.students)
+    # A part no title names is the file's kind when the file holds documents of one kind (a
+    # cover page, then its records); in a compilation of several kinds (a clerk's workbook
+    # of 会议登记, 请假登记, 送教 sheets) it is none of them, and is read as unknown.
+    named = {s.kind for s in sections if s.kind != "unknown"}
+    untitled = entry.kind if len(named) <= 1 else "unknown"
     parts = (
-        [(s.kind if s.kind != "unknown" else entry.kind, s.title, s.items) for s in sections]
+        [(s.kind if s.kind != "unknown" else untitled, s.title, s.items) for s in sections]
         if sections
         else [(entry.kind, found.title, result.items)]
     )
+    start = _counts(facts)  # the file's facts so far: an earlier section's are read
     for kind, title, items in parts:
-        counted = _extract(member.path, digest, kind, title, items, result, facts, period, known)
+        counted = _extract(
+            member.path, digest, kind, title, items, result, facts, period, known, start
+        )
         if counted is not None:
             entry.account = _add(entry.account, counted)
     hidden = account_unseen(member.path, digest, entry.kind, result.unseen, facts)
@@ -182,6 +190,7 @@ def _extract(
     facts: PackageFacts,
     period: Period | None,
     known: frozenset[str],
+    first: tuple[int, int, int] = (0, 0, 0),
 ) -> FileAccount | None:
     """Facts of one file or section; for a record file (or one the audit could not classify)
     the account of its record-like pieces."""
@@ -197,7 +206,7 @@ def _extract(
         ocr_engine=result.ocr_engine,
         ocr_pages=result.ocr_pages,
     )
-    before = (len(facts.visits), len(facts.sessions), len(facts.leaves))
+    before = _counts(facts)
     extract(source, facts)
     for page, why in source.unread_pages.items():
         if page not in result.scanned_pages:
@@ -210,8 +219,17 @@ def _extract(
         *facts.sessions[before[1] :],
         *facts.leaves[before[2] :],
     ]
-    counted = account(source, produced, facts, kind)
+    earlier: list[Visit | HomeTeachingSession | LeaveRecord] = [
+        *facts.visits[first[0] : before[0]],
+        *facts.sessions[first[1] : before[1]],
+        *facts.leaves[first[2] : before[2]],
+    ]
+    counted = account(source, produced, facts, kind, earlier)
     return counted if kind != "unknown" or counted.unread else None
+
+
+def _counts(facts: PackageFacts) -> tuple[int, int, int]:
+    return len(facts.visits), len(facts.sessions), len(facts.leaves)
 
 
 def _attribute_students(facts: PackageFacts) -> None:
@@ -240,6 +258,8 @@ def _attribute_students(facts: PackageFacts) -> None:
         if record.student and (not known or name_key(record.student) in known):
             continue
         rostered = named_in(record.prov.snippet, known) if known else None
+        if rostered is None and record.student and known:
+            rostered = by_given_name(record.student, known)  # 小明 for 覃小明
         if rostered is None:
             from_path = name_from_path(record.prov.file, roster)
             if from_path and (not known or name_key(from_path) in known or not record.student):

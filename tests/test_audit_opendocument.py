@@ -6,8 +6,6 @@ openpyxl, saved in the other format by LibreOffice headless, as a clerk's “另
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -16,6 +14,7 @@ import openpyxl
 import pytest
 from fixtures.packages import school
 from fixtures.packages.docs import Grid, docx, xlsx
+from fixtures.saved import SOFFICE, save_as
 
 from audit.binder.convert import Converter, stage
 from audit.package import PackageError, check_package, iter_package
@@ -23,7 +22,6 @@ from audit.readers import read_bytes
 from audit.rules import Period
 from audit.run import read_facts, run_audit
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
     pytest.mark.libreoffice,
     pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by make test"),
@@ -58,28 +56,6 @@ ROSTER = xlsx(
     },
     merges={"花名册": ["A1:D1"]},
 )
-
-
-def save_as(files: dict[str, bytes], target: str, work: Path) -> dict[str, bytes]:
-    """The files saved by LibreOffice in the format `target` (“odt”, “dotx:…”), under the same
-    names with the new suffix; one LibreOffice for them all."""
-    source, out = work / f"in-{target[:4]}", work / f"out-{target[:4]}"
-    suffix = "." + target.split(":")[0]
-    stems: dict[str, str] = {}
-    for i, (name, data) in enumerate(files.items()):
-        path = source / f"f{i}{Path(name).suffix}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        stems[name] = path.stem
-    subprocess.run(
-        [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{work}/lo",
-         "--convert-to", target, "--outdir", str(out), *map(str, sorted(source.iterdir()))],
-        capture_output=True, timeout=300, check=True,
-    )  # fmt: skip
-    return {
-        str(Path(name).with_suffix(suffix)): (out / f"{stem}{suffix}").read_bytes()
-        for name, stem in stems.items()
-    }
 
 
 @pytest.mark.parametrize("target", ["odt", "fodt", "rtf", "dotx:MS Word 2007 XML Template"])

@@ -135,7 +135,7 @@ def test_header_row_found_under_title_rows() -> None:
     )
     header = find_header(table)
     assert header is not None and header.index == 2
-    assert set(header.columns.values()) == {"date", "periods", "duration"}
+    assert set(header.columns.values()) == {"serial", "date", "periods", "duration"}
 
 
 @pytest.mark.parametrize("text", ["9: 00- 00", "00- -11: 00", "9 10", "3节 9:00"])

@@ -25,6 +25,7 @@ from audit.extract.tables import (
     MAX_LABEL_LEN,
     field_of,
     find_header,
+    heading_row,
     is_clock,
     labelled_values,
     looks_like_form,
@@ -131,18 +132,26 @@ def fact_dates(produced: list[Record]) -> set[date]:
     return found
 
 
-def account(source: Source, produced: list[Record], facts: PackageFacts, kind: str) -> FileAccount:
+def account(
+    source: Source,
+    produced: list[Record],
+    facts: PackageFacts,
+    kind: str,
+    earlier: list[Record] | None = None,
+) -> FileAccount:
     """Go through one file's (or section's) pieces; add its unread ones to `facts.unread`.
 
     `kind` is the record kind the file is (or, for a file the audit could not classify, the
-    one whose words a piece holds: then only such pieces count)."""
+    one whose words a piece holds: then only such pieces count). `earlier`: the facts read
+    from the same file's earlier sections — a date one of them holds is read (a register, then
+    the note of the home visit that checked one of its leaves)."""
     vocab = vocabulary()
-    read = fact_dates(produced)
+    read = fact_dates([*produced, *(earlier or [])])
     own = _own_dates(source, vocab)
     known = known_names(facts)
     hint = name_from_path(source.path, frozenset(known.values()))
     result = FileAccount(records=len(produced))
-    for piece in _pieces(source, vocab):
+    for piece in _pieces(source, vocab, paragraphs=kind == "leave_record"):
         kinds = [kind] if kind in vocab.records else _kinds_named(piece.text, vocab)
         if not kinds or piece.prov.page in source.unread_pages:
             continue  # (a page OCR could not make out waits for a person as a whole)
@@ -237,7 +246,9 @@ def _own_dates(source: Source, vocab: Vocabulary) -> set[date]:
     return {d for line in lines for d in source.dates(line)}
 
 
-def _pieces(source: Source, vocab: Vocabulary) -> Iterator[Piece]:
+def _pieces(source: Source, vocab: Vocabulary, paragraphs: bool = False) -> Iterator[Piece]:
+    """`paragraphs`: prose is gone through a paragraph at a time, as leaves are read (one
+    paragraph a leave: its other dates — the day of the fall, the check — are that leave's)."""
     in_tables: dict[int | None, set[date]] = {}  # a PDF's table rows, by page
     for item in source.items:
         if isinstance(item, Table):
@@ -245,7 +256,7 @@ def _pieces(source: Source, vocab: Vocabulary) -> Iterator[Piece]:
                 in_tables.setdefault(item.page, set()).update(d for d, _ in piece.dates)
                 yield piece
     for block in source.paragraphs():
-        for piece in _prose_pieces(source, block, vocab):
+        for piece in _prose_pieces(source, block, vocab, whole=paragraphs):
             # A PDF gives a table twice, as the table and as its lines of text: a line whose
             # dates are all in the page's table rows is that table's, already gone through.
             if (
@@ -254,6 +265,13 @@ def _pieces(source: Source, vocab: Vocabulary) -> Iterator[Piece]:
                 or not {d for d, _ in piece.dates} <= in_tables.get(block.page, set())
             ):
                 yield piece
+
+
+def only_explained(source: Source, text: str) -> bool:
+    """Whether every date a text holds is explained — a 落款 (汇编：… 审核：… 2026年7月15日),
+    a birth date, a 填表 date: it tells no record, and no extractor reads one from it."""
+    found = _dates(source, text, "", vocabulary())
+    return bool(found) and all(said for _, said in found)
 
 
 def _dates(source: Source, text: str, context: str, vocab: Vocabulary) -> list[tuple[date, bool]]:
@@ -289,6 +307,8 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             continue
         if vocab.total.search(filled[0]) or vocab.total.search(filled[min(1, len(filled) - 1)]):
             continue
+        if header is not None and heading_row(filled):
+            continue  # the header again (a second table under the first, a page's repeat)
         dates: list[tuple[date, bool]] = []
         own_column: list[date] = []
         garbled = False
@@ -362,9 +382,13 @@ _INLINE_DATE_LABEL = re.compile(r"([^\s：:，,。；;]{1,12})\s*[：:]\s*([^，
 
 
 def _prose_pieces(
-    source: Source, block: Block, vocab: Vocabulary, table: Table | None = None
+    source: Source,
+    block: Block,
+    vocab: Vocabulary,
+    table: Table | None = None,
+    whole: bool = False,
 ) -> Iterator[Piece]:
-    for sentence in _SENTENCE_END.split(block.text):
+    for sentence in [block.text] if whole else _SENTENCE_END.split(block.text):
         sentence = sentence.strip()
         if not sentence:
             continue
@@ -382,7 +406,7 @@ def _prose_pieces(
             if table is not None
             else source.item_prov(block, sentence)
         )
-        yield Piece(sentence[:200], prov, dates, garbled, each_date=True)
+        yield Piece(sentence[:200], prov, dates, garbled, each_date=not whole)
 
 
 def resolve_unread(facts: PackageFacts) -> None:

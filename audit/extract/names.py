@@ -61,8 +61,20 @@ def named_in(text: str, known: dict[str, str]) -> str | None:
     return max(hits, key=len) if hits else None
 
 
+def by_given_name(name: str, known: dict[str, str]) -> str | None:
+    """The rostered student a record calls by the given name alone (小明 for 覃小明, 雨萱 for
+    欧阳雨萱), as teachers write of a child they know: the one rostered name ending in it, when
+    it is two characters or more and no other rostered name ends the same way."""
+    key = name_key(name)
+    if len(key) < 2:
+        return None
+    hits = {full for k, full in known.items() if len(k) > len(key) and k.endswith(key)}
+    return hits.pop() if len(hits) == 1 else None
+
+
 __all__ = [
     "PERSON_NAME",
+    "by_given_name",
     "cell_name",
     "is_person_name",
     "known_names",

@@ -13,6 +13,7 @@ from datetime import date, time
 from typing import Literal
 
 from audit.classify import norm
+from audit.extract.account import only_explained
 from audit.extract.bodies import body_of, participants, participants_in_prose
 from audit.extract.source import Source, sheet_student, split_names, yes_no
 from audit.extract.tables import (
@@ -62,7 +63,11 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
         yield from forms
         return
     for block in source.paragraphs():
-        if len(block.text) >= 12 and source.dates(block.text):
+        if (
+            len(block.text) >= 12
+            and source.dates(block.text)
+            and not only_explained(source, block.text)
+        ):
             for piece in _dated_clauses(block.text):
                 yield Record({}, None, piece), source.item_prov(block, piece), piece
 
@@ -411,7 +416,7 @@ def _approver_from_opinions(source: Source) -> str | None:
 # “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
 # or “12月5日班主任上门家访核实” in prose: a dated visit was made.
 _VISITED = re.compile(
-    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)(?:[^，。；;未不]{0,12}|[^，。；;未不无]{0,40}家中)"
+    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)(?:[^，。；;未不]{0,24}|[^，。；;未不无]{0,40}家中)"
     r"(?:家访|上门|核实)"
 )
 
@@ -432,6 +437,8 @@ def _leave(
         if span:
             start = span[0]
             end = end or (span[1] if len(span) > 1 else None)
+        elif record.get("date"):  # 12.10 in the 请假时间 column of a year's register
+            start = cell_date(record.get("date"), pick)
     if start is None:
         return None
     days_text = record.get("days")
@@ -444,6 +451,8 @@ def _leave(
     if end is None and days:
         end = date.fromordinal(start.toordinal() + max(int(days) - 1, 0))
     end = end or start
+    if end < start:
+        return None  # two dates that are no span (a visit on the 20th, a fall on the 14th)
     if days is None:
         days = float((end - start).days + 1)
     returned_text = record.get("returned")

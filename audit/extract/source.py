@@ -218,7 +218,10 @@ class Source:
             match = _NAME_WITH_PARTICULARS.search(block.text)
             if match and _clean_name(match[1]):
                 return match[1]
-        return name_from_path(self.path, self.known_names)
+        # a compilation's part under its heading (一、覃小明（三年级）送教记录)
+        return title_student(self.title, self.known_names) or name_from_path(
+            self.path, self.known_names
+        )
 
     def table_records(self, required: tuple[str, ...]) -> list[tuple[Table, Record]]:
         found: list[tuple[Table, Record]] = []
@@ -289,6 +292,31 @@ def name_from_path(path: str, known: frozenset[str] = frozenset()) -> str | None
                 return prefix
             break
     return None
+
+
+def title_student(title: str, known: frozenset[str] = frozenset()) -> str | None:
+    """The student a document's title names: a rostered name in it, or the name before the
+    kind of document (2025年9月覃小明送教记录, 一、覃小明（三年级）送教记录)."""
+    if not title:
+        return None
+    for name in sorted(known, key=len, reverse=True):
+        if name and name in title:
+            return name
+    text = re.sub(r"^[\d一二三四五六七八九十]+[、.．]\s*", "", norm(title))
+    text = re.sub(r"[（(【\[][^）)】\]]*[）)】\]]", "", text)
+    for word in _kind_words():
+        index = text.find(word)
+        if index > 0:
+            prefix = _TITLE_DATE.sub("", text[:index])
+            prefix = re.sub(r".*(?:学生|同学)", "", prefix).strip("-_的")
+            if _HAN_NAME.match(prefix) and not _NOT_NAME.search(prefix):
+                return None if _A_PLACE.search(prefix) else prefix
+            return None
+    return None
+
+
+_TITLE_DATE = re.compile(r"^(?:\d{4}\s*[-—～~]\s*\d{4}\s*学年|\d{4}\s*年度?)?(?:\d{1,2}\s*月份?)?")
+_A_PLACE = re.compile(r"小学|中学|学校|幼儿园|[镇村乡县区局]$")
 
 
 def split_names(text: str) -> list[str]:

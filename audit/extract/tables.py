@@ -44,6 +44,18 @@ def aliases() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
+@lru_cache(maxsize=1)
+def _not_student() -> re.Pattern[str]:
+    """Headings over someone else's names (fields.yaml `not_student`)."""
+    data: dict[str, Any] = load_yaml(FIELDS_FILE.read_text(encoding="utf-8"))
+    return re.compile("|".join(re.escape(w) for w in data["not_student"]))
+
+
+def someone_else(heading: str) -> bool:
+    """Whether a heading names people other than the student (班主任, 监护人, 记录人 …)."""
+    return bool(heading) and field_of(heading) != "name" and bool(_not_student().search(heading))
+
+
 _STATEMENT = re.compile(r"[（(][^）)]*\d[^）)]*[）)]")
 
 
@@ -116,6 +128,7 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
             if name and (name not in columns.values() or name in MULTI_COLUMN):
                 columns[col] = name
         _drop_unnamed(table, index, columns)
+        _drop_shared(row, columns)
         inferred: dict[int, str] = {}
         if columns and (len(columns) < 2 or not _has_all(columns, required)):
             inferred = infer_columns(table, index)
@@ -133,6 +146,19 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
     if best is not None:
         _merge_subheader(table, best)
     return best
+
+
+# Fields a row may name once only: several headings naming one (班主任审批 | 政教处审批 |
+# 校长审批: an approver a column, each under its tier) are left unmapped, read with their
+# headings (records.py `_approver_from_columns`), not as the first column alone.
+ONE_COLUMN = frozenset({"approver"})
+
+
+def _drop_shared(row: list[str], columns: dict[int, str]) -> None:
+    for name in ONE_COLUMN:
+        if sum(1 for cell in row if cell.strip() and field_of(cell) == name) >= 2:
+            for col in [c for c, n in columns.items() if n == name]:
+                del columns[col]
 
 
 def _drop_unnamed(table: Table, index: int, columns: dict[int, str]) -> None:
@@ -218,6 +244,9 @@ def infer_columns(table: Table, header_index: int) -> dict[int, str]:
         best = max(set(kinds), key=kinds.count)
         if best is None or kinds.count(best) < VALUE_SHARE * len(cells):
             continue
+        heading = table.rows[header_index][col] if col < len(table.rows[header_index]) else ""
+        if best == "name" and someone_else(heading):
+            continue  # a roll call's 班主任 beside each class: names, not the students
         if best == "count" and [int(c) for c in cells if c.isdigit()][:3] == [1, 2, 3]:
             continue
         if best not in found.values():
@@ -249,6 +278,10 @@ def _merge_subheader(table: Table, header: Header) -> None:
     for col, name in named.items():
         if name not in header.columns.values() or header.columns.get(col) == name:
             header.columns[col] = name
+    for name in ONE_COLUMN:  # 审批意见及签名 over 班主任 | 政教处 | 校长: a column a tier
+        if sum(1 for n in named.values() if n == name) >= 2:
+            for col in [c for c, n in header.columns.items() if n == name]:
+                del header.columns[col]
     header.above, header.index = header.index, below
 
 
@@ -262,12 +295,28 @@ def _spanning(head: list[str], col: int) -> str:
     return ""
 
 
+_DIGIT = re.compile(r"\d")
+HEADING_SHARE = 0.75  # a header row: this share of its cells (three at least) are headings
+
+
+def heading_row(cells: list[str]) -> bool:
+    """A row of headings (序号 | 日期 | 学生姓名 | 类型 | 参加人员 …), though a heading or two
+    may be one no alias knows; a row holding a date or an ID number is a record's."""
+    known = sum(1 for c in cells if field_of(c) and not _DIGIT.search(c))  # not 9年级1班
+    return (
+        len(cells) >= 3
+        and known >= 3
+        and known >= HEADING_SHARE * len(cells)
+        and not any(_value_kind(c) in ("date", "id_number") for c in cells)
+    )
+
+
 def looks_like_form(table: Table) -> bool:
     """Label cells followed by their values on two or more rows: a form, not a record table."""
     rows = 0
     for row in table.rows[:8]:
         cells = [c for c in row if c]
-        if len(cells) >= 3 and all(field_of(c) for c in cells):
+        if heading_row(cells):
             if rows:
                 continue  # a sub-table inside a form (参加人员 | 姓名 | 单位 | 职务)
             return False  # a header row: every cell a heading
@@ -397,11 +446,16 @@ def is_clock(value: str) -> bool:
     return bool(_CLOCK_FIRST.match(value))
 
 
+_SERIAL_VALUE = re.compile(r"^[（(]?\d{1,4}[）).、]?$")
+
+
 def put_value(values: dict[str, str], name: str, value: str) -> None:
     """One field's value, the first filled one winning. A clock under a date heading (送教日期 |
     送教时间 9:00-10:30) is the time range, so the date beside it is kept."""
     if name == "date" and is_clock(value):
         name = "time_range"
+    if name == "serial" and not _SERIAL_VALUE.match(value):
+        return  # a note or a 制表人 line merged across the table from its first column
     if not values.get(name):
         values[name] = value
 

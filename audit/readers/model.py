@@ -36,6 +36,9 @@ class Table:
     # nothing but empty paragraphs or a page break between it and the table before it: a
     # table split in two (a Word document), whose second part may not repeat the header
     follows: bool = False
+    # a PDF table's top and bottom on its page (pt): a sheet too wide for its paper prints its
+    # further columns on later pages, rows at the very same heights (audit/readers/pdf_bands.py)
+    span: tuple[float, float] | None = None
 
 
 Item = Block | Table

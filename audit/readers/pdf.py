@@ -28,6 +28,7 @@ import pypdfium2.raw as pdfium_c
 from audit.readers.model import Block, ReadResult, Table, Unseen, clean, error, note_unseen
 from audit.readers.ocr import OcrLimits, enabled, looks_like_paper
 from audit.readers.ocr import settings as ocr_settings
+from audit.readers.pdf_bands import join_bands
 from audit.readers.pdf_grid import PageShapes, on_page, page_shapes, page_tables
 from audit.readers.pdf_layout import Line as Runs
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
@@ -121,6 +122,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         result.reason = scanned_reason(result)
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
+    result.items = join_bands(result.items)
     note_unseen(result)
     return result
 

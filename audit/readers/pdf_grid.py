@@ -510,12 +510,16 @@ def page_tables(
         if boxes is not None and raw:
             read = boxes(plan.box, cell_boxes, raw)
             if read is not None:
-                tables.append(Table(rows=read, page=number))
+                tables.append(Table(rows=read, page=number, span=_span(plan)))
                 continue
         rows = [r for r in rows if any(r)]
         if len(rows) >= 2 or (rows and len(rows[0]) >= 2):  # a lone box is a frame, not a table
-            tables.append(Table(rows=rows, page=number))
+            tables.append(Table(rows=rows, page=number, span=_span(plan)))
     return tables
+
+
+def _span(plan: _Plan) -> tuple[float, float]:
+    return plan.box[3], plan.box[1]
 
 
 @lru_cache(maxsize=256)

@@ -293,7 +293,7 @@ def column_tables(
     if carried is not None:
         rows, end = _table_from(lines, -1, carried)
         if rows is not None:
-            tables.append(Table(rows=rows, page=number))
+            tables.append(Table(rows=rows, page=number, span=_lines_span(lines[:end])))
             index = end
             carry = carried if _at_foot(lines, end) else None
     while index < len(lines):
@@ -301,12 +301,17 @@ def column_tables(
         if len(head) >= config.min_columns:
             rows, end = _table_from(lines, index)
             if rows is not None:
-                tables.append(Table(rows=rows, page=number))
+                tables.append(Table(rows=rows, page=number, span=_lines_span(lines[index:end])))
                 index = end
                 carry = head if _at_foot(lines, end) else None
                 continue
         index += 1
     return tables, carry
+
+
+def _lines_span(lines: list[Line]) -> tuple[float, float]:
+    """The top of the first line and the bottom of the last."""
+    return max(r.top for r in lines[0]), min(r.bottom for r in lines[-1])
 
 
 def _at_foot(lines: list[Line], end: int) -> bool:
