@@ -128,6 +128,9 @@ def _forms(source: Source) -> list[tuple[Record, Provenance, str]]:
     if not groups:
         if not prose:
             return []
+        told = _labelled_groups(source)
+        if len(told) > 1:  # 时间：… 地点：… 参加人员：… again and again: a record each
+            return told
         first = source.items[0] if source.items else Block("")
         snippet = " ".join(f"{k}:{v}" for k, v in prose.items())
         return [(Record(prose, None, snippet), source.item_prov(first, snippet), source.text(3000))]
@@ -143,6 +146,37 @@ def _forms(source: Source) -> list[tuple[Record, Provenance, str]]:
 
 # Keys that occur once per form: seeing one again means the next form has begun.
 _FORM_KEYS = frozenset({"date", "name", "start_date", "time_range"})
+
+
+def _labelled_groups(source: Source) -> list[tuple[Record, Provenance, str]]:
+    """Records told as “label：value” lines one after another (第一次联合劝访 / 时间：… /
+    地点：… / 参加人员：…, then 第二次 …): a key seen again begins the next record. A PDF line
+    without a label continues the value above it (参加人员：…（班 / 主任）；镇人民政府：…)."""
+    groups: list[tuple[dict[str, str], Block, list[str]]] = []
+    last: str | None = None
+    for block in source.blocks:
+        found = labelled_values([block.text])
+        if not found:
+            if groups and last and block.page is not None:
+                values = groups[-1][0]
+                values[last] = values[last] + block.text.strip()
+                groups[-1][2].append(block.text)
+            continue
+        if not groups or any(k in groups[-1][0] for k in found if k in _FORM_KEYS):
+            groups.append(({}, block, []))
+        for key, value in found.items():
+            groups[-1][0].setdefault(key, value)
+        groups[-1][2].append(block.text)
+        last = list(found)[-1]
+    told = []
+    for values, block, lines in groups:
+        if not values.get("date"):
+            continue
+        snippet = " ".join(f"{k}:{v}" for k, v in values.items())[:200]
+        told.append(
+            (Record(values, None, snippet), source.item_prov(block, snippet), "\n".join(lines))
+        )
+    return told
 
 
 def _student(record: Record, text: str, source: Source, hint: str | None) -> str:

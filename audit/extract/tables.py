@@ -120,6 +120,9 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
             continue  # a title row (7年级1班点名册) spanning the table, not a header
         if any(_value_kind(c) in ("date", "id_number") for c in row):
             continue  # a record (2026年6月20日 | 李小华 | 三课时 …): a table running on headerless
+        # a row of three headings or more is the header: the rows below it are records (a
+        # roll call's 一年级（1）班 | 蒋丽娟 | 45 is no header, whatever it seems to name)
+        last = sum(1 for c in row if c.strip() and field_of(c) and not _DIGIT.search(c)) >= 3
         columns: dict[int, str] = {}
         for col, cell in enumerate(row):
             name = field_of(cell)
@@ -135,14 +138,13 @@ def find_header(table: Table, required: tuple[str, ...] = ()) -> Header | None:
             for col, name in inferred.items():
                 if name not in columns.values() and col not in columns and col < len(row):
                     columns[col] = name
-        if not _has_all(columns, required):
-            continue
         # one heading is enough when its column's values agree (姓名 over a column of names)
         agreed = required and all(inferred.get(c) == n for c, n in columns.items() if n in required)
-        if len(columns) < 2 and not agreed:
-            continue
-        if best is None or len(columns) > len(best.columns):
+        usable = _has_all(columns, required) and (len(columns) >= 2 or agreed)
+        if usable and (best is None or len(columns) > len(best.columns)):
             best = Header(index, columns)
+        if last:
+            break
     if best is not None:
         _merge_subheader(table, best)
     return best
@@ -331,12 +333,43 @@ def looks_like_form(table: Table) -> bool:
 
 def records(table: Table, required: tuple[str, ...] = ("name",)) -> list[Record]:
     """The rows of a record table as records; [] when the table has no such header."""
+    parts = side_by_side(table)
+    if parts:
+        return [r for part in parts for r in records(part, required)]
     if looks_like_form(table):
         return []
     header = find_header(table, required)
     if header is None:
         return []
     return _rows_under(table, header, header.headings(table.rows), header.index + 1)
+
+
+def side_by_side(table: Table) -> list[Table]:
+    """A list printed two (or more) up to save paper — 序号 | 姓名 | 性别 | 序号 | 姓名 | 性别 —
+    as its column groups, one under the other; [] when its header does not repeat itself."""
+    for index, row in enumerate(table.rows[:HEADER_ROWS]):
+        cells = [c.strip() for c in row]
+        width = len(cells)
+        for size in range(2, width // 2 + 1):
+            if width % size or not all(cells[:size]):
+                continue
+            groups = [cells[k : k + size] for k in range(0, width, size)]
+            if (
+                all(g == groups[0] for g in groups)
+                and sum(1 for c in groups[0] if field_of(c)) >= 2
+            ):
+                head = table.rows[:index]
+                return [
+                    Table(
+                        rows=[*head, *[r[k : k + size] for r in table.rows[index:]]],
+                        page=table.page,
+                        sheet=table.sheet,
+                        row0=table.row0,
+                        ocr=table.ocr,
+                    )
+                    for k in range(0, width, size)
+                ]
+    return []
 
 
 def continued_records(
@@ -402,6 +435,19 @@ def _qualifier(heading: str) -> str:
     return ""
 
 
+def form_label(cell: str) -> str | None:
+    """The field a form's label cell names: the alias itself, or an alias of three characters
+    or more that begins it (参加人员及单位, 参加人员签名, 送教日期及时段) — a value in a form's
+    box (学生家中, 一年级（1）班) names no field, though it may hold an alias's words."""
+    text = norm_label(cell)
+    if not text or len(text) > MAX_LABEL_LEN:
+        return None
+    exact = field_of(cell, exact=True)
+    if exact or len(text) > 10 or _DIGIT.search(text):
+        return exact
+    return next((n for a, n in aliases() if len(a) >= 3 and text.startswith(a)), None)
+
+
 def form_values(table: Table) -> Record | None:
     """Label → value pairs of a form table; None when fewer than two labels are found."""
     values: dict[str, str] = {}
@@ -410,7 +456,7 @@ def form_values(table: Table) -> Record | None:
         col = 0
         while col < len(row):
             cell = row[col]
-            name = field_of(cell, exact=True) if len(norm_label(cell)) <= MAX_LABEL_LEN else None
+            name = form_label(cell)
             inline = _inline_label(cell) if name is None else None
             if inline:
                 put_value(values, inline[0], inline[1])
