@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from audit.classify import classify, image_by_nature, presence_only, split_sections
+from audit.classify import by_headers, classify, image_by_nature, presence_only, split_sections
 from audit.extract import TABLE_KINDS, Source, extract
 from audit.extract.account import (
     account,
@@ -38,7 +38,7 @@ from audit.facts import (
 )
 from audit.package import Member, PackageError, PackageLimits, iter_package
 from audit.parallel import Reader
-from audit.readers.model import ReadResult
+from audit.readers.model import Item, ReadResult, Table
 from audit.readers.ocr import OcrLimits
 
 __all__ = ["PackageError", "PackageLimits", "Progress", "read_package"]
@@ -146,7 +146,10 @@ def read_member(
     named = {s.kind for s in sections if s.kind != "unknown"}
     untitled = entry.kind if len(named) <= 1 else "unknown"
     parts = (
-        [(s.kind if s.kind != "unknown" else untitled, s.title, s.items) for s in sections]
+        [
+            (s.kind if s.kind != "unknown" else _untitled(s.items, untitled), s.title, s.items)
+            for s in sections
+        ]
         if sections
         else [(entry.kind, found.title, result.items)]
     )
@@ -162,6 +165,13 @@ def read_member(
         entry.account = _add(entry.account, FileAccount(unread=hidden))
     _pages_to_review(entry, result)  # again: extraction adds OCR'd pages it could not make out
     return entry
+
+
+def _untitled(items: list[Item], otherwise: str) -> str:
+    """The kind of a part no title names: its tables' headers say it (请假开始日期 | 请假天数:
+    a leave register whose title the printer put on another page), else `otherwise`."""
+    found = by_headers([i for i in items if isinstance(i, Table)])
+    return found.kind if found else otherwise
 
 
 def _add(total: FileAccount | None, more: FileAccount) -> FileAccount:

@@ -585,7 +585,9 @@ _PER_PERIOD = re.compile(
     r"每\s*(?:个)?\s*(?:课时|节课?)\s*(?:时长)?\s*(?:约|为)?\s*([^，,。；;]{1,10})"
 )
 # “用时一个半小时”, “时长90分钟”, “历时2小时”: a visit's whole length told in prose.
-_DURATION = re.compile(r"(?:用时|时长|历时|共用时|共计用时)\s*(?:约|为)?\s*([^，,。；;]{1,12})")
+_DURATION = re.compile(
+    r"(?:用时|时长|历时|共用时|共计用时|合计|共计)\s*(?:约|为)?\s*([^，,。；;]{1,12})"
+)
 _TEACHERS = re.compile(r"([\u4e00-\u9fff]{1,3}(?:老师|教师))")
 
 
@@ -630,7 +632,7 @@ _STATED_IN_HEADING = re.compile(r"[（(]\s*每\s*(?:个)?\s*(?:课时|节课?)[^
 def _stated_minutes(source: Source) -> float | None:
     """“说明：每课时40分钟” written once, in a line above or below the records (a paragraph or a
     one-cell row of a sheet): the minutes of every 课时 no row states for itself."""
-    lines = [b.text for b in source.blocks]
+    lines = [b.text for b in source.paragraphs()]  # a PDF's wrapped lines rejoined
     for table in source.tables:
         for row in table.rows:
             filled = {c for c in row if c}

@@ -37,8 +37,16 @@ _WIDE = re.compile(r"[^\x00-\u2e7f]")
 
 
 def _width(text: str) -> int:
-    """Columns a line takes: a Chinese (wide) character two, others one."""
+    """Columns a line takes: a Chinese (wide) character two, others one — and nothing for the
+    gap Word and LibreOffice set between Chinese and Western characters, which pdfium gives
+    as a space (“10 月 14 日” is as wide as “10月14日”)."""
+    text = _CJK_GAP.sub("", text)
     return len(text) + len(_WIDE.findall(text))
+
+
+_CJK_GAP = re.compile(
+    r"(?<=[\u4e00-\u9fff，。、；：）（]) (?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) (?=[\u4e00-\u9fff])"
+)
 
 
 @dataclass
@@ -119,10 +127,11 @@ class Source:
         out: list[Block] = []
         run_on = False
         for b, width in zip(blocks, widths, strict=True):
+            text = _CJK_GAP.sub("", b.text.strip())  # the typeset gap is no space a clerk typed
             if run_on and out and out[-1].page == b.page:
-                out[-1] = Block(out[-1].text + b.text.strip(), b.page)
+                out[-1] = Block(out[-1].text + text, b.page)
             else:
-                out.append(Block(b.text.strip(), b.page))
+                out.append(Block(text, b.page))
             run_on = width >= FULL_LINE * widest[b.page] and not b.text.rstrip().endswith(
                 _PARAGRAPH_END
             )
