@@ -43,7 +43,7 @@ from audit.facts import (
     UnreadPiece,
     Visit,
 )
-from audit.readers.model import Block, Table, Unseen
+from audit.readers.model import Block, Table, Unseen, table_text
 from forms.dates import find_dates_at
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
@@ -250,12 +250,16 @@ def _pieces(source: Source, vocab: Vocabulary, paragraphs: bool = False) -> Iter
     """`paragraphs`: prose is gone through a paragraph at a time, as leaves are read (one
     paragraph a leave: its other dates — the day of the fall, the check — are that leave's)."""
     in_tables: dict[int | None, set[date]] = {}  # a PDF's table rows, by page
+    cells: dict[int | None, str] = {}  # and their text
     for item in source.items:
         if isinstance(item, Table):
+            cells[item.page] = cells.get(item.page, "") + "\n".join(c for r in item.rows for c in r)
             for piece in _table_pieces(source, item, vocab):
                 in_tables.setdefault(item.page, set()).update(d for d, _ in piece.dates)
                 yield piece
     for block in source.paragraphs():
+        if block.page is not None and table_text(block.text, cells.get(block.page, "")):
+            continue  # a PDF table's own lines (a wrapped 2025.10.1 / 7 is its 2025.10.17)
         for piece in _prose_pieces(source, block, vocab, whole=paragraphs):
             # A PDF gives a table twice, as the table and as its lines of text: a line whose
             # dates are all in the page's table rows is that table's, already gone through.

@@ -324,7 +324,10 @@ def title_student(title: str, known: frozenset[str] = frozenset()) -> str | None
     return None
 
 
-_TITLE_DATE = re.compile(r"^(?:\d{4}\s*[-—～~]\s*\d{4}\s*学年|\d{4}\s*年度?)?(?:\d{1,2}\s*月份?)?")
+_TITLE_DATE = re.compile(
+    r"^(?:\d{4}\s*[-—～~]\s*\d{4}\s*学年|\d{4}\s*年度?)?(?:\d{1,2}\s*月份?)?"
+    r"(?:第[\d一二三四五六七八九十]+次)?"  # 第一次联合劝访: an ordinal, no name
+)
 _A_PLACE = re.compile(r"小学|中学|学校|幼儿园|[镇村乡县区局]$")
 
 

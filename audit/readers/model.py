@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -122,3 +123,23 @@ _CJK_GAP = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uf
 def clean(text: str) -> str:
     """Whitespace collapsed; a line break inside a Chinese word (a wrapped cell) removed."""
     return _CJK_GAP.sub("", " ".join(text.split()))
+
+
+def table_text(line: str, cells: str) -> bool:
+    """Whether a PDF line of text is a table's own, its cells' text given joined: every piece
+    of it is in a cell — or one piece of four characters or more is, and nine tenths of its
+    characters are the cells' (a wrapped cell's pieces, 2025.10.1 / 7 of 2025.10.17, or a
+    cell's text that ran past its border into the next one: 居家隔离治 | 2026/5/19治疗)."""
+    pieces = line.split()
+    if not pieces or not cells:
+        return False
+    if all(p in cells for p in pieces):
+        return True
+    if not any(len(p) >= TABLE_ANCHOR and p in cells for p in pieces):
+        return False
+    have, want = Counter(cells), Counter("".join(pieces))
+    return sum(min(n, have[ch]) for ch, n in want.items()) >= TABLE_COVERED * sum(want.values())
+
+
+TABLE_ANCHOR = 4  # characters of a piece that tie a line to a table's cell
+TABLE_COVERED = 0.9  # share of a line's characters a table's cells must hold

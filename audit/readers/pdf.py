@@ -32,6 +32,7 @@ from audit.readers.pdf_bands import join_bands
 from audit.readers.pdf_grid import PageShapes, on_page, page_shapes, page_tables
 from audit.readers.pdf_layout import Line as Runs
 from audit.readers.pdf_layout import PageLayout, columns_likely, fragmented
+from audit.readers.pdf_rows import join_broken_rows
 from audit.readers.pdf_seen import hide_unseen, hides_layers
 from audit.readers.scan import read_scanned_pdf, scanned_reason
 
@@ -122,7 +123,7 @@ def read_pdf(data: bytes, *, max_pages: int = 3000, ocr: OcrLimits | None = None
         result.reason = scanned_reason(result)
     if fallback:
         result.load_tables = partial(pdf_tables, data, fallback)  # picklable for workers
-    result.items = join_bands(result.items)
+    result.items = join_broken_rows(join_bands(result.items))
     note_unseen(result)
     return result
 

@@ -13,9 +13,9 @@ later bands' lines of text, which the joined table holds, go with their tables.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from audit.readers.model import Block, Item, Table
+from audit.readers.model import Block, Item, Table, table_text
 
 SPAN_TOLERANCE = 2.0  # pt: the bands of one sheet lie at the same heights on their pages
 
@@ -139,21 +139,5 @@ def _joined(parts: list[Table]) -> Table:
 
 
 def _in(block: Block, table: Table) -> bool:
-    """Whether a line of text is the table's: one of its pieces is in a cell and its
-    characters are the cells' (a cell's text that ran past its border into the next one —
-    居家隔离治 | 2026/5/19治疗 — is still the table's)."""
-    cells = [c for row in table.rows for c in row if c]
-    joined = "\n".join(cells)
-    pieces = block.text.split()
-    if not pieces:
-        return False
-    if all(p in joined for p in pieces):
-        return True
-    if not any(len(p) >= ANCHOR and p in joined for p in pieces):
-        return False
-    have, want = Counter("".join(cells)), Counter("".join(pieces))
-    return sum(min(n, have[ch]) for ch, n in want.items()) >= COVERED * sum(want.values())
-
-
-ANCHOR = 4  # characters of a piece that tie a line to a cell
-COVERED = 0.9  # share of a line's characters the cells hold
+    """Whether a line of text is the table's (`model.table_text`)."""
+    return table_text(block.text, "\n".join(c for row in table.rows for c in row if c))

@@ -345,7 +345,12 @@ _AUTOSPACE = re.compile(
 
 def unwrap(text: str) -> str:
     """A cell's text with its wrapped lines rejoined as the cell holds them."""
-    return clean(_AUTOSPACE.sub("", _WRAP.sub("", text)))
+    return _SPLIT_DAY.sub(r"\1\2", clean(_AUTOSPACE.sub("", _WRAP.sub("", text))))
+
+
+# A date wrapped inside its day (2025.9.1 / 7): pdfium gives the break as a space, not a line
+# break, when the next line begins left of where the first ended — a date box holds no “1 7”.
+_SPLIT_DAY = re.compile(r"^(\d{4}[./-]\d{1,2}[./-]\d) (\d)$")
 
 
 @lru_cache(maxsize=256)
