@@ -148,7 +148,7 @@ REGISTER = [
             ]
             for i in range(8)
         ]
-    ),  # fmt: skip
+    ),
 ]
 
 
