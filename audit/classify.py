@@ -306,6 +306,10 @@ def _substantial(item: Item) -> bool:
     return isinstance(item, Table) or len(item.text) > MAX_TITLE_LEN
 
 
+# A table of contents' entry: a title, then dot leaders or a gap, then its page number.
+_TOC_ENTRY = re.compile(r"\D(?:\s*[.·…．]{2,}\s*|\s+)\d{1,3}\s*$")
+
+
 def _looks_like_header_row(text: str) -> bool:
     """“送教时间 送教对象 课时 时长 …”: a PDF table's heading row read as a line, not a title."""
     words = text.split()
@@ -320,6 +324,8 @@ def _section_title(
     else:
         if len(item.text) > MAX_TITLE_LEN or _looks_like_header_row(item.text):
             return None
+        if _TOC_ENTRY.search(item.text):
+            return None  # a 目录 line (（二）控辍保学工作方案 …… 8): the document comes later
         if item.page is not None:
             # In a PDF only the first lines of a page can open a document.
             starts = [j for j in range(max(0, index - 2), index + 1) if items[j].page == item.page]

@@ -21,7 +21,7 @@ from audit.extract.account import (
     resolve_unread,
 )
 from audit.extract.names import by_given_name, known_names, name_key, named_in
-from audit.extract.source import name_from_path
+from audit.extract.source import name_from_path, title_student
 from audit.extract.staff import staff_roles
 from audit.extract.values import Period
 from audit.facts import (
@@ -154,9 +154,11 @@ def read_member(
         else [(entry.kind, found.title, result.items)]
     )
     start = _counts(facts)  # the file's facts so far: an earlier section's are read
+    heading: str | None = None  # the student the last part's title named, in a compilation
     for kind, title, items in parts:
+        heading = title_student(title, known) or heading if sections else None
         counted = _extract(
-            member.path, digest, kind, title, items, result, facts, period, known, start
+            member.path, digest, kind, title, items, result, facts, period, known, start, heading
         )
         if counted is not None:
             entry.account = _add(entry.account, counted)
@@ -201,6 +203,7 @@ def _extract(
     period: Period | None,
     known: frozenset[str],
     first: tuple[int, int, int] = (0, 0, 0),
+    heading: str | None = None,
 ) -> FileAccount | None:
     """Facts of one file or section; for a record file (or one the audit could not classify)
     the account of its record-like pieces."""
@@ -215,6 +218,7 @@ def _extract(
         known_names=known,
         ocr_engine=result.ocr_engine,
         ocr_pages=result.ocr_pages,
+        heading_student=heading,
     )
     before = _counts(facts)
     extract(source, facts)

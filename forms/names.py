@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 _HAN = r"[\u4e00-\u9fff]"
 DOT = r"[·•・．‧∙⋅･.]"
@@ -21,6 +23,29 @@ _PARTICULARS = re.compile(r"[（(][^）)]*[）)]")
 
 def is_person_name(text: str) -> bool:
     return bool(PERSON_NAME.match(text))
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """Single-character and compound surnames (forms/data/surnames.txt)."""
+    text = (Path(__file__).parent / "data" / "surnames.txt").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    words = [w for line in lines if not line.startswith("not:") for w in line.split()]
+    excluded = {c for line in lines if line.startswith("not:") for c in line[4:].strip()}
+    single = {c for w in words if len(w) > 2 for c in w} | {w for w in words if len(w) == 1}
+    return frozenset(single - excluded), frozenset(w for w in words if len(w) == 2)
+
+
+def looks_like_person(text: str) -> bool:
+    """A name as a column of names holds one: two to four Han characters beginning with a
+    surname, or a name with a middle dot (阿依古丽·买买提). 相符, 在读, 病假 and 同意 fill
+    columns too, and are nobody."""
+    if not is_person_name(text):
+        return False
+    if re.search(DOT, text):
+        return True
+    single, compound = _surnames()
+    return text[0] in single or text[:2] in compound
 
 
 def cell_name(cell: object) -> str | None:
@@ -38,12 +63,17 @@ def _first_name(cell: str) -> str | None:
     return first if is_person_name(first) else None
 
 
+def _person_cell(cell: str) -> bool:
+    found = cell_name(cell) or _first_name(cell)
+    return found is not None and looks_like_person(found)
+
+
 def names_share(cells: Iterable[object]) -> float | None:
     """The share of a column's filled cells that are names; None when none is filled."""
     filled = [c for c in cells if (isinstance(c, str) and c.strip()) or isinstance(c, int | float)]
     if not filled:
         return None
-    named = sum(1 for c in filled if isinstance(c, str) and (cell_name(c) or _first_name(c)))
+    named = sum(1 for c in filled if isinstance(c, str) and _person_cell(c))
     return named / len(filled)
 
 

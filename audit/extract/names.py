@@ -19,6 +19,7 @@ from forms.names import (
     PERSON_NAME,
     cell_name,
     is_person_name,
+    looks_like_person,
     names_column,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "cell_name",
     "is_person_name",
     "known_names",
+    "looks_like_person",
     "name_key",
     "named_in",
     "names_column",

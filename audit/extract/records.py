@@ -255,6 +255,9 @@ def leaves(source: Source, facts: PackageFacts) -> None:
         )
         _set_approver(record, found)
         shaped.append((record, source.item_prov(table, record.snippet, record.row), record.snippet))
+    if not shaped and _CHECK_TITLE.search(source.title) and "审批" not in source.title:
+        _checked_leaves(source, facts)  # 连续请假超过7天学生上门核实记录: the check, no leave
+        return
     if not shaped:
         shaped = list(_leave_forms(source))
     if not shaped and not checks:  # a sheet of visits made to verify leaves is no 请假条
@@ -263,6 +266,20 @@ def leaves(source: Source, facts: PackageFacts) -> None:
         leave = _leave(record, text, source, hint, prov)
         if leave is not None:
             facts.leaves.append(leave)
+
+
+_CHECK_TITLE = re.compile(r"核实(?:情况)?(?:记录|登记)")
+
+
+def _checked_leaves(source: Source, facts: PackageFacts) -> None:
+    """A record of the home visits that checked long leaves, one form a visit: each marks the
+    leave its student was on that day as checked (the leaves are the register's)."""
+    for record, _prov, text in _forms(source):
+        student = _student(record, text, source, source.student_hint())
+        days = source.dates(text)
+        for leave in facts.leaves:
+            if leave.student == student and any(leave.start <= d <= leave.end for d in days):
+                leave.home_visit = True
 
 
 _LEAVE_SPAN = re.compile(

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import PurePosixPath
 
 from audit.classify import norm, rules
-from audit.extract.names import PERSON_NAME
+from audit.extract.names import PERSON_NAME, looks_like_person
 from audit.extract.tables import Record, continued_records, form_values, labelled_values, records
 from audit.extract.values import Period, document_period, year_for
 from audit.facts import Provenance
@@ -64,6 +64,9 @@ class Source:
     # OCR'd pages where a record was written but could not be made out (page → why): they
     # wait for a person as a scanned page does (ingest.py adds them to the file's pages)
     unread_pages: dict[int, str] = field(default_factory=dict)
+    # in a compilation, the student the last heading naming one names (（三）黄雨涵送教上门材料
+    # over 送教上门教案 and its table): the part's own student unless it names another
+    heading_student: str | None = None
     _pick: Callable[[int], int] | None = field(default=None, init=False, repr=False)
     _forms: dict[int, tuple[Table, Record | None]] = field(
         default_factory=dict, init=False, repr=False
@@ -228,8 +231,10 @@ class Source:
             if match and _clean_name(match[1]):
                 return match[1]
         # a compilation's part under its heading (一、覃小明（三年级）送教记录)
-        return title_student(self.title, self.known_names) or name_from_path(
-            self.path, self.known_names
+        return (
+            title_student(self.title, self.known_names)
+            or self.heading_student
+            or name_from_path(self.path, self.known_names)
         )
 
     def table_records(self, required: tuple[str, ...]) -> list[tuple[Table, Record]]:
@@ -313,13 +318,17 @@ def title_student(title: str, known: frozenset[str] = frozenset()) -> str | None
             return name
     text = re.sub(r"^[\d一二三四五六七八九十]+[、.．]\s*", "", norm(title))
     text = re.sub(r"[（(【\[][^）)】\]]*[）)】\]]", "", text)
+    owner = re.match(r"^([^：:]{2,12})[：:]", text)  # 黄雨涵：7.送教上门记录
+    if owner:
+        name = owner[1].strip()
+        return name if looks_like_person(name) and not _NOT_NAME.search(name) else None
     for word in _kind_words():
         index = text.find(word)
         if index > 0:
             prefix = _TITLE_DATE.sub("", text[:index])
             prefix = re.sub(r".*(?:学生|同学)", "", prefix).strip("-_的")
-            if _HAN_NAME.match(prefix) and not _NOT_NAME.search(prefix):
-                return None if _A_PLACE.search(prefix) else prefix
+            if looks_like_person(prefix) and not _NOT_NAME.search(prefix):
+                return None if _A_PLACE.search(prefix) else prefix  # (控辍保学, 政策性: none)
             return None
     return None
 

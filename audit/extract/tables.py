@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from audit.extract.names import is_person_name, names_column
+from audit.extract.names import looks_like_person, names_column
 from audit.readers.model import Table
 from forms.paths import CHECKLISTS_DIR
 from forms.yamlload import load_yaml
@@ -223,7 +223,7 @@ def _value_kind(cell: str) -> str | None:
         return "id_number"
     if _DATE.match(cell):
         return "date"
-    if is_person_name(cell) and field_of(cell, exact=True) is None:
+    if looks_like_person(cell) and field_of(cell, exact=True) is None:
         return "name"
     if _COUNT.match(cell):
         return "count"
