@@ -30,6 +30,7 @@ from audit.extract.tables import (
     labelled_values,
     looks_like_form,
     norm_label,
+    note_line,
     unfilled,
 )
 from audit.extract.values import cell_date, month_row_days
@@ -305,6 +306,8 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
         filled = [c for c in row if c.strip()]
         if not filled:
             continue
+        if note_line(filled[0]):
+            continue  # 注：1月24日至2月24日寒假…: a note states, it records nothing
         if len(set(filled)) == 1:
             # a line of its own across the table (a title, a note, a whole record as prose)
             yield from _prose_pieces(source, Block(filled[0], table.page, table.ocr), vocab, table)

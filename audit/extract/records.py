@@ -66,7 +66,7 @@ def _shaped_records(source: Source) -> Iterator[tuple[Record, Provenance, str]]:
         if (
             len(block.text) >= 12
             and source.dates(block.text)
-            and not only_explained(source, block.text)
+            and (_ACTIVITY.search(block.text) or not only_explained(source, block.text))
         ):
             for piece in _dated_clauses(block.text):
                 yield Record({}, None, piece), source.item_prov(block, piece), piece

@@ -275,10 +275,15 @@ def _merge_subheader(table: Table, header: Header) -> None:
         name = field_of(cell) or (field_of(parent + cell) if parent and parent != cell else None)
         if name:
             named[col] = name
-    if len(named) < 2 or len(named) < len([c for c in row if c]) - 1:
+    filled = [c for c in row if c]
+    if (len(named) < 2 or len(named) < len(filled) - 1) and not heading_row(filled):
         return  # a data row, not a header
     for col, name in named.items():
-        if name not in header.columns.values() or header.columns.get(col) == name:
+        if (
+            name not in header.columns.values()
+            or header.columns.get(col) == name
+            or name in MULTI_COLUMN  # 参加人员 over 学校 | 乡政府 | 村委会: a column a body
+        ):
             header.columns[col] = name
     for name in ONE_COLUMN:  # 审批意见及签名 over 班主任 | 政教处 | 校长: a column a tier
         if sum(1 for n in named.values() if n == name) >= 2:
@@ -305,11 +310,25 @@ def heading_row(cells: list[str]) -> bool:
     """A row of headings (序号 | 日期 | 学生姓名 | 类型 | 参加人员 …), though a heading or two
     may be one no alias knows; a row holding a date or an ID number is a record's."""
     known = sum(1 for c in cells if field_of(c) and not _DIGIT.search(c))  # not 9年级1班
+    if any(_value_kind(c) in ("date", "id_number") for c in cells):
+        return False
+    if len(cells) >= 3 and known >= 3 and known >= HEADING_SHARE * len(cells):
+        return True
+    # or headings no alias knows beside two it does (次数 | 日期 | 地点 | 参加人员 | 劝访情况):
+    # short words all, none a value — no number, no sentence, nobody's name
+    return len(cells) >= 4 and known >= 2 and all(_heading_like(c) for c in cells)
+
+
+_SENTENCE_MARK = re.compile(r"[，,。；;、：:]")
+
+
+def _heading_like(cell: str) -> bool:
+    text = norm_label(cell)
     return (
-        len(cells) >= 3
-        and known >= 3
-        and known >= HEADING_SHARE * len(cells)
-        and not any(_value_kind(c) in ("date", "id_number") for c in cells)
+        2 <= len(text) <= 8
+        and not _DIGIT.search(text)
+        and not _SENTENCE_MARK.search(cell)
+        and not looks_like_person(text)
     )
 
 
@@ -392,9 +411,19 @@ def continued_records(
     return _rows_under(table, header, header.headings(previous.rows), 0)
 
 
+def note_line(text: str) -> bool:
+    """A note under a table or in a sheet (注：…, 说明：…): it states, it records nothing."""
+    return bool(_NOTE_ROW.match(text))
+
+
+_NOTE_ROW = re.compile(r"^\s*(?:注|说明|备注|附注|填表说明)\s*\d?\s*[：:]")
+
+
 def _rows_under(table: Table, header: Header, heading: list[str], first: int) -> list[Record]:
     found: list[Record] = []
     for offset, row in enumerate(table.rows[first:], start=first):
+        if _NOTE_ROW.match(next((c for c in row if c.strip()), "")):
+            continue  # 注：1月24日至2月24日寒假…: a note under the table, no record
         values: dict[str, str] = {}
         for col, name in header.columns.items():
             if col < len(row) and name in MULTI_COLUMN and row[col].strip():
@@ -445,7 +474,12 @@ def form_label(cell: str) -> str | None:
     exact = field_of(cell, exact=True)
     if exact or len(text) > 10 or _DIGIT.search(text):
         return exact
-    return next((n for a, n in aliases() if len(a) >= 3 and text.startswith(a)), None)
+    for alias, name in aliases():
+        if len(alias) >= 3 and text.startswith(alias):
+            rest = text[len(alias) :]
+            # what follows names the label more (及单位, 签名), it is no value (学生姓名莫小芳)
+            return name if len(rest) <= 4 and not looks_like_person(rest) else None
+    return None
 
 
 def form_values(table: Table) -> Record | None:

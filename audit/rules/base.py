@@ -159,9 +159,10 @@ class Context:
         for d in self.facts.documents:
             if d.kind in wanted and (key is None or (d.student and name_key(d.student) == key)):
                 out.append(d.prov)
-        if key is not None:
+        if key is not None and not out:
             # a student's records read from a file of several students' (a 汇编 of 送教记录)
-            # are that student's records as much as a file in their own folder
+            # are that student's records as much as a file in their own folder (only asked
+            # when no document says it: the binder places a record file by its records)
             if "home_teaching_record" in wanted:
                 out += [r.prov for r in self.facts.sessions if name_key(r.student) == key][:1]
             if "visit_record" in wanted:
