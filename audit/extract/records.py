@@ -665,6 +665,18 @@ def _stated_minutes(source: Source) -> float | None:
     return None
 
 
+_SLOTS = re.compile(r"^第\s*(\d{1,2})\s*(?:[-—~～至到]\s*(?:第\s*)?(\d{1,2}))?\s*节")
+
+
+def _slots(text: str) -> int | None:
+    """A 节次 box naming the lessons taught (第3-4节: two 课时, 第2节: one), not a count."""
+    match = _SLOTS.match(text.strip())
+    if not match:
+        return None
+    first, last = int(match[1]), int(match[2] or match[1])
+    return last - first + 1 if last >= first else None
+
+
 def _clock_cell(text: str) -> time | None:
     match = re.fullmatch(r"\s*(\d{1,2})\s*[:：]\s*(\d{2})(?::\d{2})?\s*", text)
     if not match:
@@ -703,7 +715,9 @@ def _session(
         span = parse_time_range(text)
     if span:
         start, end = span
-    periods = parse_count(record.get("periods")) if record.get("periods") else None
+    periods = _slots(record.get("periods")) or (
+        parse_count(record.get("periods")) if record.get("periods") else None
+    )
     if periods is None and not record.get("periods"):
         match = _PERIODS.search(text)
         periods = parse_count(match[0]) if match else None

@@ -325,7 +325,7 @@ _SENTENCE_MARK = re.compile(r"[，,。；;、：:]")
 def _heading_like(cell: str) -> bool:
     text = norm_label(cell)
     return (
-        2 <= len(text) <= 8
+        2 <= len(text) <= 10
         and not _DIGIT.search(text)
         and not _SENTENCE_MARK.search(cell)
         and not looks_like_person(text)
@@ -344,7 +344,10 @@ def looks_like_form(table: Table) -> bool:
         pairs = sum(
             1
             for a, b in itertools.pairwise(cells)
-            if field_of(a, exact=True) and not field_of(b, exact=True) and a != b
+            if field_of(a, exact=True)
+            and not field_of(b, exact=True)
+            and a != b
+            and not _heading_like(b)  # 日期 | 星期: two headings, no label and its value
         )
         rows += pairs >= 1
     return rows >= 2
@@ -461,7 +464,7 @@ def _qualifier(heading: str) -> str:
     for alias, _ in aliases():
         if len(alias) > 1 and text.endswith(alias):
             return text[: -len(alias)]
-    return ""
+    return text  # a sub-heading under 参加人员 (学校 | 乡政府 | 村委会) is the body itself
 
 
 def form_label(cell: str) -> str | None:
