@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COPY = ROOT / "tests" / "fixtures" / "corpus"
 SHARED = ROOT.parent / "shared" / "corpus"
 CORPUS = SHARED if (SHARED / "check.py").is_file() else COPY
+PEERS = ROOT / "tests" / "fixtures" / "peers"
 BAOXUE = Path(sys.executable).with_name("baoxue")
 PERIOD = "2025-09-01..2026-07-15"
 
@@ -53,12 +54,21 @@ def _audit(package: Path, out: Path) -> None:
 
 
 def test_independent_corpus_every_verdict_right(tmp_path: Path) -> None:
-    packages = sorted((CORPUS / "packages").glob("*.zip"))
-    assert len(packages) == 4
+    _every_verdict_right(CORPUS, 4, tmp_path)
+
+
+def test_peer_packages_every_verdict_right(tmp_path: Path) -> None:
+    """Five more schools, made by engineers who had not seen the audit (fixtures/peers)."""
+    _every_verdict_right(PEERS, 5, tmp_path)
+
+
+def _every_verdict_right(corpus: Path, count: int, tmp_path: Path) -> None:
+    packages = sorted((corpus / "packages").glob("*.zip"))
+    assert len(packages) == count
     for package in packages:
         _audit(package, tmp_path)
     scored = subprocess.run(
-        [sys.executable, str(CORPUS / "check.py"), str(tmp_path), str(CORPUS / "expected")],
+        [sys.executable, str(CORPUS / "check.py"), str(tmp_path), str(corpus / "expected")],
         capture_output=True,
         text=True,
         check=True,

@@ -350,6 +350,6 @@ def yes_no(text: str) -> bool | None:
         return None
     if re.search(r"^(否|无|没有|未|×|x|X|—|-|/)", text):
         return False
-    if re.search(r"^(是|有|已|√|✓|✔|Y|y)", text) or "家访" in text:
-        return True
+    if re.search(r"^(是|有|已|√|✓|✔|Y|y)", text) or re.search(r"家访|上门|核实", text):
+        return True  # a box telling the check (2026.03.19班主任…上门核实，属实)
     return None
