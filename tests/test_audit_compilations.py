@@ -16,40 +16,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixtures.audited import item, read_and_audit, subject
 from fixtures.packages import school
 from fixtures.packages.docs import Grid, docx, xlsx
 
 from audit.extract.tables import find_header, form_label, records
-from audit.facts import PackageFacts
 from audit.readers.model import Table
-from audit.report.model import AuditResult, ItemResult
-from audit.rules import Period
-from audit.run import read_facts, run_audit
 from forms import names
-
-PERIOD = Period(*school.PERIOD)
-CHECKLIST = "liupu-supervision-2024"
-
-
-def _write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    return root
-
-
-def _read(tmp_path: Path, files: dict[str, bytes]) -> tuple[PackageFacts, AuditResult]:
-    root = _write(tmp_path / "pkg", files)
-    return read_facts(root, PERIOD), run_audit(root, CHECKLIST, period=PERIOD)
-
-
-def _item(result: AuditResult, item: str) -> ItemResult:
-    return next(i for i in result.items if i.id == item)
-
-
-def _subject(result: AuditResult, item: str, student: str) -> str:
-    return next(s.status for s in _item(result, item).subjects if s.student == student)
-
 
 # ------------------------------------------------------------------ 1. names begin with a surname
 
@@ -130,7 +103,7 @@ def test_a_comparison_tables_agreements_are_no_pupils_on_the_xueji_list(tmp_path
         grid.append([c, t, count, count, "相符"])
     roll: list[list[object]] = [["班级", "姓名", "到校情况"]]
     roll += [[_class_of(i), n, "到校"] for i, n in enumerate(PUPILS)]
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             "二、防辍学/学籍系统导出学生名单.xlsx": xlsx({"学籍": xueji}),
@@ -144,7 +117,7 @@ def test_a_comparison_tables_agreements_are_no_pupils_on_the_xueji_list(tmp_path
     assert counted and all(h.count == len(PUPILS) for h in counted)
     assert all(h.names in ([], PUPILS) for h in counted)
     assert not [s for s in facts.students if s.name == "相符"]
-    assert _item(result, "2.1").status == "pass"
+    assert item(result, "2.1").status == "pass"
 
 
 # ------------------------------------------------------------------ 2. a one-file binder
@@ -213,7 +186,7 @@ def test_a_binders_joint_visits_are_the_students_its_heading_names(tmp_path: Pat
     chapter, whose 5th part holds three 控辍保学联合劝访记录表 naming no student. The three visits
     are 欧阳浩宇's, joint (桥头镇人民政府, 石牛村委会, 桥头镇中心小学), so 3.3 passes; no 目录
     line is a document, and nobody called 控辍保学 or 政策性 appears in the facts or the report."""
-    facts, result = _read(tmp_path, {"迎检资料汇编.docx": _binder()})
+    facts, result = read_and_audit(tmp_path, {"迎检资料汇编.docx": _binder()})
     visits = sorted(facts.visits, key=lambda v: v.date)
     assert [(v.student, v.date) for v in visits] == [
         (OUYANG, date(2025, 9, 5)),
@@ -229,7 +202,7 @@ def test_a_binders_joint_visits_are_the_students_its_heading_names(tmp_path: Pat
     assert named - {None} == {OUYANG}
     subjects = {s.student for i in result.items if i.id.startswith("3") for s in i.subjects}
     assert subjects == {OUYANG}
-    assert _subject(result, "3.3", OUYANG) == "pass"
+    assert subject(result, "3.3", OUYANG) == "pass"
 
 
 # ------------------------------------------------------------------ 3. the check of a long leave
@@ -268,7 +241,7 @@ def test_the_record_of_a_long_leaves_home_check_marks_that_leave_and_is_no_leave
     register = docx(
         ["学生请假登记表", Grid(LEAVE_REGISTER), "连续请假超过7天学生上门核实记录", LEAVE_CHECK]
     )
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path, {"二、防辍学/学生请假登记表.docx": register, **school.leave_system()}
     )
     told = [v for v in facts.leaves if v.student == "梁娜彤"]
@@ -277,7 +250,7 @@ def test_the_record_of_a_long_leaves_home_check_marks_that_leave_and_is_no_leave
     ]
     assert len(facts.leaves) == 2
     assert facts.unread == []
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
 
 
 # ------------------------------------------------------------------ 4. a two-row visit header
@@ -306,7 +279,7 @@ def test_a_participants_heading_over_school_township_and_village_gives_each_visi
     ]
     merges = ["A1:J1", "D2:G2", "A2:A3", "B2:B3", "C2:C3", "H2:H3", "I2:I3", "J2:J3"]
     record = "三、政策性休学/蒙家豪/联合劝访记录.xlsx"
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             **school.suspension_roster([("蒙家豪", date(2025, 10, 20))]),
@@ -327,7 +300,7 @@ def test_a_participants_heading_over_school_township_and_village_gives_each_visi
         ("韦德全", "village"),
     }
     assert [u.prov.snippet for u in facts.unread if u.prov.file == record] == []
-    assert _subject(result, "3.3", "蒙家豪") == "pass"
+    assert subject(result, "3.3", "蒙家豪") == "pass"
 
 
 # ------------------------------------------------------------------ 5. a 送教 workbook by month
@@ -360,7 +333,7 @@ def test_a_teaching_workbooks_periods_come_from_its_lesson_column_and_its_note_i
     sheets: dict[str, Sequence[Sequence[object]]] = {
         month: _month_sheet(month, days) for month, days in TAUGHT.items()
     }
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             **school.home_teaching_roster([("黄雨涵", date(2025, 9, 1))]),
@@ -379,7 +352,7 @@ def test_a_teaching_workbooks_periods_come_from_its_lesson_column_and_its_note_i
     assert [u.prov.snippet for u in facts.unread if u.prov.file == workbook] == []
     (read,) = [f for f in facts.files if f.path == workbook]
     assert read.account is not None and read.account.unread == 0
-    assert _subject(result, "4.6", "黄雨涵") == "pass"
+    assert subject(result, "4.6", "黄雨涵") == "pass"
 
 
 # ------------------------------------------------------------------ 6. form labels

@@ -13,37 +13,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixtures.audited import PERIOD, item, read_and_audit, subject, write
 from fixtures.packages import school
 from fixtures.packages.docs import Grid, docx, xlsx
 
-from audit.facts import PackageFacts
-from audit.report.model import AuditResult, ItemResult
-from audit.rules import Period
-from audit.run import read_facts, run_audit
+from audit.run import read_facts
 
-PERIOD = Period(*school.PERIOD)
-CHECKLIST = "liupu-supervision-2024"
 LEAVE_SYSTEM = school.leave_system()  # 一天班主任、两天政教处、三天及以上校长
-
-
-def _write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    return root
-
-
-def _read(tmp_path: Path, files: dict[str, bytes]) -> tuple[PackageFacts, AuditResult]:
-    root = _write(tmp_path / "pkg", files)
-    return read_facts(root, PERIOD), run_audit(root, CHECKLIST, period=PERIOD)
-
-
-def _item(result: AuditResult, item: str) -> ItemResult:
-    return next(i for i in result.items if i.id == item)
-
-
-def _subject(result: AuditResult, item: str, student: str) -> str:
-    return next(s.status for s in _item(result, item).subjects if s.student == student)
 
 
 # ------------------------------------------------------------------ 1. 班主任、监护人 columns
@@ -81,7 +57,7 @@ def test_a_roll_calls_class_teachers_are_not_counted_as_pupils(
     if with_names:
         sheets["点名"] = [["班级", "姓名", "到校情况"]]
         sheets["点名"] += [[_class(i), n, "到校"] for i, n in enumerate(PUPILS)]
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             "二、防辍学/学籍系统导出学生名单.xlsx": _xueji(),
@@ -93,7 +69,7 @@ def test_a_roll_calls_class_teachers_are_not_counted_as_pupils(
     assert roll.names == (PUPILS if with_names else [])
     listed = {s.name for s in facts.students if s.roster == "on_roll"}
     assert not listed & set(CLASS_TEACHERS)
-    assert _item(result, "2.1").status == "pass"
+    assert item(result, "2.1").status == "pass"
 
 
 SUSPENDED = [("罗志豪", "罗可英", date(2025, 10, 20)), ("蓝雨萱", "周雨英", date(2025, 11, 28))]
@@ -124,7 +100,7 @@ def _two_row_header() -> bytes:
 def test_a_suspension_rosters_guardians_are_not_the_suspended_students(
     tmp_path: Path, roster: Callable[[], bytes]
 ) -> None:
-    root = _write(tmp_path / "pkg", {"三、政策性休学/政策性休学学生名册.xlsx": roster()})
+    root = write(tmp_path / "pkg", {"三、政策性休学/政策性休学学生名册.xlsx": roster()})
     facts = read_facts(root, PERIOD)
     suspended = {(s.name, s.since) for s in facts.students if s.roster == "suspension"}
     assert suspended == {(n, d) for n, _, d in SUSPENDED}
@@ -155,7 +131,7 @@ def test_an_approver_column_per_tier_gives_the_tier_that_signed_not_the_name(
     for i, (name, why, when, days, signed) in enumerate(LEAVES):
         tiers = [SIGNERS[t] if t < signed else "" for t in range(3)]
         rows.append([i + 1, name, "四（1）班", why, when, days, *tiers, "已销假"])
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             "二、防辍学/学生请假登记表.xlsx": xlsx({"请假": rows}, merges={"请假": ["A1:J1"]}),
@@ -163,7 +139,7 @@ def test_an_approver_column_per_tier_gives_the_tier_that_signed_not_the_name(
         },
     )
     assert {v.student: v.approver for v in facts.leaves} == TIERS
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
 
 
 def test_a_two_row_opinion_header_over_the_tiers_gives_the_tier_that_signed(
@@ -179,7 +155,7 @@ def test_a_two_row_opinion_header_over_the_tiers_gives_the_tier_that_signed(
         tiers = [f"同意{SIGNERS[t]}" if t < signed else "" for t in range(3)]
         grid.append([str(i + 1), name, why, when, str(days), *tiers])
     merges = [(0, 5, 1, 3), *[(0, c, 2, 1) for c in range(5)]]
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             "二、防辍学/学生请假登记表.docx": docx(["学生请假登记表", Grid(grid, merges=merges)]),
@@ -188,7 +164,7 @@ def test_a_two_row_opinion_header_over_the_tiers_gives_the_tier_that_signed(
     )
     assert {v.student: v.approver for v in facts.leaves} == TIERS
     assert facts.unread == []
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
 
 
 # ------------------------------------------------------------------ 3. two tables in one sheet
@@ -217,7 +193,7 @@ def test_two_visit_tables_stacked_in_one_sheet_are_read_whole(tmp_path: Path) ->
         for i, d in enumerate(AFTER_VISITS)
     ]
     record = "三、政策性休学/莫凡/联合劝访记录.xlsx"
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             **school.suspension_roster([("莫凡", date(2025, 11, 24))]),
@@ -229,7 +205,7 @@ def test_two_visit_tables_stacked_in_one_sheet_are_read_whole(tmp_path: Path) ->
     assert [u.prov.snippet for u in facts.unread if u.prov.file == record] == []
     (read,) = [f for f in facts.files if f.path == record]
     assert read.account is not None and read.account.unread == 0
-    assert _subject(result, "3.4", "莫凡") == "pass"
+    assert subject(result, "3.4", "莫凡") == "pass"
 
 
 # ------------------------------------------------------------------ 4. a workbook of several kinds
@@ -259,7 +235,7 @@ def test_a_meeting_register_in_a_compiled_workbook_is_no_leave(tmp_path: Path) -
         ["2025年10月22日", "9:00-11:00", 3, 40, "李老师", "覃小明", "康复训练"],
     ]  # fmt: skip
     workbook = "控辍保学工作台账.xlsx"
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             **school.home_teaching_roster([("覃小明", date(2025, 9, 1))]),
@@ -277,7 +253,7 @@ def test_a_meeting_register_in_a_compiled_workbook_is_no_leave(tmp_path: Path) -
         date(2025, 10, 8),
         date(2025, 10, 22),
     ]
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
 
 
 # ------------------------------------------------------------------ 5. a compiled DOCX of prose
@@ -308,7 +284,7 @@ def test_a_compilation_calling_the_child_by_the_given_name_gives_the_rostered_pu
     roster = school.home_teaching_roster(
         [("覃小明", date(2025, 9, 1)), ("黄雨涵", date(2025, 9, 1))]
     )
-    facts, result = _read(tmp_path, {**roster, compiled: docx(parts)})
+    facts, result = read_and_audit(tmp_path, {**roster, compiled: docx(parts)})
     mine = [s for s in facts.sessions if s.student == "覃小明"]
     assert sorted(s.date for s in mine) == [
         date(2025, 9, 11),
@@ -320,8 +296,8 @@ def test_a_compilation_calling_the_child_by_the_given_name_gives_the_rostered_pu
     assert [s.date for s in facts.sessions if s.student == "黄雨涵"] == [date(2025, 9, 12)]
     assert not [s for s in facts.sessions if s.date == date(2026, 7, 15)]
     assert [u.prov.snippet for u in facts.unread] == []
-    for item in ("4.5", "4.6"):  # 课时 a visit, minutes a 课时: read, so decided
-        assert _subject(result, item, "覃小明") == "pass", item
+    for rid in ("4.5", "4.6"):  # 课时 a visit, minutes a 课时: read, so decided
+        assert subject(result, rid, "覃小明") == "pass", rid
 
 
 # ------------------------------------------------------------------ 6. the note of a home visit
@@ -348,14 +324,16 @@ def test_the_note_of_the_home_visit_after_a_register_checks_its_long_leave(
     ]  # fmt: skip
     note = ["请假学生家访核实记录", CHECKED] if heading else [CHECKED]
     register = docx(["学生请假登记表", Grid(grid), *note])
-    facts, result = _read(tmp_path, {"二、防辍学/学生请假登记表.docx": register, **LEAVE_SYSTEM})
+    facts, result = read_and_audit(
+        tmp_path, {"二、防辍学/学生请假登记表.docx": register, **LEAVE_SYSTEM}
+    )
     told = [v for v in facts.leaves if v.student == "陆诗彤"]
     assert [(v.start, v.end, v.days, v.home_visit) for v in told] == [
         (date(2026, 3, 14), date(2026, 3, 23), 10, True)
     ]
     assert not [v for v in facts.leaves if v.end < v.start]
     assert facts.unread == []
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
 
 
 # ------------------------------------------------------------------ 7. 12.10 in a year's register
@@ -371,7 +349,7 @@ def test_a_month_dot_day_leave_date_is_read_in_the_school_year_the_title_names(
         [1, "黄子涵", "四（1）班", "感冒发烧", "12.10", 1, "班主任", "已销假"],
         [2, "陆诗彤", "四（1）班", "家中有事", "3.16", 2, "政教处", "已销假"],
     ]
-    facts, result = _read(
+    facts, result = read_and_audit(
         tmp_path,
         {
             "二、防辍学/学生请假登记表.xlsx": xlsx({"请假": rows}, merges={"请假": ["A1:H1"]}),
@@ -383,4 +361,4 @@ def test_a_month_dot_day_leave_date_is_read_in_the_school_year_the_title_names(
         ("黄子涵", date(2025, 12, 10), date(2025, 12, 10)),
     ]
     assert facts.unread == []
-    assert _item(result, "2.4").status == "pass"
+    assert item(result, "2.4").status == "pass"
