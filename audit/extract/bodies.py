@@ -72,6 +72,8 @@ def _name_in(chunk: str, keyword: str) -> str | None:
 
 def participants(text: str) -> list[Participant]:
     """People from a participants cell or clause, each with a body."""
+    # a bracket closes one person (周志刚（副镇长）石牛村委会：梁德明): what follows is the next
+    text = re.sub(r"([）)])(?=[\u4e00-\u9fff])", r"\1、", text)
     # “王明（镇政府）”: move the bracketed body before the name so splitting keeps them together.
     text = re.sub(r"([\u4e00-\u9fff·]{2,4})\s*[（(]([^）)]{1,20})[）)]", r"\2\1", text)
     text = _labelled_body().sub("、", text)
