@@ -368,3 +368,15 @@ def test_a_form_label_runs_on_with_more_label_not_with_a_name() -> None:
 def test_units_and_people_is_the_participants_label() -> None:
     """参加单位及人员, the label a joint-visit form gives its participants."""
     assert form_label("参加单位及人员") == "participants"
+
+
+def test_a_closing_bracket_ends_one_participant() -> None:
+    """桥头镇人民政府：周志刚（副镇长）石牛村委会：梁德明（村委主任）…: no separator between the
+    bodies, each person keeps their own (梁德明 was lost, 周志刚石 read as a name)."""
+    from audit.extract.bodies import participants
+
+    found = participants(
+        "桥头镇人民政府：周志刚（副镇长）石牛村委会：梁德明（村委主任）桥头镇中心小学：陆建平（校长）"
+    )
+    named = {p.name: p.body for p in found if p.name in {"周志刚", "梁德明", "陆建平"}}
+    assert named == {"周志刚": "township", "梁德明": "village", "陆建平": "school"}
