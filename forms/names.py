@@ -36,6 +36,7 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(single - excluded), frozenset(w for w in words if len(w) == 2)
 
 
+@lru_cache(maxsize=16384)
 def looks_like_person(text: str) -> bool:
     """A name as a column of names holds one: two to four Han characters beginning with a
     surname, or a name with a middle dot (阿依古丽·买买提). 相符, 在读, 病假 and 同意 fill

@@ -322,6 +322,7 @@ def heading_row(cells: list[str]) -> bool:
 _SENTENCE_MARK = re.compile(r"[，,。；;、：:]")
 
 
+@lru_cache(maxsize=16384)
 def _heading_like(cell: str) -> bool:
     text = norm_label(cell)
     return (
@@ -467,6 +468,7 @@ def _qualifier(heading: str) -> str:
     return text  # a sub-heading under 参加人员 (学校 | 乡政府 | 村委会) is the body itself
 
 
+@lru_cache(maxsize=16384)
 def form_label(cell: str) -> str | None:
     """The field a form's label cell names: the alias itself, or an alias of three characters
     or more that begins it (参加人员及单位, 参加人员签名, 送教日期及时段) — a value in a form's
