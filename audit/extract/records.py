@@ -545,6 +545,9 @@ def visits(source: Source, facts: PackageFacts) -> None:
                 if record.get("participants")
                 else participants_in_prose(text)
             )
+        if record.get("position") and all(p.body == "other" for p in people):
+            # the people in one column, their units in the next (走访人员 | 走访单位)
+            people += [p for p in participants(record.get("position")) if p.body != "other"]
         words = record.get("method") + record.get("purpose") + text[:120]
         if not record.get("method") and not _PERSUASION.search(words):
             words += doc_words  # the record says nothing itself: the document's title does
@@ -678,6 +681,8 @@ def _slots(text: str) -> int | None:
 
 
 def _clock_cell(text: str) -> time | None:
+    """A clock box: 14:30, or a platform's date and time (2026-07-09 08:30: its time)."""
+    text = re.sub(r"^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s+", "", text)
     match = re.fullmatch(r"\s*(\d{1,2})\s*[:：]\s*(\d{2})(?::\d{2})?\s*", text)
     if not match:
         return None

@@ -330,7 +330,12 @@ def _heading_like(cell: str) -> bool:
         and not _DIGIT.search(text)
         and not _SENTENCE_MARK.search(cell)
         and not looks_like_person(text)
+        and not _A_VALUE.search(text)
     )
+
+
+# Words a form's box holds, not a heading: a grade (七年级), a school or a place (荔浦市东昌镇中学)
+_A_VALUE = re.compile(r"^[一二三四五六七八九]+年级|^.{3,}(?:中学|小学|学校|[镇乡村县])$")
 
 
 def looks_like_form(table: Table) -> bool:
