@@ -380,3 +380,34 @@ def test_a_closing_bracket_ends_one_participant() -> None:
     )
     named = {p.name: p.body for p in found if p.name in {"周志刚", "梁德明", "陆建平"}}
     assert named == {"周志刚": "township", "梁德明": "village", "陆建平": "school"}
+
+
+def test_a_leave_span_in_boxes_of_its_own_is_read_whole() -> None:
+    """请假时间 | 2025年11月10日 | 至 | 2025年11月20日 | 共计（天） | 9: read as one day of its
+    nine, the leave needed no home check and 2.4 passed a school that skipped it."""
+    from audit.extract.tables import form_values
+
+    table = Table(
+        rows=[["学生姓名", "罗婷", "", "", "班级", "九(1)班"],
+              ["请假时间", "2025年11月10日", "至", "2025年11月20日", "共计（天）", "9"],
+              ["上门核实情况（连续请假超过7天填写）", "", "", "", "", ""],
+              ["核实教师", "", "", "核实日期", "", ""]],
+    )  # fmt: skip
+    record = form_values(table)
+    assert record is not None
+    assert record.values["date"] == "2025年11月10日至2025年11月20日"
+    assert record.values["days"] == "9"
+    from audit.extract.source import yes_no
+
+    assert yes_no(record.values.get("home_visit", "")) is not True  # the box is empty
+
+
+def test_a_date_box_above_the_check_label_is_no_check() -> None:
+    """A form's text: the principal's 日期 2025年11月7日, then the empty 上门核实情况 box on the
+    next line — no home visit was told."""
+    from audit.extract.records import _VISITED
+
+    assert not _VISITED.search(
+        "校长意见 同意 签名 黄振东 日期 2025年11月7日\n上门核实情况（连续请假超过7天填写）"
+    )
+    assert _VISITED.search("3月20日班主任周美兰、政教处主任莫秋菊上门核实")

@@ -464,10 +464,11 @@ def _approver_from_opinions(source: Source) -> str | None:
     return found
 
 
-# “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box.
+# “已家访核实”, “已于3月16日上门核实” written in a 备注 or a form's box — within one line: a
+# date box and the 上门核实情况 label below it are two boxes, no check.
 # or “12月5日班主任上门家访核实” in prose: a dated visit was made.
 _VISITED = re.compile(
-    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)(?:[^，。；;未不]{0,24}|[^，。；;未不无]{0,40}家中)"
+    r"(?:(?<!未)已|\d{1,2}\s*月\s*\d{1,2}\s*日)(?:[^，。；;未不\n]{0,24}|[^，。；;未不无\n]{0,40}家中)"
     r"(?:家访|上门|核实)"
 )
 

@@ -473,6 +473,18 @@ def _qualifier(heading: str) -> str:
     return text  # a sub-heading under 参加人员 (学校 | 乡政府 | 村委会) is the body itself
 
 
+def _span_on(row: list[str], at: int, value: str) -> tuple[str, int]:
+    """A box's value and, when the form goes on “至 | its end” in boxes of their own
+    (请假时间 | 2025年11月10日 | 至 | 2025年11月20日), the span whole; and where it ended."""
+    rest = [(k, c.strip()) for k, c in enumerate(row[at + 1 :], start=at + 1) if c.strip()]
+    if len(rest) >= 2 and _RANGE_WORD.fullmatch(rest[0][1]) and not form_label(rest[1][1]):
+        return f"{value}至{rest[1][1]}", rest[1][0]
+    return value, at
+
+
+_RANGE_WORD = re.compile(r"至|到|—|－|-|~|～|—+")
+
+
 @lru_cache(maxsize=16384)
 def form_label(cell: str) -> str | None:
     """The field a form's label cell names: the alias itself, or an alias of three characters
@@ -514,6 +526,7 @@ def form_values(table: Table) -> Record | None:
                         break  # the next label: this one was left empty
                     if unfilled(value):
                         break  # a printed blank (签字：＿＿＿＿) nobody filled in
+                    value, nxt = _span_on(row, nxt, value)
                     put_value(values, name, value)
                     first_row = r if first_row is None else first_row
                     col = nxt
