@@ -325,12 +325,14 @@ def _table_pieces(source: Source, table: Table, vocab: Vocabulary) -> Iterator[P
             if not text:
                 continue
             heading = headings[col] if col < len(headings) else ""
+            context = heading + (label if len(label) <= MAX_LABEL_LEN else "")
             if header is None and col:
                 # a form's row label (班主任意见, 请假事由) and the box's own (核实日期) say whose
-                # date it is
+                # date it is — they explain it, they do not make it a record's date box
                 before = next((c.strip() for c in reversed(row[:col]) if c.strip()), "")
-                heading = row[0].strip() + (before if len(before) <= MAX_LABEL_LEN else "")
-            context = heading + (label if len(label) <= MAX_LABEL_LEN else "")
+                context = (
+                    row[0].strip() + (before if len(before) <= MAX_LABEL_LEN else "") + context
+                )
             found = _dates(source, text, context, vocab)
             wanted = field_of(heading) if heading else field_of(label, exact=True)
             if not found and wanted in RECORD_DATE_FIELDS:
