@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fixtures.audited import write
 from fixtures.packages import school
 from fixtures.packages.docs import Grid, docx
 from fixtures.saved import SOFFICE, save_as
@@ -26,13 +27,6 @@ needs_libreoffice = [
     pytest.mark.libreoffice,
     pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is installed by make test"),
 ]
-
-
-def _write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_bytes(data)
-    return root
 
 
 HEADER = ["次数", "日期", "时间", "送教教师", "课时数", "内容"]
@@ -112,7 +106,7 @@ def test_visits_told_as_labelled_lines_one_after_another_are_a_visit_each(tmp_pa
             "福塘村村委会：黎宝生（村委会主任）",
             "结果：学生仍未返校，继续劝返。",
         ]
-    root = _write(tmp_path / "pkg", {"三、政策性休学/黎晓丹/休学前联合劝访记录.docx": docx(lines)})
+    root = write(tmp_path / "pkg", {"三、政策性休学/黎晓丹/休学前联合劝访记录.docx": docx(lines)})
     visits = read_facts(root, PERIOD).visits
     assert [(v.student, v.date, v.kind) for v in visits] == [
         ("黎晓丹", date(2025, 9, 17), "joint"),
@@ -166,7 +160,7 @@ def test_records_printed_to_pdf_read_as_the_documents_printed(tmp_path: Path) ->
         assert not facts.unread, [u.prov.snippet for u in facts.unread]
         return sorted((s.student, s.date, s.periods, s.minutes_per_period) for s in facts.sessions)
 
-    native = sessions(_write(tmp_path / "docx", files))
-    assert sessions(_write(tmp_path / "pdf", printed)) == native
+    native = sessions(write(tmp_path / "docx", files))
+    assert sessions(write(tmp_path / "pdf", printed)) == native
     assert ("何宇航", date(2025, 10, 14), 3, 40.0) in native
     assert len(native) == 10

@@ -384,7 +384,7 @@ def _table_from(
         if key is not None and key not in cells:
             target = rows[-1] if rows else header  # a wrapped cell, or a heading on two lines
             for k, text in cells.items():
-                target[k] = _continue(target[k], text)
+                target[k] = continue_cell(target[k], text)
             continue
         rows.append([cells.get(k, "") for k in range(width)])
     if len(rows) < config.min_rows:
@@ -394,10 +394,11 @@ def _table_from(
     return [header, *rows], index + 1 + len(fitted)
 
 
-def _continue(before: str, more: str) -> str:
-    """A cell's text and its wrapped next line: joined without a space beside Chinese."""
-    if not before:
-        return more
+def continue_cell(before: str, more: str) -> str:
+    """A cell's text and its wrapped next line (or a row's rest on the next page): joined
+    without a space beside Chinese."""
+    if not before or not more:
+        return before or more
     if before[-1:].isascii() and more[:1].isascii() and before[-1:].isalnum():
         return f"{before} {more}"
     return before + more

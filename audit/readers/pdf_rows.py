@@ -10,6 +10,7 @@ as wide, ends the page before: its cells are joined to that row's, line after li
 from __future__ import annotations
 
 from audit.readers.model import Item, Table
+from audit.readers.pdf_layout import continue_cell
 
 
 def join_broken_rows(items: list[Item]) -> list[Item]:
@@ -27,7 +28,7 @@ def join_broken_rows(items: list[Item]) -> list[Item]:
         if after is None or not _broken(before, after):
             continue
         before.rows[-1] = [
-            _continue(a, b) for a, b in zip(before.rows[-1], after.rows[0], strict=True)
+            continue_cell(a, b) for a, b in zip(before.rows[-1], after.rows[0], strict=True)
         ]
         del after.rows[0]
         if not after.rows:
@@ -50,12 +51,3 @@ def _broken(before: Table, after: Table) -> bool:
         and bool(keyed)
         and all(r[0].strip() for r in keyed)  # the first column is filled in every other row
     )
-
-
-def _continue(first: str, rest: str) -> str:
-    """A box's first lines and its last: joined without a space beside Chinese."""
-    if not first or not rest:
-        return first or rest
-    if first[-1:].isascii() and rest[:1].isascii() and first[-1:].isalnum() and rest[:1].isalnum():
-        return f"{first} {rest}"
-    return first + rest
